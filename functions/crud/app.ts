@@ -1,0 +1,100 @@
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Config } from '../shared/config.js';
+import { requireApiKey } from '../shared/http/auth.js';
+import { corsPolicy } from '../shared/http/cors.js';
+import { errorHandler, routeNotFound } from '../shared/http/error-handler.js';
+import { newReplicaId } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import { CoverStore } from '../shared/storage/cover-store.js';
+import type { Database } from '../shared/storage/database.js';
+import { OriginalStore } from '../shared/storage/original-store.js';
+import { SegmentStore } from '../shared/storage/segment-store.js';
+import { TrackStore } from '../shared/storage/track-store.js';
+import { LeaseSweeper } from './jobs/lease-sweeper.js';
+import { TrackProcessor } from './jobs/track-processor.js';
+import { type MediaTools, resolveMediaTools } from './media/media-tools.js';
+import { trackRoutes } from './routes/tracks.js';
+
+export interface CrudDeps {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  tools?: MediaTools;
+  /** this replica's name in leases; one is made up when not given */
+  owner?: string;
+}
+
+export interface CrudApp {
+  app: Express;
+  processor: TrackProcessor;
+  sweeper: LeaseSweeper;
+  /** stops background work and hands unfinished tracks back for another replica */
+  shutdown(): Promise<void>;
+}
+
+/** The crud function: uploads, the library, tags and deletion. Listening is the caller's business. */
+export function createApp(deps: CrudDeps): CrudApp {
+  const { config, database, logger } = deps;
+  const tools = deps.tools ?? resolveMediaTools(config);
+  const owner = deps.owner ?? newReplicaId();
+  const tracks = new TrackStore(database.tracks);
+  const segments = new SegmentStore(database.segments);
+  const originals = new OriginalStore(database.originals);
+  const covers = new CoverStore(database.covers);
+  const processor = new TrackProcessor({
+    tools,
+    tracks,
+    segments,
+    originals,
+    tmpDir: config.tmpDir,
+    leaseMs: config.leaseMs,
+    owner,
+    logger,
+  });
+  const sweeper = new LeaseSweeper({
+    tracks,
+    segments,
+    processor,
+    owner,
+    leaseMs: config.leaseMs,
+    intervalMs: config.sweepIntervalMs,
+    logger,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(corsPolicy(config.corsOrigins));
+  app.get('/healthz', async (_req, res) => {
+    await database.ping();
+    res.json({ status: 'ok' });
+  });
+  app.use(
+    trackRoutes({
+      tools,
+      tracks,
+      segments,
+      originals,
+      covers,
+      processor,
+      owner,
+      leaseMs: config.leaseMs,
+      logger,
+      uploadLimits: { tmpDir: config.tmpDir, maxBytes: config.maxUploadBytes },
+      requireApiKey: requireApiKey(config.apiKeys),
+    }),
+  );
+  app.use(routeNotFound);
+  app.use(errorHandler(logger));
+
+  return {
+    app,
+    processor,
+    sweeper,
+    shutdown: async () => {
+      await sweeper.stop();
+      await processor.shutdown();
+    },
+  };
+}

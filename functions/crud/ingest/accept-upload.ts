@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import { newTrackId } from '../../shared/ids.js';
+import type { TrackDocument, UploadFields } from '../../shared/schemas/track.js';
+import type { CoverStore } from '../../shared/storage/cover-store.js';
+import type { OriginalStore } from '../../shared/storage/original-store.js';
+import type { TrackStore } from '../../shared/storage/track-store.js';
+import type { TrackProcessor } from '../jobs/track-processor.js';
+import type { MediaTools } from '../media/media-tools.js';
+import { measureAudio } from '../probe/measure-audio.js';
+import { type ProbedAudio, probeAudio } from '../probe/probe-audio.js';
+import type { ReceivedUpload } from '../upload/receive-upload.js';
+import { titleFromFilename } from '../upload/filename.js';
+import type { Measurement } from '../probe/measure-audio.js';
+
+export interface IngestDeps {
+  tools: MediaTools;
+  tracks: TrackStore;
+  originals: OriginalStore;
+  covers: CoverStore;
+  processor: TrackProcessor;
+  owner: string;
+  leaseMs: number;
+  logger: Logger;
+}
+
+function newTrack(
+  id: string,
+  upload: ReceivedUpload,
+  fields: UploadFields,
+  probed: ProbedAudio,
+  measured: Measurement,
+  lease: TrackDocument['lease'],
+): TrackDocument {
+  const now = new Date();
+  return {
+    _id: id,
+    status: 'processing',
+    progress: 0,
+    error: null,
+    title: fields.title ?? probed.tags.title ?? titleFromFilename(upload.filename),
+    artist: fields.artist ?? probed.tags.artist ?? null,
+    album: fields.album ?? probed.tags.album ?? null,
+    year: probed.tags.year ?? null,
+    genre: probed.tags.genre ?? null,
+    trackNumber: probed.tags.trackNumber ?? null,
+    durationSec: measured.durationSec,
+    source: {
+      filename: upload.filename,
+      mimeType: probed.mimeType,
+      container: probed.container,
+      codec: probed.codec,
+      bitrate: probed.bitrate,
+      sampleRate: probed.sampleRate,
+      channels: probed.channels,
+      bitsPerSample: probed.bitsPerSample,
+      bytes: upload.bytes,
+      sha256: upload.sha256,
+    },
+    renditions: [],
+    loudness: measured.loudness,
+    peaks: measured.peaks,
+    hasCover: probed.cover !== undefined,
+    createdAt: now,
+    updatedAt: now,
+    lastAccessedAt: null,
+    lease,
+  };
+}
+
+/**
+ * Turns a received upload into a processing track: probe (415/422 for what is
+ * not decodable audio), measure, store the original and cover, create the
+ * track, and hand the transcoding to the processor, which then owns the
+ * upload's temp file. Whatever fails before that leaves nothing behind.
+ */
+export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fields: UploadFields): Promise<TrackDocument> {
+  const { tools, tracks, originals, covers, processor, owner, leaseMs } = deps;
+  const id = newTrackId();
+  try {
+    const probed = await probeAudio(tools, upload.path, upload.clientMimeType);
+    const measured = await measureAudio(tools, upload.path, probed);
+    try {
+      await originals.save(id, upload.path, {
+        filename: upload.filename,
+        mimeType: probed.mimeType,
+        sha256: upload.sha256,
+      });
+      if (probed.cover) await covers.put(id, probed.cover.mimeType, probed.cover.data);
+      const lease = { owner, until: new Date(Date.now() + leaseMs), attempts: 1 };
+      const track = newTrack(id, upload, fields, probed, measured, lease);
+      await tracks.insert(track);
+      processor.start(track, async () => upload);
+      return track;
+    } catch (error) {
+      await Promise.allSettled([originals.delete(id), covers.delete(id)]);
+      throw error;
+    }
+  } catch (error) {
+    await upload.dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import type { TrackStore } from '../../shared/storage/track-store.js';
+
+/** Another replica took the track over, or the track was deleted. */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+/**
+ * Keeps a processing track's lease alive while this replica works on it and
+ * writes the latest progress with each renewal. When a renewal finds the lease
+ * gone, `signal` aborts so the work stops writing.
+ */
+export class LeaseKeeper {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private progress: number | undefined;
+
+  constructor(
+    private readonly tracks: TrackStore,
+    private readonly trackId: string,
+    private readonly owner: string,
+    private readonly leaseMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  start(): void {
+    // progress bars want about a second; the lease wants a few renewals per term
+    const every = Math.min(1000, this.leaseMs / 3);
+    this.timer = setInterval(() => void this.renew(), every);
+  }
+
+  report(progress: number): void {
+    this.progress = Math.round(progress * 1000) / 1000;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      const held = await this.tracks.renewLease(this.trackId, this.owner, new Date(Date.now() + this.leaseMs), this.progress);
+      if (!held) {
+        this.stop();
+        this.controller.abort(new LeaseLostError(`lost the lease on track ${this.trackId}`));
+      }
+    } catch (error) {
+      // a passing database fault: the next renewal tries again well before the lease runs out
+      this.logger.warn({ err: error, trackId: this.trackId }, 'lease renewal failed');
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { toHttpError } from '../../shared/http/error-handler.js';
+import type { TrackDocument } from '../../shared/schemas/track.js';
+import type { OriginalStore } from '../../shared/storage/original-store.js';
+import type { SegmentStore } from '../../shared/storage/segment-store.js';
+import type { TrackStore } from '../../shared/storage/track-store.js';
+import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
+import type { MediaTools } from '../media/media-tools.js';
+import { transcodeLadder } from '../transcode/transcode-ladder.js';
+import { LeaseKeeper, LeaseLostError } from './lease-keeper.js';
+
+export interface ProcessorDeps {
+  tools: MediaTools;
+  tracks: TrackStore;
+  segments: SegmentStore;
+  originals: OriginalStore;
+  tmpDir: string;
+  leaseMs: number;
+  /** this replica's name in leases */
+  owner: string;
+  logger: Logger;
+}
+
+/** A file on local disk to transcode from, removed when the job no longer needs it. */
+export interface LocalSource {
+  path: string;
+  dispose(): Promise<void>;
+}
+
+/** The replica is going away; the lease is handed back so another one resumes at once. */
+export class ShutdownError extends Error {
+  override name = 'ShutdownError';
+}
+
+interface RunningJob {
+  controller: AbortController;
+  settled: Promise<void>;
+}
+
+/**
+ * Runs the transcoding jobs of the tracks this replica holds leases on, and
+ * decides what each ending means: ready, failed (with cleanup), handed back,
+ * or abandoned because the track was deleted or taken over.
+ */
+export class TrackProcessor {
+  private readonly running = new Map<string, RunningJob>();
+
+  constructor(private readonly deps: ProcessorDeps) {}
+
+  start(track: TrackDocument, openSource: () => Promise<LocalSource>): void {
+    const controller = new AbortController();
+    const settled = this.run(track, openSource, controller.signal).finally(() => this.running.delete(track._id));
+    this.running.set(track._id, { controller, settled });
+  }
+
+  /** Picks up a track another replica left unfinished, from its stored original. */
+  resume(track: TrackDocument): void {
+    this.start(track, () => this.downloadOriginal(track._id));
+  }
+
+  isRunning(trackId: string): boolean {
+    return this.running.has(trackId);
+  }
+
+  async whenSettled(trackId: string): Promise<void> {
+    await this.running.get(trackId)?.settled;
+  }
+
+  /** Stops the job of a track that is being deleted, once it has stopped writing. */
+  async cancel(trackId: string): Promise<void> {
+    const job = this.running.get(trackId);
+    if (!job) return;
+    job.controller.abort(new LeaseLostError(`track ${trackId} was deleted`));
+    await job.settled;
+  }
+
+  async shutdown(): Promise<void> {
+    const jobs = [...this.running.values()];
+    for (const job of jobs) job.controller.abort(new ShutdownError('shutting down'));
+    await Promise.all(jobs.map((job) => job.settled));
+  }
+
+  private async downloadOriginal(trackId: string): Promise<LocalSource> {
+    const dir = await makeTempDir(this.deps.tmpDir, 'original');
+    const dispose = () => removeDir(dir);
+    try {
+      const path = join(dir, 'original');
+      await this.deps.originals.downloadTo(trackId, path);
+      return { path, dispose };
+    } catch (error) {
+      await dispose();
+      throw error;
+    }
+  }
+
+  private async run(track: TrackDocument, openSource: () => Promise<LocalSource>, cancelled: AbortSignal) {
+    const { tracks, segments, leaseMs, owner, logger } = this.deps;
+    const keeper = new LeaseKeeper(tracks, track._id, owner, leaseMs, logger);
+    const signal = AbortSignal.any([cancelled, keeper.signal]);
+    keeper.start();
+    let source: LocalSource | undefined;
+    try {
+      source = await openSource();
+      // a replica that died may have left some of its segments behind
+      if ((track.lease?.attempts ?? 1) > 1) await segments.deleteForTrack(track._id, track.durationSec);
+      const renditions = await transcodeLadder(this.deps, track, source.path, signal, (fraction) => keeper.report(fraction));
+      if (!(await tracks.markReady(track._id, owner, renditions))) throw new LeaseLostError('lost the lease while finishing');
+      logger.info({ trackId: track._id, renditions: renditions.map((rendition) => rendition.id) }, 'track ready');
+    } catch (error) {
+      await this.settleFailure(track, signal.aborted ? signal.reason : error).catch((cleanupError: unknown) =>
+        // the lease runs out and the sweeper tries again later
+        logger.error({ err: cleanupError, trackId: track._id }, 'could not settle a failed job'),
+      );
+    } finally {
+      keeper.stop();
+      await source?.dispose();
+    }
+  }
+
+  private async settleFailure(track: TrackDocument, error: unknown): Promise<void> {
+    const { tracks, segments, owner, logger } = this.deps;
+    const context = { trackId: track._id, err: error };
+    if (error instanceof ShutdownError || toHttpError(error).code === 'database_unavailable') {
+      logger.warn(context, 'job interrupted; handing the track back');
+      await tracks.releaseLease(track._id, owner);
+      return;
+    }
+    if (error instanceof LeaseLostError) {
+      logger.warn(context, 'job stopped: lease lost');
+      // taken over: the new owner rewrites the segments; deleted: nobody else will remove what this job wrote
+      if (!(await tracks.get(track._id))) await segments.deleteForTrack(track._id, track.durationSec);
+      return;
+    }
+    logger.error(context, 'transcoding failed');
+    await segments.deleteForTrack(track._id, track.durationSec);
+    await tracks.markFailed(track._id, owner, { code: 'transcode_failed', message: 'The audio could not be transcoded' });
+  }
+}

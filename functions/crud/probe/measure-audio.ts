@@ -1,0 +1,71 @@
+import { Writable } from 'node:stream';
+import { HttpError } from '../../shared/errors.js';
+import type { Loudness } from '../../shared/schemas/track.js';
+import { FfmpegError, runFfmpeg } from '../media/ffmpeg.js';
+import type { MediaTools } from '../media/media-tools.js';
+import { parseEbur128Summary } from './loudness.js';
+import type { ProbedAudio } from './probe-audio.js';
+import { WaveformBuilder } from './waveform.js';
+
+export interface Measurement {
+  /** what the decoder actually produced, to the sample */
+  durationSec: number;
+  peaks: number[];
+  loudness: Loudness;
+}
+
+/** Allowed shortfall of decoded audio against the header's promise before the file counts as cut off. */
+const truncationTolerance = (declared: number) => Math.max(0.5, declared * 0.02);
+
+/**
+ * Decodes the whole file once: proves it decodes to the end, and measures its
+ * exact length, its waveform and its EBU R128 loudness on the way.
+ */
+export async function measureAudio(
+  tools: MediaTools,
+  path: string,
+  probed: ProbedAudio,
+  signal?: AbortSignal,
+): Promise<Measurement> {
+  const expectedFrames = probed.expectedDurationSec * probed.sampleRate;
+  const waveform = new WaveformBuilder(probed.channels, expectedFrames);
+  const pcm = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      waveform.push(chunk);
+      done();
+    },
+  });
+  let stderr: string;
+  try {
+    ({ stderr } = await runFfmpeg(tools, {
+      input: path,
+      inputOptions: ['-v', 'info', '-nostats'],
+      complexFilter: '[0:a:0]asplit=2[pcm][meter];[meter]ebur128=peak=true:framelog=verbose[metered]',
+      outputs: [
+        {
+          target: pcm,
+          options: ['-map', '[pcm]', '-f', 's16le', '-c:a', 'pcm_s16le', '-ar', String(probed.sampleRate), '-ac', String(probed.channels)],
+        },
+        { target: '-', options: ['-map', '[metered]', '-f', 'null'] },
+      ],
+      signal,
+    }));
+  } catch (error) {
+    if (error instanceof FfmpegError) {
+      throw new HttpError('undecodable_audio', 'This audio file cannot be decoded', { reason: error.message });
+    }
+    throw error;
+  }
+  const durationSec = waveform.frames / probed.sampleRate;
+  if (waveform.frames === 0) {
+    throw new HttpError('undecodable_audio', 'This audio file decodes to no sound at all');
+  }
+  const declared = probed.declaredDurationSec;
+  if (declared !== undefined && declared - durationSec > truncationTolerance(declared)) {
+    throw new HttpError('truncated_audio', 'This audio file ends before its headers say it should: it looks cut off', {
+      declaredDurationSec: declared,
+      decodedDurationSec: Math.round(durationSec * 1000) / 1000,
+    });
+  }
+  return { durationSec, peaks: waveform.finish(), loudness: parseEbur128Summary(stderr) };
+}

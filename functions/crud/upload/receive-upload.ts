@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { extname, join } from 'node:path';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import busboy from 'busboy';
+import type { Request } from 'express';
+import { HttpError } from '../../shared/errors.js';
+import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
+import { cleanFilename } from './filename.js';
+
+export interface ReceivedUpload {
+  /** the bytes as they came, in a temp file */
+  path: string;
+  filename: string;
+  clientMimeType: string;
+  bytes: number;
+  sha256: string;
+  /** the other form fields, unvalidated */
+  fields: Record<string, string>;
+  /** removes the temp file; whoever holds the upload last calls it */
+  dispose(): Promise<void>;
+}
+
+export interface UploadLimits {
+  tmpDir: string;
+  maxBytes: number;
+}
+
+/** Room for multipart boundaries and small fields around the file itself. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+const tooLarge = (maxBytes: number) =>
+  new HttpError('payload_too_large', `The file is larger than the ${maxBytes} bytes this service accepts`, { maxBytes });
+
+/** Counts and hashes the bytes on their way to disk, and stops the upload once it passes the limit. */
+class UploadMeter extends Transform {
+  bytes = 0;
+  private readonly hash = createHash('sha256');
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) return done(tooLarge(this.maxBytes));
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+
+  digest() {
+    return this.hash.digest('hex');
+  }
+}
+
+interface SavedFile {
+  path: string;
+  filename: string;
+  clientMimeType: string;
+  bytes: number;
+  sha256: string;
+}
+
+async function saveStream(
+  source: Readable,
+  dir: string,
+  clientName: string | undefined,
+  clientMimeType: string,
+  maxBytes: number,
+): Promise<SavedFile> {
+  const filename = cleanFilename(clientName);
+  // the extension is kept: music-metadata takes it as a hint for headerless formats
+  const path = join(dir, `upload${extname(filename).toLowerCase()}`);
+  const meter = new UploadMeter(maxBytes);
+  await pipeline(source, meter, createWriteStream(path));
+  return { path, filename, clientMimeType, bytes: meter.bytes, sha256: meter.digest() };
+}
+
+/** `X-Filename` may be percent-encoded UTF-8, since header values are Latin-1. */
+function rawFilename(req: Request): string | undefined {
+  const header = req.get('x-filename');
+  try {
+    return header && decodeURIComponent(header);
+  } catch {
+    return header;
+  }
+}
+
+/** Streams the `file` part to disk; everything else in the form is a small text field. */
+function receiveMultipart(
+  req: Request,
+  dir: string,
+  maxBytes: number,
+): Promise<{ file: SavedFile | undefined; fields: Record<string, string> }> {
+  return new Promise((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    const problems: Record<string, string[]> = {};
+    const problem = (field: string, message: string) => (problems[field] ??= []).push(message);
+    let saving: Promise<SavedFile> | undefined;
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe(parser);
+      reject(error);
+    };
+    const parser = busboy({
+      headers: req.headers,
+      defParamCharset: 'utf8',
+      limits: { files: 1, fields: 20, fieldSize: 4096, parts: 30 },
+    });
+    parser.on('file', (name, stream, info) => {
+      if (name !== 'file') {
+        problem(name, 'is not a field this request takes');
+        stream.resume();
+        return;
+      }
+      saving = saveStream(stream, dir, info.filename, info.mimeType, maxBytes);
+      saving.catch(fail);
+    });
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) problem(name, 'is too long');
+      fields[name] = value;
+    });
+    parser.on('filesLimit', () => problem('file', 'send one file per upload'));
+    parser.on('fieldsLimit', () => problem('(form)', 'too many fields'));
+    parser.on('partsLimit', () => problem('(form)', 'too many parts'));
+    parser.on('error', (error: Error) =>
+      fail(new HttpError('validation_failed', `The multipart body is malformed: ${error.message}`)),
+    );
+    parser.on('close', () => {
+      if (settled) return;
+      if (Object.keys(problems).length > 0) {
+        return fail(new HttpError('validation_failed', 'The upload form is not valid', { fields: problems }));
+      }
+      (saving ?? Promise.resolve(undefined)).then((file) => {
+        if (settled) return;
+        settled = true;
+        resolve({ file, fields });
+      }, fail);
+    });
+    req.on('error', fail);
+    req.pipe(parser);
+  });
+}
+
+function expectedChecksum(req: Request): string | undefined {
+  const header = req.get('x-content-sha256')?.trim();
+  if (header === undefined) return undefined;
+  if (!/^[0-9a-fA-F]{64}$/.test(header)) {
+    throw new HttpError('validation_failed', 'X-Content-SHA256 must be the hex SHA-256 of the file', {
+      fields: { 'X-Content-SHA256': ['must be 64 hex digits'] },
+    });
+  }
+  return header.toLowerCase();
+}
+
+/**
+ * Receives `POST /tracks`: multipart/form-data with a `file` field, or a raw
+ * `audio/*` (or octet-stream) body named by `X-Filename`. The file is streamed
+ * to a temp file while it is hashed and counted, never held in memory; a
+ * rejected upload leaves no file behind.
+ */
+export async function receiveUpload(req: Request, { tmpDir, maxBytes }: UploadLimits): Promise<ReceivedUpload> {
+  const checksum = expectedChecksum(req);
+  const multipart = req.is('multipart/form-data') === 'multipart/form-data';
+  if (!multipart && !req.is(['audio/*', 'application/octet-stream'])) {
+    throw new HttpError(
+      'unsupported_media_type',
+      'Send multipart/form-data with a "file" field, or the raw audio with an audio/* Content-Type',
+      { contentType: req.get('content-type') ?? null },
+    );
+  }
+  const declaredLength = Number(req.get('content-length'));
+  if (declaredLength > maxBytes + (multipart ? MULTIPART_OVERHEAD_BYTES : 0)) throw tooLarge(maxBytes);
+
+  const dir = await makeTempDir(tmpDir, 'upload');
+  const dispose = () => removeDir(dir);
+  try {
+    const { file, fields } = multipart
+      ? await receiveMultipart(req, dir, maxBytes)
+      : {
+          file: await saveStream(req, dir, rawFilename(req), req.get('content-type') ?? '', maxBytes),
+          fields: {},
+        };
+    if (!file) {
+      throw new HttpError('validation_failed', 'The form has no "file" field', { fields: { file: ['is required'] } });
+    }
+    if (file.bytes === 0) throw new HttpError('empty_upload', 'The file is empty');
+    if (checksum && checksum !== file.sha256) {
+      throw new HttpError('checksum_mismatch', 'The file does not match X-Content-SHA256', {
+        expected: checksum,
+        received: file.sha256,
+      });
+    }
+    return { ...file, fields, dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}

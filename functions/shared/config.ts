@@ -1,0 +1,134 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const GiB = 1024 ** 3;
+
+/** An unset or empty variable falls back to the default, so `FOO=` in a shell behaves like no FOO at all. */
+const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+
+const optionalInteger = (min: number) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).optional());
+
+const text = (fallback: string) => z.preprocess(blankToUndefined, z.string().default(fallback));
+
+const commaList = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(/[,\n]/)
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
+);
+
+const EnvironmentSchema = z.object({
+  MONGODB_URI: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+  ),
+  MONGODB_DB: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only (at most 63)')
+      .default('segue'),
+  ),
+  PORT: integer(8080, 0, 65535),
+  DATA_DIR: text('./data'),
+  MAX_UPLOAD_BYTES: integer(2 * GiB, 1),
+  API_KEYS: commaList,
+  CORS_ORIGINS: z.preprocess(blankToUndefined, z.string().default('*')),
+  FFMPEG_PATH: z.preprocess(blankToUndefined, z.string().optional()),
+  FFPROBE_PATH: z.preprocess(blankToUndefined, z.string().optional()),
+  TMPDIR: text(tmpdir()),
+  TRACK_TTL_DAYS: optionalInteger(1),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  LEASE_SECONDS: integer(30, 1, 3600),
+  SWEEP_INTERVAL_SECONDS: integer(30, 1, 86_400),
+  SECRETS_DIR: text('/var/openfaas/secrets'),
+});
+
+export type Environment = Record<string, string | undefined>;
+
+export interface Config {
+  mongodbUri: string | undefined;
+  mongodbDb: string;
+  port: number;
+  dataDir: string;
+  maxUploadBytes: number;
+  apiKeys: string[];
+  /** `'*'` allows any origin. */
+  corsOrigins: '*' | string[];
+  ffmpegPath: string | undefined;
+  ffprobePath: string | undefined;
+  tmpDir: string;
+  trackTtlDays: number | undefined;
+  logLevel: z.infer<typeof EnvironmentSchema>['LOG_LEVEL'];
+  leaseMs: number;
+  sweepIntervalMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * OpenFaaS mounts secrets as files; they win over environment variables so
+ * that credentials never have to be put in a function's environment.
+ */
+function readSecret(secretsDir: string, name: string): string | undefined {
+  const path = join(secretsDir, name);
+  if (!existsSync(path)) return undefined;
+  const value = readFileSync(path, 'utf8').trim();
+  return value === '' ? undefined : value;
+}
+
+/** Reads and validates the configuration once, failing with every problem listed. */
+export function loadConfig(env: Environment = process.env): Config {
+  const secretsDir = env.SECRETS_DIR || '/var/openfaas/secrets';
+  const merged = {
+    ...env,
+    MONGODB_URI: readSecret(secretsDir, 'mongodb-uri') ?? env.MONGODB_URI,
+    API_KEYS: readSecret(secretsDir, 'api-keys') ?? env.API_KEYS,
+  };
+  const parsed = EnvironmentSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const variable = issue.path.join('.');
+      return `  ${variable}=${JSON.stringify(merged[variable as keyof typeof merged] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const corsOrigins = e.CORS_ORIGINS.trim() === '*' ? '*' : commaList.parse(e.CORS_ORIGINS);
+  return {
+    mongodbUri: e.MONGODB_URI,
+    mongodbDb: e.MONGODB_DB,
+    port: e.PORT,
+    dataDir: resolve(e.DATA_DIR),
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    apiKeys: e.API_KEYS,
+    corsOrigins,
+    ffmpegPath: e.FFMPEG_PATH,
+    ffprobePath: e.FFPROBE_PATH,
+    tmpDir: resolve(e.TMPDIR),
+    trackTtlDays: e.TRACK_TTL_DAYS,
+    logLevel: e.LOG_LEVEL,
+    leaseMs: e.LEASE_SECONDS * 1000,
+    sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
+  };
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** Every error code the service answers with, and its HTTP status. */
+export const errorStatus = {
+  validation_failed: 400,
+  invalid_json: 400,
+  empty_upload: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  track_not_ready: 409,
+  payload_too_large: 413,
+  range_not_satisfiable: 416,
+  unsupported_media_type: 415,
+  undecodable_audio: 422,
+  truncated_audio: 422,
+  checksum_mismatch: 422,
+  rate_limited: 429,
+  internal_error: 500,
+  database_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export const ErrorCodeSchema = z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]);
+
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: ErrorCodeSchema,
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** An error meant for the client: its code, message and details are sent as they are. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.status = errorStatus[code];
+  }
+
+  toBody(): ErrorBody {
+    return {
+      error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) },
+    };
+  }
+}
+
+export const notFound = (what: string, details?: Record<string, unknown>) =>
+  new HttpError('not_found', `${what} was not found`, details);

@@ -1,0 +1,42 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import {
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
+import type { Logger } from 'pino';
+import { HttpError } from '../errors.js';
+
+const databaseUnreachable = [MongoServerSelectionError, MongoNetworkError, MongoNotConnectedError, MongoTopologyClosedError];
+
+/** Maps anything thrown to the error the client should see; internals never leave the service. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (databaseUnreachable.some((type) => error instanceof type)) {
+    return new HttpError('database_unavailable', 'The database is not reachable; try again shortly');
+  }
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') return new HttpError('invalid_json', 'The body is not valid JSON');
+  if (type === 'entity.too.large') return new HttpError('payload_too_large', 'The body is too large');
+  return new HttpError('internal_error', 'Something went wrong on our side');
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const httpError = toHttpError(error);
+    if (httpError.status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (httpError.code === 'database_unavailable') res.setHeader('Retry-After', '5');
+    // an upload refused midway: close rather than read the rest of it just to keep the connection
+    if (!req.complete) res.setHeader('Connection', 'close');
+    res.status(httpError.status).json(httpError.toBody());
+  };
+}
+
+export const routeNotFound: RequestHandler = (req, _res, next) => {
+  next(new HttpError('not_found', `There is no ${req.method} ${req.path} here`));
+};

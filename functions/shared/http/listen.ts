@@ -1,0 +1,39 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+
+/**
+ * Listens with no overall request deadline: uploads of any size may take as
+ * long as they take, and the gateway in front (of-watchdog's timeouts) is
+ * where deadlines belong.
+ */
+export function listen(app: Express, port: number, host?: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host ?? '::', (error?: Error) => (error ? reject(error) : resolve(server)));
+    server.requestTimeout = 0;
+  });
+}
+
+/** Runs `stop` once on SIGINT or SIGTERM, then exits. */
+export function onShutdownSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handle = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`failed to stop cleanly after ${signal}:`, error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', handle);
+  process.once('SIGTERM', handle);
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+
+/** A share id: 12 characters of `0-9A-Za-z` (nanoid's alphabet without `-` and `_`, so it reads well in a URL). */
+export const TrackIdSchema = z
+  .string()
+  .regex(/^[0-9A-Za-z]{12}$/, 'a track id is 12 letters and digits');
+
+export const TrackStatusSchema = z.enum(['processing', 'ready', 'failed']);
+export type TrackStatus = z.infer<typeof TrackStatusSchema>;
+
+/** Rung names carry their nominal bitrate in kbit/s. */
+export const RenditionIdSchema = z.enum(['a64', 'a128', 'a256']);
+export type RenditionId = z.infer<typeof RenditionIdSchema>;
+
+const title = z.string().trim().min(1).max(300);
+const tagText = z.string().trim().min(1).max(300);
+
+export const TagsSchema = z.object({
+  title,
+  artist: tagText.nullable(),
+  album: tagText.nullable(),
+  year: z.number().int().min(0).max(9999).nullable(),
+  genre: tagText.nullable(),
+  trackNumber: z.number().int().min(1).max(9999).nullable(),
+});
+export type Tags = z.infer<typeof TagsSchema>;
+
+export const SourceSchema = z.object({
+  filename: z.string(),
+  mimeType: z.string(),
+  container: z.string(),
+  codec: z.string(),
+  /** bits per second, when the file tells it */
+  bitrate: z.number().int().nonnegative().nullable(),
+  sampleRate: z.number().int().positive(),
+  channels: z.number().int().positive(),
+  bitsPerSample: z.number().int().positive().nullable(),
+  bytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type Source = z.infer<typeof SourceSchema>;
+
+export const RenditionSchema = z.object({
+  id: RenditionIdSchema,
+  /** RFC 6381 codec string, as HLS `CODECS` wants it */
+  codecs: z.literal('mp4a.40.2'),
+  /** the encoder's target, bits per second */
+  bitrate: z.number().int().positive(),
+  channels: z.number().int().min(1).max(2),
+  sampleRate: z.number().int().positive(),
+  /** measured: the largest segment bit rate, bits per second (HLS `BANDWIDTH`) */
+  peakBandwidth: z.number().int().positive(),
+  /** measured: all segment bits over all segment time (HLS `AVERAGE-BANDWIDTH`) */
+  averageBandwidth: z.number().int().positive(),
+  segmentCount: z.number().int().positive(),
+  /** HLS `EXT-X-TARGETDURATION`: the longest segment, rounded to the nearest second */
+  targetDuration: z.number().int().positive(),
+  /** the sum of the segment durations */
+  durationSec: z.number().positive(),
+});
+export type Rendition = z.infer<typeof RenditionSchema>;
+
+/** What is stored per rendition: the public facts plus each segment's duration, for the playlists. */
+export const StoredRenditionSchema = RenditionSchema.extend({
+  segmentDurations: z.array(z.number().positive()).min(1),
+});
+export type StoredRendition = z.infer<typeof StoredRenditionSchema>;
+
+export const LoudnessSchema = z.object({
+  /** EBU R128 integrated loudness, LUFS; null for silence */
+  integratedLufs: z.number().nullable(),
+  /** true peak, dBTP; null for silence */
+  truePeakDbtp: z.number().nullable(),
+  /** loudness range, LU */
+  rangeLu: z.number().nullable(),
+});
+export type Loudness = z.infer<typeof LoudnessSchema>;
+
+export const TrackErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type TrackError = z.infer<typeof TrackErrorSchema>;
+
+const trackFields = {
+  status: TrackStatusSchema,
+  /** 0..1 while processing, 1 once ready */
+  progress: z.number().min(0).max(1),
+  error: TrackErrorSchema.nullable(),
+  ...TagsSchema.shape,
+  durationSec: z.number().positive(),
+  source: SourceSchema,
+  loudness: LoudnessSchema,
+  /** about 1,000 waveform peaks, 0..1, evenly spread over the duration */
+  peaks: z.array(z.number().min(0).max(1)),
+  hasCover: z.boolean(),
+};
+
+export const LeaseSchema = z.object({
+  owner: z.string(),
+  until: z.date(),
+  attempts: z.number().int().positive(),
+});
+export type Lease = z.infer<typeof LeaseSchema>;
+
+/** The `tracks` collection's document. */
+export const TrackDocumentSchema = z.object({
+  _id: TrackIdSchema,
+  ...trackFields,
+  renditions: z.array(StoredRenditionSchema),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  lastAccessedAt: z.date().nullable(),
+  lease: LeaseSchema.optional(),
+});
+export type TrackDocument = z.infer<typeof TrackDocumentSchema>;
+
+/** A track as the API shows it: storage internals (`_id`, lease, segment lists) left out. */
+export const TrackSchema = z.object({
+  id: TrackIdSchema,
+  ...trackFields,
+  renditions: z.array(RenditionSchema),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  lastAccessedAt: z.iso.datetime().nullable(),
+});
+export type Track = z.infer<typeof TrackSchema>;
+
+export function toTrack(doc: TrackDocument): Track {
+  return {
+    id: doc._id,
+    status: doc.status,
+    progress: doc.progress,
+    error: doc.error,
+    title: doc.title,
+    artist: doc.artist,
+    album: doc.album,
+    year: doc.year,
+    genre: doc.genre,
+    trackNumber: doc.trackNumber,
+    durationSec: doc.durationSec,
+    source: doc.source,
+    renditions: doc.renditions.map(({ segmentDurations: _, ...rendition }) => rendition),
+    loudness: doc.loudness,
+    peaks: doc.peaks,
+    hasCover: doc.hasCover,
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+    lastAccessedAt: doc.lastAccessedAt?.toISOString() ?? null,
+  };
+}
+
+/** PATCH body: tags only, at least one, nothing unknown. `null` clears a tag. */
+export const TrackUpdateSchema = z
+  .strictObject({
+    title: TagsSchema.shape.title.optional(),
+    artist: TagsSchema.shape.artist.optional(),
+    album: TagsSchema.shape.album.optional(),
+    year: TagsSchema.shape.year.optional(),
+    genre: TagsSchema.shape.genre.optional(),
+    trackNumber: TagsSchema.shape.trackNumber.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'give at least one tag to change' });
+export type TrackUpdate = z.infer<typeof TrackUpdateSchema>;
+
+/** Form fields that may come with an upload and win over the file's own tags. */
+export const UploadFieldsSchema = z.strictObject({
+  title: tagText.optional(),
+  artist: tagText.optional(),
+  album: tagText.optional(),
+});
+export type UploadFields = z.infer<typeof UploadFieldsSchema>;
+
+export const TrackListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(200).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+});
+export type TrackListQuery = z.infer<typeof TrackListQuerySchema>;
+
+export const TrackListSchema = z.object({
+  data: z.array(TrackSchema),
+  nextCursor: z.string().nullable(),
+});
+export type TrackList = z.infer<typeof TrackListSchema>;
+
+export const UploadQuerySchema = z.object({
+  wait: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((value) => value === 'true' || value === '1'),
+});

@@ -1,0 +1,61 @@
+import { type Collection, type Db, GridFSBucket, MongoClient } from 'mongodb';
+import type { TrackDocument } from '../schemas/track.js';
+import type { CoverDocument } from './cover-store.js';
+import type { SegmentDocument } from './segment-store.js';
+
+export interface Database {
+  client: MongoClient;
+  db: Db;
+  tracks: Collection<TrackDocument>;
+  segments: Collection<SegmentDocument>;
+  covers: Collection<CoverDocument>;
+  originals: GridFSBucket;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** how long an operation waits for a reachable server before failing (503 to clients) */
+  serverSelectionTimeoutMS?: number;
+}
+
+/** A handle on the database; the driver connects on first use. */
+export function createDatabase(uri: string, dbName: string, options: ConnectOptions = {}): Database {
+  const client = new MongoClient(uri, {
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+    appName: 'segue',
+  });
+  const db = client.db(dbName);
+  return {
+    client,
+    db,
+    tracks: db.collection<TrackDocument>('tracks'),
+    segments: db.collection<SegmentDocument>('segments'),
+    covers: db.collection<CoverDocument>('covers'),
+    originals: new GridFSBucket(db, { bucketName: 'originals' }),
+    ping: async () => {
+      await db.command({ ping: 1 });
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Connects and makes sure the indexes exist: what a function does once at start. */
+export async function connectDatabase(uri: string, dbName: string, options: ConnectOptions = {}): Promise<Database> {
+  const database = createDatabase(uri, dbName, options);
+  await database.client.connect();
+  await ensureIndexes(database);
+  return database;
+}
+
+/**
+ * The hot reads are `_id` lookups and need no index. These serve the library
+ * listing (newest first) and the sweeper's search for expired leases. One index
+ * per command: FerretDB 1.24 drops the connection when a single createIndexes
+ * names several indexes that already exist.
+ */
+async function ensureIndexes({ tracks, segments }: Database) {
+  await tracks.createIndex({ createdAt: -1, _id: -1 }, { name: 'newest_first' });
+  await tracks.createIndex({ status: 1, 'lease.until': 1 }, { name: 'lease_expiry' });
+  await segments.createIndex({ trackId: 1 }, { name: 'by_track' });
+}

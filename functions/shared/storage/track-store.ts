@@ -1,0 +1,134 @@
+import type { Collection, Filter } from 'mongodb';
+import { HttpError } from '../errors.js';
+import {
+  type Lease,
+  type StoredRendition,
+  type TrackDocument,
+  TrackDocumentSchema,
+  type TrackError,
+  type TrackListQuery,
+  type TrackUpdate,
+} from '../schemas/track.js';
+
+export interface TrackPage {
+  tracks: TrackDocument[];
+  nextCursor: string | null;
+}
+
+/** Opaque to clients: the sort key of the last track on a page. */
+function encodeCursor(track: TrackDocument): string {
+  return Buffer.from(JSON.stringify([track.createdAt.getTime(), track._id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [time, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof time === 'number' && Number.isFinite(time) && typeof id === 'string') {
+      return { createdAt: new Date(time), id };
+    }
+  } catch {
+    // reported below
+  }
+  throw new HttpError('validation_failed', 'The cursor is not one this service gave out', {
+    fields: { cursor: ['not a cursor from a previous page'] },
+  });
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class TrackStore {
+  constructor(private readonly tracks: Collection<TrackDocument>) {}
+
+  async insert(track: TrackDocument): Promise<void> {
+    await this.tracks.insertOne(TrackDocumentSchema.parse(track));
+  }
+
+  get(id: string): Promise<TrackDocument | null> {
+    return this.tracks.findOne({ _id: id });
+  }
+
+  /** Newest first; `q` matches title, artist or album, ignoring case. */
+  async list({ limit, cursor, q }: TrackListQuery): Promise<TrackPage> {
+    const conditions: Filter<TrackDocument>[] = [];
+    if (cursor) {
+      const after = decodeCursor(cursor);
+      conditions.push({
+        $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.id } }],
+      });
+    }
+    if (q) {
+      const pattern = { $regex: escapeRegExp(q), $options: 'i' };
+      conditions.push({ $or: [{ title: pattern }, { artist: pattern }, { album: pattern }] });
+    }
+    const filter = conditions.length === 0 ? {} : conditions.length === 1 ? conditions[0]! : { $and: conditions };
+    const found = await this.tracks
+      .find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit + 1)
+      .toArray();
+    const tracks = found.slice(0, limit);
+    const last = tracks.at(-1);
+    return { tracks, nextCursor: found.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  updateTags(id: string, patch: TrackUpdate): Promise<TrackDocument | null> {
+    return this.tracks.findOneAndUpdate(
+      { _id: id },
+      { $set: { ...patch, updatedAt: new Date() } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const { deletedCount } = await this.tracks.deleteOne({ _id: id });
+    return deletedCount === 1;
+  }
+
+  /** Records progress and extends the lease; false when this owner no longer holds it. */
+  async renewLease(id: string, owner: string, until: Date, progress?: number): Promise<boolean> {
+    const { matchedCount } = await this.tracks.updateOne(
+      { _id: id, status: 'processing', 'lease.owner': owner },
+      { $set: { 'lease.until': until, updatedAt: new Date(), ...(progress === undefined ? {} : { progress }) } },
+    );
+    return matchedCount === 1;
+  }
+
+  async markReady(id: string, owner: string, renditions: StoredRendition[]): Promise<TrackDocument | null> {
+    return this.tracks.findOneAndUpdate(
+      { _id: id, status: 'processing', 'lease.owner': owner },
+      { $set: { status: 'ready', progress: 1, renditions, error: null, updatedAt: new Date() }, $unset: { lease: '' } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /** `owner` null fails the track whoever holds it (the sweeper giving up on it). */
+  async markFailed(id: string, owner: string | null, error: TrackError): Promise<TrackDocument | null> {
+    return this.tracks.findOneAndUpdate(
+      { _id: id, status: 'processing', ...(owner ? { 'lease.owner': owner } : {}) },
+      { $set: { status: 'failed', error, renditions: [], updatedAt: new Date() }, $unset: { lease: '' } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /** Lets another replica take the track over at once, as on a graceful shutdown. */
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.tracks.updateOne({ _id: id, 'lease.owner': owner }, { $set: { 'lease.until': new Date(0) } });
+  }
+
+  /** Processing tracks whose lease ran out: their replica died or let go. */
+  expiredLeases(now: Date): Promise<TrackDocument[]> {
+    return this.tracks.find({ status: 'processing', 'lease.until': { $lt: now } }).toArray();
+  }
+
+  /** Takes over an expired lease, counting the attempt; null when another replica was first. */
+  claimExpiredLease(expired: TrackDocument, lease: Omit<Lease, 'attempts'>): Promise<TrackDocument | null> {
+    return this.tracks.findOneAndUpdate(
+      { _id: expired._id, status: 'processing', 'lease.owner': expired.lease?.owner, 'lease.until': expired.lease?.until },
+      {
+        $set: { 'lease.owner': lease.owner, 'lease.until': lease.until, updatedAt: new Date() },
+        $inc: { 'lease.attempts': 1 },
+      },
+      { returnDocument: 'after' },
+    );
+  }
+}

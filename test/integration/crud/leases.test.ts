@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import supertest from 'supertest';
+import type { Track, TrackDocument } from '../../../functions/shared/schemas/track.js';
+import { type CrudHarness, startCrud } from '../../support/crud.js';
+import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
+import { fixture } from '../../support/fixtures.js';
+import { decodedDurationSec, withStoredRendition } from '../../support/media.js';
+
+const LEASE = { LEASE_SECONDS: '2' };
+
+/** The crud function's real entry point in a process of its own, as a replica that can die. */
+async function startReplicaProcess(database: TestDatabase, tmp: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/crud/server.ts'], {
+    env: { ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DB: database.name, PORT: '0', TMPDIR: tmp, LOG_LEVEL: 'info', ...LEASE },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`replica exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const { msg, address } = JSON.parse(line) as { msg: string; address?: { port: number } };
+      if (msg === 'crud listening' && address) resolve(`http://127.0.0.1:${address.port}`);
+    });
+  });
+  return { child, url };
+}
+
+async function expectReadyWithCompleteRenditions(harness: CrudHarness, id: string, durationSec: number) {
+  const track = (await harness.http.get(`/tracks/${id}`)).body as Track;
+  expect(track.status).to.equal('ready');
+  const stored = (await harness.database.tracks.findOne({ _id: id })) as TrackDocument;
+  expect(stored.lease, 'the lease is gone once ready').to.equal(undefined);
+  const expectedSegments = track.renditions.reduce((sum, rendition) => sum + rendition.segmentCount + 1, 0);
+  expect(await harness.database.segments.countDocuments({ trackId: id })).to.equal(expectedSegments);
+  for (const rendition of track.renditions) {
+    await withStoredRendition(harness.database, id, rendition.id, rendition.segmentCount, async (path) => {
+      expect(await decodedDurationSec(path)).to.be.closeTo(durationSec, 0.1);
+    });
+  }
+}
+
+describe('leases on processing tracks', function () {
+  this.timeout(180_000);
+  let database: TestDatabase;
+  const harnesses: CrudHarness[] = [];
+  const replica = async () => {
+    const harness = await startCrud(LEASE, database);
+    harnesses.push(harness);
+    return harness;
+  };
+
+  beforeEach(async () => {
+    database = await freshDatabase();
+  });
+  afterEach(async () => {
+    for (const harness of harnesses.splice(0)) await harness.close();
+    await database.drop();
+  });
+
+  it('resumes a track whose replica died midway, and the track still ends ready', async () => {
+    const file = await fixture('longWav');
+    const deadTmp = await mkdtemp(join(tmpdir(), 'segue-dead-replica-'));
+    const { child, url } = await startReplicaProcess(database, deadTmp);
+    try {
+      const created = await supertest(url).post('/tracks').attach('file', file.path, file.filename);
+      expect(created.status).to.equal(202);
+      // kill it once part of the ladder is stored and the rest is still being encoded
+      let written = 0;
+      while (written === 0) {
+        await sleep(50);
+        written = await database.segments.countDocuments({ trackId: created.body.id });
+      }
+      child.kill('SIGKILL');
+      const interrupted = await database.tracks.findOne({ _id: created.body.id });
+      expect(interrupted?.status).to.equal('processing');
+      expect(interrupted?.progress).to.be.below(1);
+
+      const survivor = await replica();
+      expect(await survivor.crud.sweeper.sweep(), 'nothing is taken over while the lease holds').to.equal(0);
+      await sleep(2500);
+      expect(await survivor.crud.sweeper.sweep()).to.equal(1);
+      const resumed = await database.tracks.findOne({ _id: created.body.id });
+      expect(resumed?.lease?.attempts).to.equal(2);
+      await survivor.crud.processor.whenSettled(created.body.id);
+      await expectReadyWithCompleteRenditions(survivor, created.body.id, file.durationSec);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(deadTmp, { recursive: true, force: true });
+    }
+  });
+
+  it('hands a track back on shutdown, so another replica resumes it at once', async () => {
+    const file = await fixture('longWav');
+    const first = await replica();
+    const created = await first.http.post('/tracks').attach('file', file.path, file.filename);
+    expect(created.status).to.equal(202);
+    await first.crud.shutdown();
+    expect((await first.http.get(`/tracks/${created.body.id}`)).body.status).to.equal('processing');
+
+    const second = await replica();
+    expect(await second.crud.sweeper.sweep()).to.equal(1);
+    await second.crud.processor.whenSettled(created.body.id);
+    await expectReadyWithCompleteRenditions(second, created.body.id, file.durationSec);
+  });
+
+  it('fails a track interrupted three times, with a reason and no segments', async () => {
+    const file = await fixture('longWav');
+    const first = await replica();
+    const created = await first.http.post('/tracks').attach('file', file.path, file.filename);
+    await first.crud.shutdown();
+    for (let attempt = 2; attempt <= 3; attempt++) {
+      const next = await replica();
+      expect(await next.crud.sweeper.sweep()).to.equal(1);
+      await sleep(300);
+      await next.crud.shutdown();
+    }
+    const last = await replica();
+    expect(await last.crud.sweeper.sweep()).to.equal(1);
+    const track = (await last.http.get(`/tracks/${created.body.id}`)).body as Track;
+    expect(track.status).to.equal('failed');
+    expect(track.error?.code).to.equal('too_many_attempts');
+    expect(await database.segments.countDocuments({ trackId: created.body.id })).to.equal(0);
+  });
+});

@@ -1,0 +1,76 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { type CrudApp, createApp } from '../../functions/crud/app.js';
+import { type Config, loadConfig } from '../../functions/shared/config.js';
+import { createLogger } from '../../functions/shared/logger.js';
+import { freshDatabase, type TestDatabase } from './database.js';
+
+export interface CrudHarness {
+  crud: CrudApp;
+  config: Config;
+  database: TestDatabase;
+  /** the TMPDIR this app works in, to prove it leaves nothing there */
+  tmpDir: string;
+  http: ReturnType<typeof supertest>;
+  close(): Promise<void>;
+}
+
+/** The crud app on a database of its own, with its own temp dir; `env` overrides configuration. */
+export async function startCrud(env: Record<string, string> = {}, database?: TestDatabase): Promise<CrudHarness> {
+  const tmpDir = await mkdtemp(join(tmpdir(), 'segue-test-tmp-'));
+  const config = loadConfig({
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    TMPDIR: tmpDir,
+    SECRETS_DIR: join(tmpDir, 'no-secrets'),
+    ...env,
+  });
+  const db = database ?? (await freshDatabase());
+  const crud = createApp({ config, database: db, logger: createLogger(config.logLevel, 'crud-test') });
+  return {
+    crud,
+    config,
+    database: db,
+    tmpDir,
+    http: supertest(crud.app),
+    close: async () => {
+      await crud.shutdown();
+      if (!database) await db.drop();
+      await rm(tmpDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface StoredCounts {
+  tracks: number;
+  segments: number;
+  covers: number;
+  originals: number;
+  originalChunks: number;
+  tempEntries: number;
+}
+
+export async function storedCounts({ database, tmpDir }: CrudHarness): Promise<StoredCounts> {
+  const [tracks, segments, covers, originals, originalChunks, tempEntries] = await Promise.all([
+    database.tracks.countDocuments(),
+    database.segments.countDocuments(),
+    database.covers.countDocuments(),
+    database.db.collection('originals.files').countDocuments(),
+    database.db.collection('originals.chunks').countDocuments(),
+    readdir(tmpDir).then((entries) => entries.length),
+  ]);
+  return { tracks, segments, covers, originals, originalChunks, tempEntries };
+}
+
+export async function expectNothingStored(harness: CrudHarness): Promise<void> {
+  expect(await storedCounts(harness)).to.deep.equal({
+    tracks: 0,
+    segments: 0,
+    covers: 0,
+    originals: 0,
+    originalChunks: 0,
+    tempEntries: 0,
+  });
+}

@@ -1,0 +1,46 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type RunningDatabase } from '../../functions/local/embedded-database.js';
+import { createLogger } from '../../functions/shared/logger.js';
+import { connectDatabase, type Database } from '../../functions/shared/storage/database.js';
+import { newReplicaId } from '../../functions/shared/ids.js';
+
+let engine: RunningDatabase | undefined;
+let dataDir: string | undefined;
+
+/** One database server for the whole run: MONGODB_URI when set, else the embedded one. */
+export async function startTestDatabase(): Promise<void> {
+  dataDir = await mkdtemp(join(tmpdir(), 'segue-test-db-'));
+  engine = await openDatabase(process.env.MONGODB_URI, dataDir, createLogger('warn', 'test-db'));
+}
+
+export async function stopTestDatabase(): Promise<void> {
+  await engine?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}
+
+export function testDatabaseUri(): string {
+  if (!engine) throw new Error('the test database has not been started');
+  return engine.uri;
+}
+
+export interface TestDatabase extends Database {
+  name: string;
+  /** drops the database and disconnects */
+  drop(): Promise<void>;
+}
+
+/** A database of its own for one suite, so suites never see each other's tracks. */
+export async function freshDatabase(): Promise<TestDatabase> {
+  const name = `segue_test_${newReplicaId()}`;
+  const database = await connectDatabase(testDatabaseUri(), name);
+  return {
+    ...database,
+    name,
+    drop: async () => {
+      await database.db.dropDatabase();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'segue-fixtures-'));
+
+/** A tone with a little seeded noise over it: deterministic, and not trivially compressible. */
+const toneWithNoise = (seconds: number, frequency = 440) =>
+  `sine=f=${frequency}:d=${seconds}:r=48000,aformat=channel_layouts=stereo[tone];` +
+  `anoisesrc=d=${seconds}:c=pink:a=0.05:seed=7:r=48000,aformat=channel_layouts=stereo[noise];` +
+  `[tone][noise]amix=inputs=2:normalize=0[out]`;
+
+async function ffmpeg(args: string[]) {
+  await run('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args]);
+}
+
+export interface Fixture {
+  path: string;
+  filename: string;
+  /** the exact length ffmpeg was asked for */
+  durationSec: number;
+}
+
+interface AudioRecipe {
+  filename: string;
+  durationSec: number;
+  /** a lavfi filter graph whose output is labelled [out] */
+  graph?: string;
+  encode: string[];
+}
+
+async function makeAudio({ filename, durationSec, graph, encode }: AudioRecipe): Promise<Fixture> {
+  const path = join(dir, filename);
+  await ffmpeg([
+    ...['-filter_complex', graph ?? toneWithNoise(durationSec), '-map', '[out]'],
+    ...['-map_metadata', '-1', '-fflags', '+bitexact', '-flags:a', '+bitexact'],
+    ...encode,
+    path,
+  ]);
+  return { path, filename, durationSec };
+}
+
+const tags = (entries: Record<string, string>) => Object.entries(entries).flatMap(([key, value]) => ['-metadata', `${key}=${value}`]);
+
+const recipes = {
+  async cover(): Promise<Fixture> {
+    const path = join(dir, 'cover.png');
+    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=1', '-frames:v', '1', path]);
+    return { path, filename: 'cover.png', durationSec: 0 };
+  },
+
+  /** 320 kbit/s CBR MP3 with ID3v2.3 tags and front cover art */
+  async taggedMp3(): Promise<Fixture> {
+    const audio = await makeAudio({ filename: 'tagged-audio.mp3', durationSec: 14, encode: ['-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '320k'] });
+    const cover = await fixture('cover');
+    const path = join(dir, 'tagged.mp3');
+    await ffmpeg([
+      ...['-i', audio.path, '-i', cover.path, '-map', '0:a', '-map', '1:v', '-c', 'copy'],
+      ...['-id3v2_version', '3', '-metadata:s:v', 'title=Album cover', '-metadata:s:v', 'comment=Cover (front)'],
+      ...tags({ title: 'Night Drive', artist: 'The Fixtures', album: 'Test Pressings', date: '2021', genre: 'Synthwave', track: '3/10' }),
+      path,
+    ]);
+    return { path, filename: 'tagged.mp3', durationSec: 14 };
+  },
+
+  /** 24-bit 48 kHz FLAC with Vorbis comments */
+  hiresFlac: () =>
+    makeAudio({
+      filename: 'hires.flac',
+      durationSec: 10,
+      encode: ['-ar', '48000', '-c:a', 'flac', '-sample_fmt', 's32', '-bits_per_raw_sample', '24', ...tags({ TITLE: 'Lossless Study', ARTIST: 'Bit Depth', ALBUM: 'Twenty-Four', DATE: '2019', GENRE: 'Ambient', TRACKNUMBER: '7' })],
+    }),
+
+  /** 16-bit WAV without tags: its title comes from the file name */
+  plainWav: () => makeAudio({ filename: 'field recording.wav', durationSec: 8, encode: ['-ar', '44100', '-c:a', 'pcm_s16le'] }),
+
+  /** Ogg Opus at 96 kbit/s */
+  opus: () =>
+    makeAudio({
+      filename: 'voice.opus',
+      durationSec: 10,
+      encode: ['-ar', '48000', '-c:a', 'libopus', '-b:a', '96k', ...tags({ title: 'Open Codec', artist: 'Xiph Friends' })],
+    }),
+
+  /** AAC in M4A at 128 kbit/s */
+  m4a: () =>
+    makeAudio({
+      filename: 'song.m4a',
+      durationSec: 10,
+      encode: ['-ar', '44100', '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', ...tags({ title: 'Apple Format', artist: 'Container Band', album: 'MP4' })],
+    }),
+
+  /** mono MP3 */
+  monoMp3: () =>
+    makeAudio({
+      filename: 'mono.mp3',
+      durationSec: 9,
+      graph: `sine=f=330:d=9:r=44100[out]`,
+      encode: ['-ac', '1', '-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '128k'],
+    }),
+
+  /** 5.1 FLAC, a different tone on each channel */
+  surroundFlac: () =>
+    makeAudio({
+      filename: 'surround.flac',
+      durationSec: 8,
+      graph: `aevalsrc=sin(220*2*PI*t)|sin(330*2*PI*t)|sin(440*2*PI*t)|0.5*sin(55*2*PI*t)|sin(550*2*PI*t)|sin(660*2*PI*t):s=48000:d=8:c=5.1[out]`,
+      encode: ['-c:a', 'flac'],
+    }),
+
+  /** one second of audio */
+  oneSecondWav: () => makeAudio({ filename: 'blip.wav', durationSec: 1, encode: ['-ar', '44100', '-c:a', 'pcm_s16le'] }),
+
+  /** a long WAV, so that a job can be interrupted midway */
+  longWav: () => makeAudio({ filename: 'long.wav', durationSec: 150, encode: ['-ar', '44100', '-c:a', 'pcm_s16le'] }),
+
+  /** the first 40% of the tagged MP3: its header promises more than it holds */
+  async truncatedMp3(): Promise<Fixture> {
+    const whole = await readFile((await fixture('taggedMp3')).path);
+    const path = join(dir, 'truncated.mp3');
+    await writeFile(path, whole.subarray(0, Math.floor(whole.length * 0.4)));
+    return { path, filename: 'truncated.mp3', durationSec: 0 };
+  },
+
+  async textAsMp3(): Promise<Fixture> {
+    const path = join(dir, 'notes.mp3');
+    await writeFile(path, 'These are meeting notes, not a song.\n'.repeat(200));
+    return { path, filename: 'notes.mp3', durationSec: 0 };
+  },
+
+  /** 64 KiB from a seeded generator: the same "random" bytes every run */
+  async randomBytes(): Promise<Fixture> {
+    const bytes = Buffer.alloc(64 * 1024);
+    let state = 0x2545f491;
+    for (let index = 0; index < bytes.length; index++) {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      bytes[index] = state & 0xff;
+    }
+    const path = join(dir, 'random.bin');
+    await writeFile(path, bytes);
+    return { path, filename: 'random.bin', durationSec: 0 };
+  },
+} satisfies Record<string, () => Promise<Fixture>>;
+
+export type FixtureName = keyof typeof recipes;
+
+const made = new Map<FixtureName, Promise<Fixture>>();
+
+/** Generates a fixture the first time it is asked for in a run. */
+export function fixture(name: FixtureName): Promise<Fixture> {
+  let promise = made.get(name);
+  if (!promise) {
+    promise = recipes[name]();
+    made.set(name, promise);
+  }
+  return promise;
+}

@@ -1,0 +1,13 @@
+import { startTestDatabase, stopTestDatabase } from './database.js';
+
+/** Mocha root hooks: the database server lives for the whole run. */
+export const mochaHooks = {
+  async beforeAll(this: Mocha.Context) {
+    // the first run may build the embedded database
+    this.timeout(600_000);
+    await startTestDatabase();
+  },
+  async afterAll() {
+    await stopTestDatabase();
+  },
+};

@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { FfmpegError, parseProgressTime, probeMedia, runFfmpeg } from '../../../../functions/crud/media/ffmpeg.js';
+import { resolveMediaTools } from '../../../../functions/crud/media/media-tools.js';
+import { fixture } from '../../../support/fixtures.js';
+
+const tools = resolveMediaTools({});
+
+describe('the ffmpeg wrapper', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'segue-ffmpeg-test-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads the media time from a stats line', () => {
+    expect(parseProgressTime('size=  1kB time=00:01:02.50 bitrate= 1.0kbits/s speed=20x')).to.equal(62.5);
+    expect(parseProgressTime('Stream mapping:')).to.equal(undefined);
+  });
+
+  it('reports progress up to the end of the input', async () => {
+    const file = await fixture('plainWav');
+    const seen: number[] = [];
+    await runFfmpeg(tools, {
+      input: file.path,
+      outputs: [{ target: join(dir, 'out.m4a'), options: ['-c:a', 'aac'] }],
+      onProgress: (seconds) => seen.push(seconds),
+    });
+    expect(seen.at(-1)).to.be.closeTo(file.durationSec, 0.1);
+  });
+
+  it('rejects with the tail of stderr when ffmpeg fails', async () => {
+    const error = await runFfmpeg(tools, {
+      input: join(dir, 'missing.wav'),
+      outputs: [{ target: join(dir, 'out.m4a'), options: [] }],
+    }).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(FfmpegError);
+    expect((error as Error).message).to.match(/No such file or directory/);
+  });
+
+  it('kills ffmpeg when the signal aborts, rejecting with its reason', async () => {
+    const file = await fixture('longWav');
+    const controller = new AbortController();
+    const reason = new Error('stop now');
+    const started = Date.now();
+    setTimeout(() => controller.abort(reason), 200);
+    const error = await runFfmpeg(tools, {
+      input: file.path,
+      outputs: [{ target: join(dir, 'out.m4a'), options: ['-c:a', 'aac', '-b:a', '256k'] }],
+      signal: controller.signal,
+    }).catch((caught: unknown) => caught);
+    expect(error).to.equal(reason);
+    expect(Date.now() - started).to.be.below(2000);
+  });
+
+  it('probes streams and container with ffprobe', async () => {
+    const file = await fixture('hiresFlac');
+    const data = await probeMedia(tools, file.path);
+    expect(data.format.format_name).to.equal('flac');
+    expect(data.streams[0]).to.include({ codec_type: 'audio', sample_rate: 48000, channels: 2 });
+  });
+});
+
+describe('resolveMediaTools', () => {
+  it('prefers configured paths, and finds ffprobe beside a configured ffmpeg', () => {
+    expect(resolveMediaTools({ ffmpegPath: '/opt/ff/ffmpeg', ffprobePath: '/opt/fp/ffprobe' })).to.deep.equal({
+      ffmpeg: '/opt/ff/ffmpeg',
+      ffprobe: '/opt/fp/ffprobe',
+    });
+    const beside = resolveMediaTools({ ffmpegPath: '/usr/bin/ffmpeg' });
+    expect(beside.ffprobe).to.equal('/usr/bin/ffprobe');
+  });
+
+  it('falls back to the binaries shipped in npm packages when nothing is on PATH', () => {
+    const path = process.env.PATH;
+    process.env.PATH = '';
+    try {
+      const bundled = resolveMediaTools({});
+      expect(bundled.ffmpeg).to.contain('@ffmpeg-installer');
+      expect(bundled.ffprobe).to.contain('@ffprobe-installer');
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});

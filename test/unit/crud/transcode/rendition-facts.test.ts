@@ -1,0 +1,29 @@
+import { expect } from 'chai';
+import { renditionFacts } from '../../../../functions/crud/transcode/rendition-facts.js';
+
+const plan = { id: 'a128', bitrate: 128_000, channels: 2, sampleRate: 44100 } as const;
+
+describe('renditionFacts', () => {
+  it('measures peak and average bandwidth from segment sizes and durations', () => {
+    const facts = renditionFacts(plan, [
+      { file: '000000.m4s', duration: 6, bytes: 96_000 },
+      { file: '000001.m4s', duration: 6, bytes: 102_000 },
+      { file: '000002.m4s', duration: 2, bytes: 30_000 },
+    ]);
+    expect(facts.peakBandwidth).to.equal(136_000);
+    expect(facts.averageBandwidth).to.equal(Math.ceil((228_000 * 8) / 14));
+    expect(facts).to.include({ segmentCount: 3, targetDuration: 6, durationSec: 14 });
+    expect(facts.segmentDurations).to.deep.equal([6, 6, 2]);
+  });
+
+  it('rounds the target duration to the nearest second, as RFC 8216 allows', () => {
+    const long = renditionFacts(plan, [{ file: '000000.m4s', duration: 6.49, bytes: 1 }]);
+    expect(long.targetDuration).to.equal(6);
+    const longer = renditionFacts(plan, [{ file: '000000.m4s', duration: 6.5, bytes: 1 }]);
+    expect(longer.targetDuration).to.equal(7);
+  });
+
+  it('refuses a rendition without segments', () => {
+    expect(() => renditionFacts(plan, [])).to.throw(/no segments/);
+  });
+});
