@@ -18,7 +18,9 @@ const server = await listen(crud.app, config.port);
 logger.info({ address: server.address() }, 'crud listening');
 
 onShutdownSignal(async () => {
-  await closeServer(server);
+  // jobs are handed back first: a request waiting on one (?wait=true) can then answer
+  const closing = closeServer(server);
   await crud.shutdown();
+  await closing;
   await database.close();
 });

@@ -13,6 +13,8 @@ export interface RunningDatabase {
   uri: string;
   /** what is serving it, for the start-up message */
   engine: string;
+  /** the server's process, when this project started one */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -93,7 +95,7 @@ async function startFerretdb(binary: string, dataDir: string, logger: Logger): P
     await stopChild(child);
     throw error;
   });
-  return { uri, engine: 'FerretDB v1.24.2 (SQLite)', stop: () => stopChild(child) };
+  return { uri, engine: 'FerretDB v1.24.2 (SQLite)', pid: child.pid, stop: () => stopChild(child) };
 }
 
 /** A real mongod: from PATH if there is one, else fetched by mongodb-memory-server where the network allows. */

@@ -29,8 +29,10 @@ async function main() {
   console.log(`  upload:  curl -F file=@song.mp3 'http://127.0.0.1:${port}/function/crud/tracks?wait=true'`);
 
   onShutdownSignal(async () => {
-    await closeServer(server);
+    // jobs are handed back first: a request waiting on one (?wait=true) can then answer
+    const closing = closeServer(server);
     await crud.shutdown();
+    await closing;
     await database.close();
     await engine.stop();
   });

@@ -6,6 +6,7 @@ import type { OriginalStore } from '../../shared/storage/original-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import type { TrackProcessor } from '../jobs/track-processor.js';
 import type { MediaTools } from '../media/media-tools.js';
+import { runTogether } from '../../shared/util/run-together.js';
 import { measureAudio } from '../probe/measure-audio.js';
 import { type ProbedAudio, probeAudio } from '../probe/probe-audio.js';
 import type { ReceivedUpload } from '../upload/receive-upload.js';
@@ -57,7 +58,7 @@ function newTrack(
       sha256: upload.sha256,
     },
     renditions: [],
-    loudness: measured.loudness,
+    loudness: null,
     peaks: measured.peaks,
     hasCover: probed.cover !== undefined,
     createdAt: now,
@@ -74,21 +75,27 @@ function newTrack(
  * upload's temp file. Whatever fails before that leaves nothing behind.
  */
 export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fields: UploadFields): Promise<TrackDocument> {
-  const { tools, tracks, originals, covers, processor, owner, leaseMs } = deps;
+  const { tools, tracks, originals, covers, processor, owner, leaseMs, logger } = deps;
   const id = newTrackId();
+  const started = performance.now();
   try {
     const probed = await probeAudio(tools, upload.path, upload.clientMimeType);
-    const measured = await measureAudio(tools, upload.path, probed);
+    const probedAt = performance.now();
     try {
-      await originals.save(id, upload.path, {
-        filename: upload.filename,
-        mimeType: probed.mimeType,
-        sha256: upload.sha256,
-      });
+      // decoding is CPU and storing the original is I/O: they overlap well
+      const [measured] = await runTogether([
+        (signal: AbortSignal) => measureAudio(tools, upload.path, probed, signal),
+        (signal: AbortSignal) =>
+          originals.save(id, upload.path, { filename: upload.filename, mimeType: probed.mimeType, sha256: upload.sha256 }, signal),
+      ] as const);
       if (probed.cover) await covers.put(id, probed.cover.mimeType, probed.cover.data);
       const lease = { owner, until: new Date(Date.now() + leaseMs), attempts: 1 };
       const track = newTrack(id, upload, fields, probed, measured, lease);
       await tracks.insert(track);
+      logger.info(
+        { trackId: id, bytes: upload.bytes, probeMs: Math.round(probedAt - started), acceptMs: Math.round(performance.now() - started) },
+        'upload accepted',
+      );
       processor.start(track, async () => upload);
       return track;
     } catch (error) {

@@ -15,6 +15,8 @@ export class LeaseKeeper {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private progress: number | undefined;
+  private written = { at: Date.now(), progress: 0 };
+  private renewing = false;
 
   constructor(
     private readonly tracks: TrackStore,
@@ -29,9 +31,18 @@ export class LeaseKeeper {
   }
 
   start(): void {
-    // progress bars want about a second; the lease wants a few renewals per term
-    const every = Math.min(1000, this.leaseMs / 3);
-    this.timer = setInterval(() => void this.renew(), every);
+    this.timer = setInterval(() => void this.tick(), Math.min(1000, this.leaseMs / 3));
+  }
+
+  /**
+   * Progress bars want news about every second, the lease a renewal a few
+   * times per term; a write goes out only when one of them needs it, since
+   * each is a filtered update (a full scan on engines without secondary indexes).
+   */
+  private tick(): void {
+    const sinceWrite = Date.now() - this.written.at;
+    const moved = (this.progress ?? 0) - this.written.progress >= 0.01;
+    if (!this.renewing && (sinceWrite >= this.leaseMs / 3 || moved)) void this.renew();
   }
 
   report(progress: number): void {
@@ -43,8 +54,11 @@ export class LeaseKeeper {
   }
 
   private async renew(): Promise<void> {
+    const progress = this.progress;
+    this.written = { at: Date.now(), progress: progress ?? 0 };
+    this.renewing = true;
     try {
-      const held = await this.tracks.renewLease(this.trackId, this.owner, new Date(Date.now() + this.leaseMs), this.progress);
+      const held = await this.tracks.renewLease(this.trackId, this.owner, new Date(Date.now() + this.leaseMs), progress);
       if (!held) {
         this.stop();
         this.controller.abort(new LeaseLostError(`lost the lease on track ${this.trackId}`));
@@ -52,6 +66,8 @@ export class LeaseKeeper {
     } catch (error) {
       // a passing database fault: the next renewal tries again well before the lease runs out
       this.logger.warn({ err: error, trackId: this.trackId }, 'lease renewal failed');
+    } finally {
+      this.renewing = false;
     }
   }
 }

@@ -7,7 +7,9 @@ import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
 import type { MediaTools } from '../media/media-tools.js';
+import { measureLoudness } from '../probe/measure-loudness.js';
 import { transcodeLadder } from '../transcode/transcode-ladder.js';
+import { runTogether } from '../../shared/util/run-together.js';
 import { LeaseKeeper, LeaseLostError } from './lease-keeper.js';
 
 export interface ProcessorDeps {
@@ -100,13 +102,23 @@ export class TrackProcessor {
     const signal = AbortSignal.any([cancelled, keeper.signal]);
     keeper.start();
     let source: LocalSource | undefined;
+    const started = performance.now();
     try {
       source = await openSource();
       // a replica that died may have left some of its segments behind
       if ((track.lease?.attempts ?? 1) > 1) await segments.deleteForTrack(track._id, track.durationSec);
-      const renditions = await transcodeLadder(this.deps, track, source.path, signal, (fraction) => keeper.report(fraction));
-      if (!(await tracks.markReady(track._id, owner, renditions))) throw new LeaseLostError('lost the lease while finishing');
-      logger.info({ trackId: track._id, renditions: renditions.map((rendition) => rendition.id) }, 'track ready');
+      const sourcePath = source.path;
+      const [renditions, loudness] = await runTogether([
+        (shared: AbortSignal) => transcodeLadder(this.deps, track, sourcePath, shared, (fraction) => keeper.report(fraction)),
+        (shared: AbortSignal) => measureLoudness(this.deps.tools, sourcePath, shared),
+      ] as const, signal);
+      if (!(await tracks.markReady(track._id, owner, { renditions, loudness }))) {
+        throw new LeaseLostError('lost the lease while finishing');
+      }
+      logger.info(
+        { trackId: track._id, renditions: renditions.map((rendition) => rendition.id), processMs: Math.round(performance.now() - started) },
+        'track ready',
+      );
     } catch (error) {
       await this.settleFailure(track, signal.aborted ? signal.reason : error).catch((cleanupError: unknown) =>
         // the lease runs out and the sweeper tries again later

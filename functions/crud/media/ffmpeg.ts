@@ -18,8 +18,6 @@ export interface FfmpegRun {
   outputs: FfmpegOutput[];
   signal?: AbortSignal;
   timeoutMs?: number;
-  /** media time reached, in seconds */
-  onProgress?: (seconds: number) => void;
 }
 
 export class FfmpegError extends Error {
@@ -33,14 +31,6 @@ export class FfmpegError extends Error {
 }
 
 const STDERR_LINES_KEPT = 300;
-
-const progressTime = /time=\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/;
-
-export function parseProgressTime(line: string): number | undefined {
-  const match = progressTime.exec(line);
-  if (!match) return undefined;
-  return Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3]);
-}
 
 function lastLines(stderr: string, count: number) {
   return stderr.trim().split('\n').slice(-count).join('\n');
@@ -63,13 +53,6 @@ export function runFfmpeg(tools: MediaTools, run: FfmpegRun): Promise<{ stderr: 
 
     const onAbort = () => command.kill('SIGKILL');
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (run.onProgress) {
-      const report = run.onProgress;
-      command.on('stderr', (line: string) => {
-        const seconds = parseProgressTime(line);
-        if (seconds !== undefined) report(seconds);
-      });
-    }
     command.on('end', (_stdout: string | null, stderr: string | null) => {
       signal?.removeEventListener('abort', onAbort);
       resolve({ stderr: stderr ?? '' });

@@ -1,9 +1,7 @@
 import { Writable } from 'node:stream';
 import { HttpError } from '../../shared/errors.js';
-import type { Loudness } from '../../shared/schemas/track.js';
 import { FfmpegError, runFfmpeg } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
-import { parseEbur128Summary } from './loudness.js';
 import type { ProbedAudio } from './probe-audio.js';
 import { WaveformBuilder } from './waveform.js';
 
@@ -11,15 +9,15 @@ export interface Measurement {
   /** what the decoder actually produced, to the sample */
   durationSec: number;
   peaks: number[];
-  loudness: Loudness;
 }
 
 /** Allowed shortfall of decoded audio against the header's promise before the file counts as cut off. */
 const truncationTolerance = (declared: number) => Math.max(0.5, declared * 0.02);
 
 /**
- * Decodes the whole file once: proves it decodes to the end, and measures its
- * exact length, its waveform and its EBU R128 loudness on the way.
+ * Decodes the whole file once, before the upload is accepted: proves it
+ * decodes to the end, and measures its exact length and its waveform on the
+ * way (both nearly free beside the decoding itself).
  */
 export async function measureAudio(
   tools: MediaTools,
@@ -35,21 +33,18 @@ export async function measureAudio(
       done();
     },
   });
-  let stderr: string;
   try {
-    ({ stderr } = await runFfmpeg(tools, {
+    await runFfmpeg(tools, {
       input: path,
-      inputOptions: ['-v', 'info', '-nostats'],
-      complexFilter: '[0:a:0]asplit=2[pcm][meter];[meter]ebur128=peak=true:framelog=verbose[metered]',
+      inputOptions: ['-nostats'],
       outputs: [
         {
           target: pcm,
-          options: ['-map', '[pcm]', '-f', 's16le', '-c:a', 'pcm_s16le', '-ar', String(probed.sampleRate), '-ac', String(probed.channels)],
+          options: ['-map', '0:a:0', '-f', 's16le', '-c:a', 'pcm_s16le', '-ar', String(probed.sampleRate), '-ac', String(probed.channels)],
         },
-        { target: '-', options: ['-map', '[metered]', '-f', 'null'] },
       ],
       signal,
-    }));
+    });
   } catch (error) {
     if (error instanceof FfmpegError) {
       throw new HttpError('undecodable_audio', 'This audio file cannot be decoded', { reason: error.message });
@@ -67,5 +62,5 @@ export async function measureAudio(
       decodedDurationSec: Math.round(durationSec * 1000) / 1000,
     });
   }
-  return { durationSec, peaks: waveform.finish(), loudness: parseEbur128Summary(stderr) };
+  return { durationSec, peaks: waveform.finish() };
 }

@@ -87,7 +87,8 @@ const trackFields = {
   ...TagsSchema.shape,
   durationSec: z.number().positive(),
   source: SourceSchema,
-  loudness: LoudnessSchema,
+  /** measured while processing; null until the track is ready */
+  loudness: LoudnessSchema.nullable(),
   /** about 1,000 waveform peaks, 0..1, evenly spread over the duration */
   peaks: z.array(z.number().min(0).max(1)),
   hasCover: z.boolean(),

@@ -2,6 +2,7 @@ import type { Collection, Filter } from 'mongodb';
 import { HttpError } from '../errors.js';
 import {
   type Lease,
+  type Loudness,
   type StoredRendition,
   type TrackDocument,
   TrackDocumentSchema,
@@ -93,10 +94,14 @@ export class TrackStore {
     return matchedCount === 1;
   }
 
-  async markReady(id: string, owner: string, renditions: StoredRendition[]): Promise<TrackDocument | null> {
+  async markReady(
+    id: string,
+    owner: string,
+    outcome: { renditions: StoredRendition[]; loudness: Loudness },
+  ): Promise<TrackDocument | null> {
     return this.tracks.findOneAndUpdate(
       { _id: id, status: 'processing', 'lease.owner': owner },
-      { $set: { status: 'ready', progress: 1, renditions, error: null, updatedAt: new Date() }, $unset: { lease: '' } },
+      { $set: { status: 'ready', progress: 1, ...outcome, error: null, updatedAt: new Date() }, $unset: { lease: '' } },
       { returnDocument: 'after' },
     );
   }

@@ -1,34 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import type { Track, TrackDocument } from '../../../functions/shared/schemas/track.js';
 import { type CrudHarness, startCrud } from '../../support/crud.js';
+import { startCrudProcess } from '../../support/crud-process.js';
 import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 import { decodedDurationSec, withStoredRendition } from '../../support/media.js';
 
 const LEASE = { LEASE_SECONDS: '2' };
-
-/** The crud function's real entry point in a process of its own, as a replica that can die. */
-async function startReplicaProcess(database: TestDatabase, tmp: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/crud/server.ts'], {
-    env: { ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DB: database.name, PORT: '0', TMPDIR: tmp, LOG_LEVEL: 'info', ...LEASE },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`replica exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const { msg, address } = JSON.parse(line) as { msg: string; address?: { port: number } };
-      if (msg === 'crud listening' && address) resolve(`http://127.0.0.1:${address.port}`);
-    });
-  });
-  return { child, url };
-}
 
 async function expectReadyWithCompleteRenditions(harness: CrudHarness, id: string, durationSec: number) {
   const track = (await harness.http.get(`/tracks/${id}`)).body as Track;
@@ -65,7 +48,12 @@ describe('leases on processing tracks', function () {
   it('resumes a track whose replica died midway, and the track still ends ready', async () => {
     const file = await fixture('longWav');
     const deadTmp = await mkdtemp(join(tmpdir(), 'segue-dead-replica-'));
-    const { child, url } = await startReplicaProcess(database, deadTmp);
+    const { child, url } = await startCrudProcess({
+      MONGODB_URI: testDatabaseUri(),
+      MONGODB_DB: database.name,
+      TMPDIR: deadTmp,
+      ...LEASE,
+    });
     try {
       const created = await supertest(url).post('/tracks').attach('file', file.path, file.filename);
       expect(created.status).to.equal(202);

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { FfmpegError, parseProgressTime, probeMedia, runFfmpeg } from '../../../../functions/crud/media/ffmpeg.js';
+import { FfmpegError, probeMedia, runFfmpeg } from '../../../../functions/crud/media/ffmpeg.js';
 import { resolveMediaTools } from '../../../../functions/crud/media/media-tools.js';
 import { fixture } from '../../../support/fixtures.js';
 
@@ -14,22 +14,6 @@ describe('the ffmpeg wrapper', () => {
     dir = await mkdtemp(join(tmpdir(), 'segue-ffmpeg-test-'));
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
-
-  it('reads the media time from a stats line', () => {
-    expect(parseProgressTime('size=  1kB time=00:01:02.50 bitrate= 1.0kbits/s speed=20x')).to.equal(62.5);
-    expect(parseProgressTime('Stream mapping:')).to.equal(undefined);
-  });
-
-  it('reports progress up to the end of the input', async () => {
-    const file = await fixture('plainWav');
-    const seen: number[] = [];
-    await runFfmpeg(tools, {
-      input: file.path,
-      outputs: [{ target: join(dir, 'out.m4a'), options: ['-c:a', 'aac'] }],
-      onProgress: (seconds) => seen.push(seconds),
-    });
-    expect(seen.at(-1)).to.be.closeTo(file.durationSec, 0.1);
-  });
 
   it('rejects with the tail of stderr when ffmpeg fails', async () => {
     const error = await runFfmpeg(tools, {

@@ -31,6 +31,8 @@ describe('renditionOutputOptions', () => {
     expect(value('-ar')).to.equal('48000');
     expect(value('-hls_time')).to.equal('6');
     expect(value('-hls_segment_type')).to.equal('fmp4');
+    expect(value('-hls_playlist_type')).to.equal('event');
+    expect(value('-hls_flags')).to.equal('temp_file');
     expect(value('-hls_fmp4_init_filename')).to.equal('init.mp4');
     expect(value('-hls_segment_filename')).to.equal('/work/%06d.m4s');
   });

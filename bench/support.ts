@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { createReadStream, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { basename } from 'node:path';
+import { promisify } from 'node:util';
+
+export const run = promisify(execFile);
+
+export async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; result: T }> {
+  const started = process.hrtime.bigint();
+  const result = await work();
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, result };
+}
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** Peak resident memory of a process so far, from Linux's VmHWM. */
+export async function peakRssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+  return kilobytes * 1024;
+}
+
+/** CPU seconds a process has used, with those of its children it has waited for (ffmpeg runs). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+  return ticks / 100;
+}
+
+export const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+/** POSTs a file as a raw body, streamed from disk, and resolves with the parsed reply. */
+export function uploadRaw(baseUrl: string, path: string, mimeType: string): Promise<{ status: number; body: any }> {
+  const url = new URL('/tracks?wait=true', baseUrl);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': mimeType, 'Content-Length': statSync(path).size, 'X-Filename': basename(path) },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+      },
+    );
+    outgoing.on('error', reject);
+    createReadStream(path).pipe(outgoing);
+  });
+}
+
+export async function deleteTrack(baseUrl: string, id: string): Promise<void> {
+  const response = await fetch(new URL(`/tracks/${id}`, baseUrl), { method: 'DELETE' });
+  if (response.status !== 204) throw new Error(`delete answered ${response.status}`);
+}
