@@ -3,7 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../functions/local/embedded-database.js';
 import { createLogger } from '../functions/shared/logger.js';
-import { startCrudProcess } from '../test/support/crud-process.js';
+import { startFunctionProcess } from '../test/support/function-process.js';
 import { cpuSeconds, deleteTrack, mebibytes, median, peakRssBytes, run, timed, uploadRaw } from './support.js';
 
 /**
@@ -61,7 +61,7 @@ async function main() {
     const perRung: number[] = [];
     const segue: number[] = [];
     const cpu = { crud: 0, database: 0 };
-    const crud = await startCrudProcess({ MONGODB_URI: database.uri, MONGODB_DB: 'bench', TMPDIR: root });
+    const crud = await startFunctionProcess('crud', { MONGODB_URI: database.uri, MONGODB_DB: 'bench', TMPDIR: root });
     try {
       for (let index = 0; index < RUNS; index++) {
         oneCommand.push((await timed(() => bareOneCommand(root, mp3))).seconds);
@@ -78,7 +78,7 @@ async function main() {
       await crud.stop();
     }
 
-    const fresh = await startCrudProcess({ MONGODB_URI: database.uri, MONGODB_DB: 'bench-rss', TMPDIR: root });
+    const fresh = await startFunctionProcess('crud', { MONGODB_URI: database.uri, MONGODB_DB: 'bench-rss', TMPDIR: root });
     let peak: number;
     let databasePeak: number | undefined;
     try {

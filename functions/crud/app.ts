@@ -11,7 +11,8 @@ import type { Database } from '../shared/storage/database.js';
 import { OriginalStore } from '../shared/storage/original-store.js';
 import { SegmentStore } from '../shared/storage/segment-store.js';
 import { TrackStore } from '../shared/storage/track-store.js';
-import { LeaseSweeper } from './jobs/lease-sweeper.js';
+import type { TrackEvents } from '../shared/track-events.js';
+import { Sweeper } from './jobs/sweeper.js';
 import { TrackProcessor } from './jobs/track-processor.js';
 import { type MediaTools, resolveMediaTools } from './media/media-tools.js';
 import { trackRoutes } from './routes/tracks.js';
@@ -23,12 +24,14 @@ export interface CrudDeps {
   tools?: MediaTools;
   /** this replica's name in leases; one is made up when not given */
   owner?: string;
+  /** where deletions are announced to other functions in this process */
+  events?: TrackEvents;
 }
 
 export interface CrudApp {
   app: Express;
   processor: TrackProcessor;
-  sweeper: LeaseSweeper;
+  sweeper: Sweeper;
   /** stops background work and hands unfinished tracks back for another replica */
   shutdown(): Promise<void>;
 }
@@ -52,13 +55,17 @@ export function createApp(deps: CrudDeps): CrudApp {
     owner,
     logger,
   });
-  const sweeper = new LeaseSweeper({
+  const sweeper = new Sweeper({
     tracks,
     segments,
+    covers,
+    originals,
     processor,
+    events: deps.events,
     owner,
     leaseMs: config.leaseMs,
     intervalMs: config.sweepIntervalMs,
+    trackTtlDays: config.trackTtlDays,
     logger,
   });
 
@@ -83,6 +90,7 @@ export function createApp(deps: CrudDeps): CrudApp {
       logger,
       uploadLimits: { tmpDir: config.tmpDir, maxBytes: config.maxUploadBytes },
       requireApiKey: requireApiKey(config.apiKeys),
+      events: deps.events,
     }),
   );
   app.use(routeNotFound);

@@ -1,17 +1,9 @@
-import { loadConfig } from '../shared/config.js';
+import { bootFunction } from '../shared/boot.js';
 import { closeServer, listen, onShutdownSignal } from '../shared/http/listen.js';
-import { createLogger } from '../shared/logger.js';
-import { connectDatabase } from '../shared/storage/database.js';
 import { createApp } from './app.js';
 
 /** The crud function's entry: what of-watchdog starts in the image, listening on PORT. */
-const config = loadConfig();
-const logger = createLogger(config.logLevel, 'crud');
-if (!config.mongodbUri) {
-  logger.fatal('MONGODB_URI (or the secret mongodb-uri) is required; `npm start` runs an embedded database locally');
-  process.exit(1);
-}
-const database = await connectDatabase(config.mongodbUri, config.mongodbDb);
+const { config, logger, database } = await bootFunction('crud');
 const crud = createApp({ config, database, logger });
 crud.sweeper.start();
 const server = await listen(crud.app, config.port);

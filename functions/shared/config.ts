@@ -59,6 +59,8 @@ const EnvironmentSchema = z.object({
   ),
   LEASE_SECONDS: integer(30, 1, 3600),
   SWEEP_INTERVAL_SECONDS: integer(30, 1, 86_400),
+  STREAM_CACHE_BYTES: integer(128 * 1024 * 1024, 0),
+  TRACK_CACHE_MS: integer(2000, 0, 60_000),
   SECRETS_DIR: text('/var/openfaas/secrets'),
 });
 
@@ -80,6 +82,10 @@ export interface Config {
   logLevel: z.infer<typeof EnvironmentSchema>['LOG_LEVEL'];
   leaseMs: number;
   sweepIntervalMs: number;
+  /** memory the stream function may hold segments and covers in */
+  streamCacheBytes: number;
+  /** how long the stream function trusts what it read about a track (bounds how long a deletion elsewhere goes unseen) */
+  trackCacheMs: number;
 }
 
 export class ConfigError extends Error {
@@ -130,5 +136,7 @@ export function loadConfig(env: Environment = process.env): Config {
     logLevel: e.LOG_LEVEL,
     leaseMs: e.LEASE_SECONDS * 1000,
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
+    streamCacheBytes: e.STREAM_CACHE_BYTES,
+    trackCacheMs: e.TRACK_CACHE_MS,
   };
 }

@@ -1,11 +1,10 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { type CrudApp, createApp } from '../../functions/crud/app.js';
-import { type Config, loadConfig } from '../../functions/shared/config.js';
+import type { Config } from '../../functions/shared/config.js';
 import { createLogger } from '../../functions/shared/logger.js';
+import { testConfig } from './config.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 
 export interface CrudHarness {
@@ -20,13 +19,7 @@ export interface CrudHarness {
 
 /** The crud app on a database of its own, with its own temp dir; `env` overrides configuration. */
 export async function startCrud(env: Record<string, string> = {}, database?: TestDatabase): Promise<CrudHarness> {
-  const tmpDir = await mkdtemp(join(tmpdir(), 'segue-test-tmp-'));
-  const config = loadConfig({
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    TMPDIR: tmpDir,
-    SECRETS_DIR: join(tmpDir, 'no-secrets'),
-    ...env,
-  });
+  const { config, tmpDir } = await testConfig(env);
   const db = database ?? (await freshDatabase());
   const crud = createApp({ config, database: db, logger: createLogger(config.logLevel, 'crud-test') });
   return {

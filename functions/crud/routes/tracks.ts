@@ -11,13 +11,16 @@ import {
   toTrack,
 } from '../../shared/schemas/track.js';
 import type { SegmentStore } from '../../shared/storage/segment-store.js';
+import type { TrackEvents } from '../../shared/track-events.js';
 import { type IngestDeps, acceptUpload } from '../ingest/accept-upload.js';
+import { removeTrack } from '../store/remove-track.js';
 import { type UploadLimits, receiveUpload } from '../upload/receive-upload.js';
 
 export interface TrackRoutesDeps extends IngestDeps {
   segments: SegmentStore;
   uploadLimits: UploadLimits;
   requireApiKey: RequestHandler;
+  events?: TrackEvents;
 }
 
 const TrackParamsSchema = z.object({ id: TrackIdSchema });
@@ -33,7 +36,7 @@ const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 export function trackRoutes(deps: TrackRoutesDeps): Router {
-  const { tracks, segments, covers, originals, processor, uploadLimits, requireApiKey } = deps;
+  const { tracks, processor, uploadLimits, requireApiKey } = deps;
   const router = Router();
 
   const findTrack = async (id: string) => {
@@ -96,13 +99,7 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
     '/tracks/:id',
     requireApiKey,
     endpoint({ params: TrackParamsSchema }, async ({ params }, _req, res) => {
-      const track = await findTrack(params.id);
-      // the track disappears first, so a job elsewhere loses its lease and stops writing
-      await tracks.delete(track._id);
-      await processor.cancel(track._id);
-      await segments.deleteForTrack(track._id, track.durationSec);
-      await covers.delete(track._id);
-      await originals.delete(track._id);
+      await removeTrack(deps, await findTrack(params.id));
       res.status(204).end();
     }),
   );

@@ -30,6 +30,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
+    // what was set for the body that was meant to be sent does not describe the error
+    for (const header of ['Content-Type', 'Content-Length', 'Content-Disposition', 'ETag', 'Accept-Ranges']) {
+      res.removeHeader(header);
+    }
+    res.setHeader('Cache-Control', 'no-store');
     if (httpError.code === 'database_unavailable') res.setHeader('Retry-After', '5');
     // an upload refused midway: close rather than read the rest of it just to keep the connection
     if (!req.complete) res.setHeader('Connection', 'close');

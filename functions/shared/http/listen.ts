@@ -1,15 +1,20 @@
-import type { Server } from 'node:http';
-import type { Express } from 'express';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 
 /**
  * Listens with no overall request deadline: uploads of any size may take as
  * long as they take, and the gateway in front (of-watchdog's timeouts) is
  * where deadlines belong.
  */
-export function listen(app: Express, port: number, host?: string): Promise<Server> {
+export function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  port: number,
+  host?: string,
+): Promise<Server> {
+  const server = createServer(handler);
+  server.requestTimeout = 0;
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host ?? '::', (error?: Error) => (error ? reject(error) : resolve(server)));
-    server.requestTimeout = 0;
+    server.once('error', reject);
+    server.listen(port, host ?? '::', () => resolve(server));
   });
 }
 

@@ -1,10 +1,13 @@
 import { Binary, type Collection } from 'mongodb';
+import { contentEtag } from '../util/content-etag.js';
 
 /** Cover art is small (embedded in the file's tags), so it lives in one document keyed by track id. */
 export interface CoverDocument {
   _id: string;
   mimeType: string;
   bytes: number;
+  /** a strong HTTP ETag of `data` */
+  etag: string;
   data: Binary;
 }
 
@@ -14,7 +17,7 @@ export class CoverStore {
   async put(trackId: string, mimeType: string, data: Uint8Array): Promise<void> {
     await this.covers.replaceOne(
       { _id: trackId },
-      { mimeType, bytes: data.length, data: new Binary(data) },
+      { mimeType, bytes: data.length, etag: contentEtag(data), data: new Binary(data) },
       { upsert: true },
     );
   }

@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type GridFSBucket, MongoRuntimeError, type ObjectId } from 'mongodb';
 
@@ -29,7 +30,18 @@ export class OriginalStore {
   }
 
   async downloadTo(trackId: string, path: string, signal?: AbortSignal): Promise<void> {
-    await pipeline(this.bucket.openDownloadStream(fileId(trackId)), createWriteStream(path), { signal });
+    await pipeline(this.open(trackId), createWriteStream(path), { signal });
+  }
+
+  /** The stored size in bytes, or null when there is no original. */
+  async size(trackId: string): Promise<number | null> {
+    const [file] = await this.bucket.find({ _id: fileId(trackId) }, { limit: 1 }).toArray();
+    return file ? file.length : null;
+  }
+
+  /** Streams the original, or the inclusive byte range `start`..`end` of it. */
+  open(trackId: string, range?: { start: number; end: number }): Readable {
+    return this.bucket.openDownloadStream(fileId(trackId), range ? { start: range.start, end: range.end + 1 } : {});
   }
 
   /** Deleting what is not there is not an error: deletes are retried after partial failures. */

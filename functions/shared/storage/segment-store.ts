@@ -1,4 +1,5 @@
 import { Binary, type AnyBulkWriteOperation, type Collection } from 'mongodb';
+import { contentEtag } from '../util/content-etag.js';
 import { INIT_SEGMENT_FILE, maxSegmentCount, mediaSegmentFile } from '../hls.js';
 import { RenditionIdSchema, type RenditionId } from '../schemas/track.js';
 
@@ -10,6 +11,8 @@ export interface SegmentDocument {
   /** seconds; 0 for the init segment */
   duration: number;
   bytes: number;
+  /** a strong HTTP ETag of `data`, made once when it is written */
+  etag: string;
   data: Binary;
 }
 
@@ -40,6 +43,7 @@ export class SegmentStore {
             rendition: input.rendition,
             duration: input.duration,
             bytes: input.data.length,
+            etag: contentEtag(input.data),
             data: new Binary(input.data),
           },
           upsert: true,

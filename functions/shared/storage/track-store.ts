@@ -80,6 +80,11 @@ export class TrackStore {
     );
   }
 
+  /** An `_id`-only filter, so even engines without secondary indexes do it as a point write. */
+  async touch(id: string, at: Date): Promise<void> {
+    await this.tracks.updateOne({ _id: id }, { $set: { lastAccessedAt: at } });
+  }
+
   async delete(id: string): Promise<boolean> {
     const { deletedCount } = await this.tracks.deleteOne({ _id: id });
     return deletedCount === 1;
@@ -123,6 +128,16 @@ export class TrackStore {
   /** Processing tracks whose lease ran out: their replica died or let go. */
   expiredLeases(now: Date): Promise<TrackDocument[]> {
     return this.tracks.find({ status: 'processing', 'lease.until': { $lt: now } }).toArray();
+  }
+
+  /** Finished tracks nobody has played (or, never played, that were made) before `cutoff`. */
+  unplayedSince(cutoff: Date): Promise<TrackDocument[]> {
+    return this.tracks
+      .find({
+        status: { $ne: 'processing' },
+        $or: [{ lastAccessedAt: { $lt: cutoff } }, { lastAccessedAt: null, createdAt: { $lt: cutoff } }],
+      })
+      .toArray();
   }
 
   /** Takes over an expired lease, counting the attempt; null when another replica was first. */

@@ -41,6 +41,18 @@ describe('write access with API_KEYS', () => {
     expect((await harness.http.patch(`/tracks/${created.body.id}`).send({ title: 'Sneaky' })).status).to.equal(401);
   });
 
+  it('answers a browser preflight for an authorised PATCH from another origin', async () => {
+    const preflight = await harness.http
+      .options('/tracks/AAAAAAAAAAAA')
+      .set('Origin', 'https://player.example')
+      .set('Access-Control-Request-Method', 'PATCH')
+      .set('Access-Control-Request-Headers', 'authorization, content-type');
+    expect(preflight.status).to.equal(204);
+    expect(preflight.headers['access-control-allow-origin']).to.equal('*');
+    expect(preflight.headers['access-control-allow-methods']).to.contain('PATCH');
+    expect(preflight.headers['access-control-allow-headers']!.toLowerCase()).to.contain('authorization');
+  });
+
   it('takes the keys from the OpenFaaS secret api-keys over the environment', async () => {
     const secrets = join(harness.tmpDir, 'secrets');
     await mkdir(secrets);

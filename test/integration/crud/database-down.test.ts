@@ -1,29 +1,17 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { createApp } from '../../../functions/crud/app.js';
-import { loadConfig } from '../../../functions/shared/config.js';
 import { createLogger } from '../../../functions/shared/logger.js';
 import { createDatabase } from '../../../functions/shared/storage/database.js';
+import { testConfig } from '../../support/config.js';
 import { fixture } from '../../support/fixtures.js';
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../../support/net.js';
 
 describe('when the database is unreachable', () => {
   it('answers 503 database_unavailable with Retry-After, from health, reads and uploads', async () => {
-    const database = createDatabase(`mongodb://127.0.0.1:${await closedPort()}/`, 'segue', { serverSelectionTimeoutMS: 300 });
-    const tmp = await mkdtemp(join(tmpdir(), 'segue-test-tmp-'));
-    const config = loadConfig({ LOG_LEVEL: 'silent', TMPDIR: tmp });
+    const database = createDatabase(`mongodb://127.0.0.1:${await freePort()}/`, 'segue', { serverSelectionTimeoutMS: 300 });
+    const { config, tmpDir: tmp } = await testConfig();
     const crud = createApp({ config, database, logger: createLogger('silent', 'test') });
     try {
       for (const path of ['/healthz', '/tracks', '/tracks/AAAAAAAAAAAA']) {

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import type { Track, TrackDocument } from '../../../functions/shared/schemas/track.js';
 import { type CrudHarness, startCrud } from '../../support/crud.js';
-import { startCrudProcess } from '../../support/crud-process.js';
+import { startFunctionProcess } from '../../support/function-process.js';
 import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 import { decodedDurationSec, withStoredRendition } from '../../support/media.js';
@@ -48,7 +48,7 @@ describe('leases on processing tracks', function () {
   it('resumes a track whose replica died midway, and the track still ends ready', async () => {
     const file = await fixture('longWav');
     const deadTmp = await mkdtemp(join(tmpdir(), 'segue-dead-replica-'));
-    const { child, url } = await startCrudProcess({
+    const { child, url } = await startFunctionProcess('crud', {
       MONGODB_URI: testDatabaseUri(),
       MONGODB_DB: database.name,
       TMPDIR: deadTmp,
@@ -69,9 +69,9 @@ describe('leases on processing tracks', function () {
       expect(interrupted?.progress).to.be.below(1);
 
       const survivor = await replica();
-      expect(await survivor.crud.sweeper.sweep(), 'nothing is taken over while the lease holds').to.equal(0);
+      expect((await survivor.crud.sweeper.sweep()).resumed, 'nothing is taken over while the lease holds').to.equal(0);
       await sleep(2500);
-      expect(await survivor.crud.sweeper.sweep()).to.equal(1);
+      expect((await survivor.crud.sweeper.sweep()).resumed).to.equal(1);
       const resumed = await database.tracks.findOne({ _id: created.body.id });
       expect(resumed?.lease?.attempts).to.equal(2);
       await survivor.crud.processor.whenSettled(created.body.id);
@@ -91,7 +91,7 @@ describe('leases on processing tracks', function () {
     expect((await first.http.get(`/tracks/${created.body.id}`)).body.status).to.equal('processing');
 
     const second = await replica();
-    expect(await second.crud.sweeper.sweep()).to.equal(1);
+    expect((await second.crud.sweeper.sweep()).resumed).to.equal(1);
     await second.crud.processor.whenSettled(created.body.id);
     await expectReadyWithCompleteRenditions(second, created.body.id, file.durationSec);
   });
@@ -103,12 +103,12 @@ describe('leases on processing tracks', function () {
     await first.crud.shutdown();
     for (let attempt = 2; attempt <= 3; attempt++) {
       const next = await replica();
-      expect(await next.crud.sweeper.sweep()).to.equal(1);
+      expect((await next.crud.sweeper.sweep()).resumed).to.equal(1);
       await sleep(300);
       await next.crud.shutdown();
     }
     const last = await replica();
-    expect(await last.crud.sweeper.sweep()).to.equal(1);
+    expect((await last.crud.sweeper.sweep()).failed).to.equal(1);
     const track = (await last.http.get(`/tracks/${created.body.id}`)).body as Track;
     expect(track.status).to.equal('failed');
     expect(track.error?.code).to.equal('too_many_attempts');

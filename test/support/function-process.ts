@@ -1,24 +1,24 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-export interface CrudProcess {
+export interface FunctionProcess {
   child: ChildProcess;
   url: string;
   stop(): Promise<void>;
 }
 
-/** The crud function's real entry point in a process of its own: a replica that can be measured or killed. */
-export async function startCrudProcess(env: Record<string, string>): Promise<CrudProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/crud/server.ts'], {
+/** A function's real entry point (`functions/<name>/server.ts`) in a process of its own: a replica that can be measured or killed. */
+export async function startFunctionProcess(name: 'crud' | 'stream', env: Record<string, string>): Promise<FunctionProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `functions/${name}/server.ts`], {
     // info level: the address it listens on is only in its start-up log line
     env: { ...process.env, PORT: '0', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the crud process exited with ${code} before listening`)));
+    child.once('exit', (code) => reject(new Error(`the ${name} process exited with ${code} before listening`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const { msg, address } = JSON.parse(line) as { msg: string; address?: { port: number } };
-      if (msg === 'crud listening' && address) resolve(`http://127.0.0.1:${address.port}`);
+      if (msg === `${name} listening` && address) resolve(`http://127.0.0.1:${address.port}`);
     });
   });
   return {

@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import supertest from 'supertest';
+import which from 'which';
+import { createApp as createCrudApp } from '../functions/crud/app.js';
+import { openDatabase } from '../functions/local/embedded-database.js';
+import { loadConfig } from '../functions/shared/config.js';
+import { createLogger } from '../functions/shared/logger.js';
+import { connectDatabase } from '../functions/shared/storage/database.js';
+import { fixture } from '../test/support/fixtures.js';
+import { startFunctionProcess } from '../test/support/function-process.js';
+import { freePort } from '../test/support/net.js';
+import { median, run } from './support.js';
+
+/**
+ * The stream function against nginx serving the same bytes from disk, both
+ * single-process (nginx with one worker), loaded by wrk over loopback in the
+ * same run: requests per second and p99 latency for a hot segment and for a
+ * media playlist.
+ */
+const DURATION = process.env.BENCH_SECONDS ?? '5';
+/** rounds alternate between the two servers, and the medians are compared, to even out a noisy machine */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '32';
+
+interface Load {
+  requestsPerSecond: number;
+  p99Ms: number;
+}
+
+function required(command: string): string {
+  const path = which.sync(command, { nothrow: true });
+  if (!path) throw new Error(`${command} is needed for this benchmark: apt-get install nginx-light wrk`);
+  return path;
+}
+
+const milliseconds = (value: string, unit: string) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[unit]!;
+
+/** wrk with one thread, leaving the other core to the server under test. */
+async function load(url: string): Promise<Load> {
+  const { stdout } = await run(required('wrk'), ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', url]);
+  const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+  const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(stdout);
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
+  if (!rate || !p99) throw new Error(`unexpected wrk output:\n${stdout}`);
+  if (errors) throw new Error(`${errors[1]} failed responses from ${url}`);
+  return { requestsPerSecond: Number(rate[1]), p99Ms: milliseconds(p99[1]!, p99[2]!) };
+}
+
+async function startNginx(root: string, work: string): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const config = join(work, 'nginx.conf');
+  await writeFile(
+    config,
+    `worker_processes 1;
+daemon off;
+pid ${join(work, 'nginx.pid')};
+error_log stderr error;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  types { audio/mp4 m4s mp4; application/vnd.apple.mpegurl m3u8; }
+  client_body_temp_path ${work}/body; proxy_temp_path ${work}/proxy; fastcgi_temp_path ${work}/fastcgi;
+  uwsgi_temp_path ${work}/uwsgi; scgi_temp_path ${work}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+    location ~ \\.m4s$ { add_header Cache-Control "public, max-age=31536000, immutable"; }
+  }
+}
+`,
+  );
+  const child = spawn(required('nginx'), ['-c', config, '-p', work], { stdio: 'inherit' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    if ((await fetch(url).catch(() => undefined)) !== undefined) break;
+    await sleep(100);
+  }
+  return { url, stop: () => child.kill('SIGQUIT') };
+}
+
+async function main() {
+  required('wrk');
+  required('nginx');
+  const work = await mkdtemp(join(tmpdir(), 'segue-bench-stream-'));
+  // nginx's workers drop to an unprivileged user, who must be able to read the files
+  await chmod(work, 0o755);
+  const logger = createLogger('warn', 'bench');
+  const engine = await openDatabase(undefined, join(work, 'db'), logger);
+  try {
+    const database = await connectDatabase(engine.uri, 'bench');
+    const config = loadConfig({ LOG_LEVEL: 'warn', TMPDIR: work, SECRETS_DIR: join(work, 'no-secrets') });
+    const crud = createCrudApp({ config, database, logger });
+    const file = await fixture('taggedMp3');
+    const track = (await supertest(crud.app).post('/tracks?wait=true').attach('file', file.path, file.filename)).body;
+    await crud.shutdown();
+
+    const stream = await startFunctionProcess('stream', { MONGODB_URI: engine.uri, MONGODB_DB: 'bench', LOG_LEVEL: 'warn' });
+    const nginxRoot = join(work, 'www');
+    const paths = { segment: `/tracks/${track.id}/a128/000001.m4s`, playlist: `/tracks/${track.id}/a128/index.m3u8` };
+    for (const path of Object.values(paths)) {
+      const response = await fetch(`${stream.url}${path}`);
+      if (!response.ok) throw new Error(`${path}: ${response.status}`);
+      await mkdir(dirname(join(nginxRoot, path)), { recursive: true });
+      await writeFile(join(nginxRoot, path), Buffer.from(await response.arrayBuffer()));
+    }
+    const nginx = await startNginx(nginxRoot, work);
+    try {
+      console.log(
+        `stream: wrk, 1 thread, ${CONNECTIONS} connections, median of ${ROUNDS} alternating ${DURATION} s runs; nginx with 1 worker`,
+      );
+      for (const [name, path] of Object.entries(paths)) {
+        const runs: { nginx: Load[]; segue: Load[] } = { nginx: [], segue: [] };
+        for (let round = 0; round < ROUNDS; round++) {
+          runs.nginx.push(await load(`${nginx.url}${path}`));
+          runs.segue.push(await load(`${stream.url}${path}`));
+        }
+        const summary = (loads: Load[]) => ({
+          requestsPerSecond: median(loads.map((entry) => entry.requestsPerSecond)),
+          p99Ms: median(loads.map((entry) => entry.p99Ms)),
+        });
+        const reference = summary(runs.nginx);
+        const segue = summary(runs.segue);
+        console.log(`  ${name} (${path.split('/').slice(-2).join('/')})`);
+        console.log(`    nginx   ${reference.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${reference.p99Ms.toFixed(2)} ms`);
+        console.log(`    segue   ${segue.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${segue.p99Ms.toFixed(2)} ms`);
+        console.log(
+          `    ratio   ${(segue.requestsPerSecond / reference.requestsPerSecond).toFixed(2)} of nginx's requests/s, p99 ${(segue.p99Ms / reference.p99Ms).toFixed(2)}x`,
+        );
+      }
+    } finally {
+      nginx.stop();
+      await stream.stop();
+      await database.close();
+    }
+  } finally {
+    await engine.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Config } from '../shared/config.js';
+import { HttpError } from '../shared/errors.js';
+import { corsPolicy } from '../shared/http/cors.js';
+import { fieldErrors } from '../shared/http/endpoint.js';
+import type { Logger } from '../shared/logger.js';
+import { TrackIdSchema } from '../shared/schemas/track.js';
+import { CoverStore } from '../shared/storage/cover-store.js';
+import type { Database } from '../shared/storage/database.js';
+import { OriginalStore } from '../shared/storage/original-store.js';
+import { SegmentStore } from '../shared/storage/segment-store.js';
+import { TrackStore } from '../shared/storage/track-store.js';
+import type { TrackEvents } from '../shared/track-events.js';
+import { AccessRecorder } from './access-recorder.js';
+import { ByteCache } from './cache/byte-cache.js';
+import { TrackCache } from './cache/track-cache.js';
+import { sendError } from './http/respond.js';
+import { fileHandlers } from './routes/files.js';
+import { playbackHandlers } from './routes/playback.js';
+
+export interface StreamDeps {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  /** deletions made in this process, to forget at once */
+  events?: TrackEvents;
+}
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface StreamApp {
+  /** a plain Node request listener: `http.createServer(app)`, or mounted by Express */
+  app: RequestListener;
+  byteCache: ByteCache;
+  trackCache: TrackCache;
+}
+
+const TrackParams = z.object({ id: TrackIdSchema });
+
+function checkTrackId(id: string): void {
+  const parsed = TrackParams.safeParse({ id });
+  if (!parsed.success) {
+    throw new HttpError('validation_failed', 'The request is not valid', { fields: fieldErrors(parsed.error.issues) });
+  }
+}
+
+/**
+ * The stream function: HLS playlists and segments, originals and covers, all
+ * read-only. It is a plain request listener rather than an Express app: a
+ * player asks for a segment every few seconds, and Express's per-request
+ * machinery alone would cost most of the throughput (see the stream benchmark).
+ */
+export function createApp({ config, database, logger, events }: StreamDeps): StreamApp {
+  const tracks = new TrackStore(database.tracks);
+  const byteCache = new ByteCache(config.streamCacheBytes);
+  const trackCache = new TrackCache(tracks, config.trackCacheMs, (trackId) => byteCache.forgetTrack(trackId));
+  events?.on('deleted', (trackId) => trackCache.forget(trackId));
+  const access = new AccessRecorder(tracks, logger);
+  const playback = playbackHandlers({ trackCache, byteCache, segments: new SegmentStore(database.segments), access });
+  const files = fileHandlers({
+    trackCache,
+    byteCache,
+    originals: new OriginalStore(database.originals),
+    covers: new CoverStore(database.covers),
+    access,
+  });
+
+  /** `/tracks/<id>/<file>` or `/tracks/<id>/<rendition>/<file>`; a handler may answer without waiting. */
+  const dispatch = (req: IncomingMessage, res: ServerResponse): void | Promise<void> => {
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const [, root, id, first, second, ...more] = path.split('/');
+    if (root !== 'tracks' || !id || !first || more.length > 0) throw new HttpError('not_found', `There is no ${path} here`);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD, OPTIONS');
+      throw new HttpError('method_not_allowed', `${req.method} is not allowed here; this function only reads`);
+    }
+    checkTrackId(id);
+    if (second === undefined) {
+      if (first === 'master.m3u8') return playback.master(req, res, id);
+      if (first === 'original') return files.original(req, res, id);
+      if (first === 'cover') return files.cover(req, res, id);
+      throw new HttpError('not_found', `There is no ${path} here`);
+    }
+    if (second === 'index.m3u8') return playback.mediaPlaylist(req, res, id, first);
+    return playback.segment(req, res, id, first, second);
+  };
+
+  const cors = corsPolicy(config.corsOrigins);
+  const app: RequestListener = (req, res) => {
+    // a preflight is answered by the CORS policy itself
+    const fail = (error: unknown) => sendError(res, error, logger, req.url);
+    cors(req, res, () => {
+      try {
+        dispatch(req, res)?.catch(fail);
+      } catch (error) {
+        fail(error);
+      }
+    });
+  };
+  return { app, byteCache, trackCache };
+}

@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import contentDisposition from 'content-disposition';
+import { notFound } from '../../shared/errors.js';
+import type { CoverStore } from '../../shared/storage/cover-store.js';
+import type { OriginalStore } from '../../shared/storage/original-store.js';
+import type { AccessRecorder } from '../access-recorder.js';
+import type { ByteCache } from '../cache/byte-cache.js';
+import type { TrackCache } from '../cache/track-cache.js';
+import { requestedRange, startBody } from '../http/byte-range.js';
+import { describeAndCheckFresh, sendBytes } from '../http/respond.js';
+
+export interface FileDeps {
+  trackCache: TrackCache;
+  byteCache: ByteCache;
+  originals: OriginalStore;
+  covers: CoverStore;
+  access: AccessRecorder;
+}
+
+/** RFC 6266: a plain-ASCII `filename` for old clients, and `filename*` with the real name whenever it differs. */
+function attachment(filename: string): string {
+  const ascii = filename
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '_');
+  return contentDisposition(filename, { fallback: ascii });
+}
+
+/** The uploaded file and the cover art: there from the moment a track exists, whatever its status. */
+export function fileHandlers({ trackCache, byteCache, originals, covers, access }: FileDeps) {
+  return {
+    async original(req: IncomingMessage, res: ServerResponse, id: string) {
+      const track = await trackCache.get(id);
+      const size = track && (await originals.size(track._id));
+      if (!track || size === null) throw notFound('This track', { id });
+      const etag = `"sha256-${track.source.sha256}"`;
+      res.setHeader('Accept-Ranges', 'bytes');
+      res.setHeader('Content-Disposition', attachment(track.source.filename));
+      const cacheControl = 'public, max-age=31536000, immutable';
+      if (describeAndCheckFresh(req, res, { contentType: track.source.mimeType, etag, cacheControl })) return;
+      const range = requestedRange(req, res, size, etag);
+      startBody(res, size, range);
+      access.record(track._id);
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      await pipeline(originals.open(track._id, range), res);
+    },
+
+    async cover(req: IncomingMessage, res: ServerResponse, id: string) {
+      const track = await trackCache.get(id);
+      if (!track?.hasCover) throw notFound('This cover', { id });
+      const key = `${track._id}/cover`;
+      let cached = byteCache.get(key);
+      if (!cached) {
+        const cover = await covers.get(track._id);
+        if (!cover) throw notFound('This cover', { id });
+        cached = { data: Buffer.from(cover.data.buffer), etag: cover.etag, contentType: cover.mimeType };
+        byteCache.set(key, cached);
+      }
+      sendBytes(req, res, cached.data, { ...cached, cacheControl: 'public, max-age=86400' });
+    },
+  };
+}

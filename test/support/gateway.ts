@@ -1,0 +1,58 @@
+import { rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { createGateway, type Gateway } from '../../functions/local/gateway.js';
+import type { Config } from '../../functions/shared/config.js';
+import { closeServer, listen } from '../../functions/shared/http/listen.js';
+import { createLogger } from '../../functions/shared/logger.js';
+import type { Track } from '../../functions/shared/schemas/track.js';
+import { testConfig } from './config.js';
+import { freshDatabase, type TestDatabase } from './database.js';
+import { type FixtureName, fixture } from './fixtures.js';
+
+export interface GatewayHarness {
+  gateway: Gateway;
+  config: Config;
+  database: TestDatabase;
+  /** e.g. http://127.0.0.1:41234 */
+  origin: string;
+  /** the stream function's base URL */
+  streamUrl: string;
+  http: ReturnType<typeof supertest>;
+  /** uploads a fixture through the crud function and waits until it is ready */
+  ingest(name: FixtureName, filename?: string): Promise<Track>;
+  close(): Promise<void>;
+}
+
+/** Both functions behind the local gateway on a loopback port, on a database of their own. */
+export async function startGateway(env: Record<string, string> = {}): Promise<GatewayHarness> {
+  const { config, tmpDir } = await testConfig(env);
+  const database = await freshDatabase();
+  const gateway = createGateway({ config, database, logger: createLogger(config.logLevel, 'gateway-test') });
+  const server: Server = await listen(gateway.app, 0, '127.0.0.1');
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const http = supertest(origin);
+  return {
+    gateway,
+    config,
+    database,
+    origin,
+    streamUrl: `${origin}/function/stream`,
+    http,
+    ingest: async (name, filename) => {
+      const file = await fixture(name);
+      const response = await http.post('/function/crud/tracks?wait=true').attach('file', file.path, filename ?? file.filename);
+      expect(response.status, JSON.stringify(response.body)).to.equal(201);
+      expect(response.body.status).to.equal('ready');
+      return response.body as Track;
+    },
+    close: async () => {
+      await gateway.crud.shutdown();
+      await closeServer(server);
+      await database.drop();
+      await rm(tmpDir, { recursive: true, force: true });
+    },
+  };
+}
