@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../functions/local/embedded-database.js';
 import { createLogger } from '../functions/shared/logger.js';
 import { startFunctionProcess } from '../test/support/function-process.js';
-import { cpuSeconds, deleteTrack, mebibytes, median, peakRssBytes, run, timed, uploadRaw } from './support.js';
+import { buildForBenchmark, cpuSeconds, deleteTrack, mebibytes, median, peakRssBytes, run, timed, uploadRaw } from './support.js';
 
 /**
  * Ingest speed and memory, against references measured in the same run:
@@ -47,6 +47,7 @@ async function bareProcessPerRung(root: string, source: string) {
 }
 
 async function main() {
+  await buildForBenchmark();
   const root = await mkdtemp(join(tmpdir(), 'segue-bench-'));
   const logger = createLogger('warn', 'bench');
   const database = await openDatabase(undefined, join(root, 'db'), logger);
@@ -61,7 +62,7 @@ async function main() {
     const perRung: number[] = [];
     const segue: number[] = [];
     const cpu = { crud: 0, database: 0 };
-    const crud = await startFunctionProcess('crud', { MONGODB_URI: database.uri, MONGODB_DB: 'bench', TMPDIR: root });
+    const crud = await startFunctionProcess('crud', { MONGODB_URI: database.uri, MONGODB_DB: 'bench', TMPDIR: root }, { compiled: true });
     try {
       for (let index = 0; index < RUNS; index++) {
         oneCommand.push((await timed(() => bareOneCommand(root, mp3))).seconds);
@@ -78,7 +79,7 @@ async function main() {
       await crud.stop();
     }
 
-    const fresh = await startFunctionProcess('crud', { MONGODB_URI: database.uri, MONGODB_DB: 'bench-rss', TMPDIR: root });
+    const fresh = await startFunctionProcess('crud', { MONGODB_URI: database.uri, MONGODB_DB: 'bench-rss', TMPDIR: root }, { compiled: true });
     let peak: number;
     let databasePeak: number | undefined;
     try {

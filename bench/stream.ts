@@ -13,13 +13,13 @@ import { connectDatabase } from '../functions/shared/storage/database.js';
 import { fixture } from '../test/support/fixtures.js';
 import { startFunctionProcess } from '../test/support/function-process.js';
 import { freePort } from '../test/support/net.js';
-import { median, run } from './support.js';
+import { buildForBenchmark, median, run } from './support.js';
 
 /**
  * The stream function against nginx serving the same bytes from disk, both
- * single-process (nginx with one worker), loaded by wrk over loopback in the
- * same run: requests per second and p99 latency for a hot segment and for a
- * media playlist.
+ * single-process (nginx with one worker) and pinned to the same CPU, loaded by
+ * wrk (pinned to another) over loopback in the same run: requests per second
+ * and p99 latency for a hot segment and for a media playlist.
  */
 const DURATION = process.env.BENCH_SECONDS ?? '5';
 /** rounds alternate between the two servers, and the medians are compared, to even out a noisy machine */
@@ -39,9 +39,13 @@ function required(command: string): string {
 
 const milliseconds = (value: string, unit: string) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[unit]!;
 
-/** wrk with one thread, leaving the other core to the server under test. */
+/** Servers on one CPU, the load generator on another, so neither takes from the other. */
+const SERVER_CPU = ['taskset', '-c', '1'];
+const CLIENT_CPU = ['taskset', '-c', '0'];
+
 async function load(url: string): Promise<Load> {
-  const { stdout } = await run(required('wrk'), ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', url]);
+  const [command, ...args] = [...CLIENT_CPU, required('wrk'), '-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', url];
+  const { stdout } = await run(command!, args);
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
   const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(stdout);
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
@@ -76,7 +80,8 @@ http {
 }
 `,
   );
-  const child = spawn(required('nginx'), ['-c', config, '-p', work], { stdio: 'inherit' });
+  const [command, ...args] = [...SERVER_CPU, required('nginx'), '-c', config, '-p', work];
+  const child = spawn(command!, args, { stdio: 'inherit' });
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 50; attempt++) {
     if ((await fetch(url).catch(() => undefined)) !== undefined) break;
@@ -88,6 +93,7 @@ http {
 async function main() {
   required('wrk');
   required('nginx');
+  await buildForBenchmark();
   const work = await mkdtemp(join(tmpdir(), 'segue-bench-stream-'));
   // nginx's workers drop to an unprivileged user, who must be able to read the files
   await chmod(work, 0o755);
@@ -101,7 +107,11 @@ async function main() {
     const track = (await supertest(crud.app).post('/tracks?wait=true').attach('file', file.path, file.filename)).body;
     await crud.shutdown();
 
-    const stream = await startFunctionProcess('stream', { MONGODB_URI: engine.uri, MONGODB_DB: 'bench', LOG_LEVEL: 'warn' });
+    const stream = await startFunctionProcess(
+      'stream',
+      { MONGODB_URI: engine.uri, MONGODB_DB: 'bench', LOG_LEVEL: 'warn' },
+      { compiled: true, pinned: SERVER_CPU },
+    );
     const nginxRoot = join(work, 'www');
     const paths = { segment: `/tracks/${track.id}/a128/000001.m4s`, playlist: `/tracks/${track.id}/a128/index.m3u8` };
     for (const path of Object.values(paths)) {
@@ -113,7 +123,7 @@ async function main() {
     const nginx = await startNginx(nginxRoot, work);
     try {
       console.log(
-        `stream: wrk, 1 thread, ${CONNECTIONS} connections, median of ${ROUNDS} alternating ${DURATION} s runs; nginx with 1 worker`,
+        `stream: wrk (1 thread, ${CONNECTIONS} connections) on CPU 0, servers on CPU 1 (nginx with 1 worker); median of ${ROUNDS} alternating ${DURATION} s runs`,
       );
       for (const [name, path] of Object.entries(paths)) {
         const runs: { nginx: Load[]; segue: Load[] } = { nginx: [], segue: [] };

@@ -1,4 +1,9 @@
-import express, { type Express } from 'express';
+import express, { type Express, Router } from 'express';
+import { endpoints } from '../shared/api/endpoints.js';
+import { openApiDocument } from '../shared/api/openapi.js';
+import { mount } from '../shared/http/endpoint.js';
+import { writeRateLimit } from '../shared/http/rate-limit.js';
+import { version } from '../shared/version.js';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../shared/config.js';
 import { requireApiKey } from '../shared/http/auth.js';
@@ -71,12 +76,21 @@ export function createApp(deps: CrudDeps): CrudApp {
 
   const app = express();
   app.disable('x-powered-by');
+  // the gateway in front is on a private network; its X-Forwarded-For names the client (rate limits are per client)
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   app.use(corsPolicy(config.corsOrigins));
-  app.get('/healthz', async (_req, res) => {
+  const writeGuards = [requireApiKey(config.apiKeys), writeRateLimit(config.writeRateLimitPerMinute)];
+  const service = Router();
+  mount(service, endpoints.health, writeGuards, async (_input, _req, res) => {
     await database.ping();
     res.json({ status: 'ok' });
   });
+  const document = openApiDocument(version);
+  mount(service, endpoints.openApi, writeGuards, async (_input, _req, res) => {
+    res.json(document);
+  });
+  app.use(service);
   app.use(
     trackRoutes({
       tools,
@@ -89,7 +103,7 @@ export function createApp(deps: CrudDeps): CrudApp {
       leaseMs: config.leaseMs,
       logger,
       uploadLimits: { tmpDir: config.tmpDir, maxBytes: config.maxUploadBytes },
-      requireApiKey: requireApiKey(config.apiKeys),
+      writeGuards,
       events: deps.events,
     }),
   );

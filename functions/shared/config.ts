@@ -61,6 +61,7 @@ const EnvironmentSchema = z.object({
   SWEEP_INTERVAL_SECONDS: integer(30, 1, 86_400),
   STREAM_CACHE_BYTES: integer(128 * 1024 * 1024, 0),
   TRACK_CACHE_MS: integer(2000, 0, 60_000),
+  WRITE_RATE_LIMIT_PER_MINUTE: integer(120, 0),
   SECRETS_DIR: text('/var/openfaas/secrets'),
 });
 
@@ -86,6 +87,8 @@ export interface Config {
   streamCacheBytes: number;
   /** how long the stream function trusts what it read about a track (bounds how long a deletion elsewhere goes unseen) */
   trackCacheMs: number;
+  /** writes a minute per API key or client; 0 for no limit */
+  writeRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -138,5 +141,6 @@ export function loadConfig(env: Environment = process.env): Config {
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     streamCacheBytes: e.STREAM_CACHE_BYTES,
     trackCacheMs: e.TRACK_CACHE_MS,
+    writeRateLimitPerMinute: e.WRITE_RATE_LIMIT_PER_MINUTE,
   };
 }

@@ -18,6 +18,7 @@ import { TrackCache } from './cache/track-cache.js';
 import { sendError } from './http/respond.js';
 import { fileHandlers } from './routes/files.js';
 import { playbackHandlers } from './routes/playback.js';
+import { type Handler, type Route, type StreamEndpoint, matchRoute, streamRoutes } from './routes/route-table.js';
 
 export interface StreamDeps {
   config: Config;
@@ -34,11 +35,16 @@ export interface StreamApp {
   app: RequestListener;
   byteCache: ByteCache;
   trackCache: TrackCache;
+  /** what it answers, most specific first */
+  routes: Route[];
 }
 
 const TrackParams = z.object({ id: TrackIdSchema });
+const TRACK_ID = /^[0-9A-Za-z]{12}$/;
 
+/** The schema says what is wrong with a bad id; a plain test lets good ones through faster, on every request. */
 function checkTrackId(id: string): void {
+  if (TRACK_ID.test(id)) return;
   const parsed = TrackParams.safeParse({ id });
   if (!parsed.success) {
     throw new HttpError('validation_failed', 'The request is not valid', { fields: fieldErrors(parsed.error.issues) });
@@ -66,24 +72,26 @@ export function createApp({ config, database, logger, events }: StreamDeps): Str
     access,
   });
 
-  /** `/tracks/<id>/<file>` or `/tracks/<id>/<rendition>/<file>`; a handler may answer without waiting. */
+  const handlers: Record<StreamEndpoint, Handler> = {
+    masterPlaylist: (req, res, { id }) => playback.master(req, res, id!),
+    mediaPlaylist: (req, res, { id, rendition }) => playback.mediaPlaylist(req, res, id!, rendition!),
+    segment: (req, res, { id, rendition, file }) => playback.segment(req, res, id!, rendition!, file!),
+    original: (req, res, { id }) => files.original(req, res, id!),
+    cover: (req, res, { id }) => files.cover(req, res, id!),
+  };
+  const routes = streamRoutes(handlers);
+
+  /** Finds the route for a path; a handler may answer without waiting. */
   const dispatch = (req: IncomingMessage, res: ServerResponse): void | Promise<void> => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
-    const [, root, id, first, second, ...more] = path.split('/');
-    if (root !== 'tracks' || !id || !first || more.length > 0) throw new HttpError('not_found', `There is no ${path} here`);
+    const found = matchRoute(routes, path);
+    if (!found) throw new HttpError('not_found', `There is no ${path} here`);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD, OPTIONS');
       throw new HttpError('method_not_allowed', `${req.method} is not allowed here; this function only reads`);
     }
-    checkTrackId(id);
-    if (second === undefined) {
-      if (first === 'master.m3u8') return playback.master(req, res, id);
-      if (first === 'original') return files.original(req, res, id);
-      if (first === 'cover') return files.cover(req, res, id);
-      throw new HttpError('not_found', `There is no ${path} here`);
-    }
-    if (second === 'index.m3u8') return playback.mediaPlaylist(req, res, id, first);
-    return playback.segment(req, res, id, first, second);
+    checkTrackId(found.params.id ?? '');
+    return found.route.handle(req, res, found.params);
   };
 
   const cors = corsPolicy(config.corsOrigins);
@@ -98,5 +106,5 @@ export function createApp({ config, database, logger, events }: StreamDeps): Str
       }
     });
   };
-  return { app, byteCache, trackCache };
+  return { app, byteCache, trackCache, routes };
 }

@@ -10,6 +10,8 @@ export async function testConfig(env: Record<string, string> = {}): Promise<{ co
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     TMPDIR: tmpDir,
     SECRETS_DIR: join(tmpDir, 'no-secrets'),
+    // suites write far faster than people; the limit has a test of its own
+    WRITE_RATE_LIMIT_PER_MINUTE: '0',
     ...env,
   });
   return { config, tmpDir };

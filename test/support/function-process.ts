@@ -7,9 +7,25 @@ export interface FunctionProcess {
   stop(): Promise<void>;
 }
 
-/** A function's real entry point (`functions/<name>/server.ts`) in a process of its own: a replica that can be measured or killed. */
-export async function startFunctionProcess(name: 'crud' | 'stream', env: Record<string, string>): Promise<FunctionProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `functions/${name}/server.ts`], {
+export interface ProcessOptions {
+  /** run the build in `dist/` (what the image runs) rather than the sources through tsx */
+  compiled?: boolean;
+  /** a command that wraps it, such as `taskset -c 1` */
+  pinned?: string[];
+}
+
+/**
+ * A function's real entry point (`functions/<name>/server.ts`) in a process of
+ * its own: a replica that can be measured or killed.
+ */
+export async function startFunctionProcess(
+  name: 'crud' | 'stream',
+  env: Record<string, string>,
+  { compiled = false, pinned = [] }: ProcessOptions = {},
+): Promise<FunctionProcess> {
+  const entry = compiled ? [`dist/functions/${name}/server.js`] : ['--import', 'tsx', `functions/${name}/server.ts`];
+  const [command, ...args] = [...pinned, process.execPath, ...entry];
+  const child = spawn(command!, args, {
     // info level: the address it listens on is only in its start-up log line
     env: { ...process.env, PORT: '0', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -73,7 +73,19 @@ async function saveStream(
   // the extension is kept: music-metadata takes it as a hint for headerless formats
   const path = join(dir, `upload${extname(filename).toLowerCase()}`);
   const meter = new UploadMeter(maxBytes);
-  await pipeline(source, meter, createWriteStream(path));
+  // piped rather than put in the pipeline: a refused upload must not destroy the request, whose
+  // connection still has to carry the answer (pipeline would destroy it, and the socket with it)
+  const stop = (error?: Error) => meter.destroy(error ?? new Error('the client went away during the upload'));
+  source.once('error', stop);
+  source.once('aborted', stop);
+  source.pipe(meter);
+  try {
+    await pipeline(meter, createWriteStream(path));
+  } finally {
+    source.unpipe(meter);
+    source.off('error', stop);
+    source.off('aborted', stop);
+  }
   return { path, filename, clientMimeType, bytes: meter.bytes, sha256: meter.digest() };
 }
 

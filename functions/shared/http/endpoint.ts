@@ -1,21 +1,14 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { z } from 'zod';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { type EndpointSpec, expressPath } from '../api/endpoints.js';
 import { HttpError } from '../errors.js';
 
-type Location = 'params' | 'query' | 'body';
+type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
 
-export interface InputSchemas {
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-}
-
-type Parsed<S extends InputSchemas, K extends Location> = S[K] extends z.ZodType ? z.output<S[K]> : undefined;
-
-export interface ValidInput<S extends InputSchemas> {
-  params: Parsed<S, 'params'>;
-  query: Parsed<S, 'query'>;
-  body: Parsed<S, 'body'>;
+export interface ValidInput<S extends EndpointSpec> {
+  params: Parsed<S['params']>;
+  query: Parsed<S['query']>;
+  body: Parsed<S['body']>;
 }
 
 /** Per-field messages keyed by the field's path, the way the API reports them in `details.fields`. */
@@ -33,21 +26,29 @@ export function fieldErrors(issues: z.core.$ZodIssue[]): Record<string, string[]
   return fields;
 }
 
+const requireJson: RequestHandler = (req, _res, next) => {
+  next(
+    req.is('application/json')
+      ? undefined
+      : new HttpError('unsupported_media_type', 'Send this as application/json', { contentType: req.get('content-type') ?? null }),
+  );
+};
+
 /**
  * The boundary between HTTP and a handler: params, query and body are parsed
- * with their schemas, every problem is reported at once as one 400, and the
- * handler only ever sees the parsed values.
+ * with the endpoint's schemas, every problem is reported at once as one 400,
+ * and the handler only ever sees the parsed values.
  */
-export function endpoint<S extends InputSchemas>(
-  schemas: S,
+function validated<S extends EndpointSpec>(
+  spec: S,
   handler: (input: ValidInput<S>, req: Request, res: Response) => Promise<unknown>,
 ): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const input: Record<string, unknown> = {};
     const issues: z.core.$ZodIssue[] = [];
     for (const location of ['params', 'query', 'body'] as const) {
-      const schema = schemas[location];
-      if (!schema) continue;
+      const schema = spec[location];
+      if (!(schema instanceof z.ZodType)) continue;
       const result = schema.safeParse(req[location] ?? {});
       if (result.success) input[location] = result.data;
       else issues.push(...result.error.issues);
@@ -58,4 +59,17 @@ export function endpoint<S extends InputSchemas>(
     }
     await handler(input as unknown as ValidInput<S>, req, res);
   };
+}
+
+/** Routes an endpoint: its write guards (API key, rate limit) when it writes, a JSON body parser when it takes JSON, then the handler. */
+export function mount<S extends EndpointSpec>(
+  router: Router,
+  spec: S,
+  writeGuards: RequestHandler[],
+  handler: (input: ValidInput<S>, req: Request, res: Response) => Promise<unknown>,
+): void {
+  const chain: RequestHandler[] = spec.write ? [...writeGuards] : [];
+  if (spec.body instanceof z.ZodType) chain.push(requireJson, express.json({ limit: '16kb' }));
+  chain.push(validated(spec, handler));
+  router[spec.method](expressPath(spec.path), ...chain);
 }

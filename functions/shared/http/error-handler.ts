@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import {
   MongoNetworkError,
   MongoNotConnectedError,
@@ -22,6 +22,22 @@ export function toHttpError(error: unknown): HttpError {
   return new HttpError('internal_error', 'Something went wrong on our side');
 }
 
+/** How long a client still sending a refused upload gets to read the refusal before its connection is cut. */
+const LINGER_MS = 2000;
+
+/**
+ * A request refused before its body was read (a 413 midway): the rest of the
+ * body is read and dropped for a moment, as nginx's lingering close does, so
+ * the client reads the answer rather than a connection reset; a client still
+ * sending after that is cut off.
+ */
+function lingerThenClose(req: Request): void {
+  const cutOff = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  req.once('end', () => clearTimeout(cutOff));
+  req.once('close', () => clearTimeout(cutOff));
+  req.resume();
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const httpError = toHttpError(error);
@@ -36,8 +52,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     res.setHeader('Cache-Control', 'no-store');
     if (httpError.code === 'database_unavailable') res.setHeader('Retry-After', '5');
-    // an upload refused midway: close rather than read the rest of it just to keep the connection
-    if (!req.complete) res.setHeader('Connection', 'close');
+    if (!req.complete) lingerThenClose(req);
     res.status(httpError.status).json(httpError.toBody());
   };
 }

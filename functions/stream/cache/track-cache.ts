@@ -13,7 +13,7 @@ export interface CachedText {
 /** Bounds the map: past this many tracks the oldest entry goes (it is reloaded if asked for again). */
 const MAX_TRACKS = 10_000;
 
-interface Entry {
+export interface TrackEntry {
   track: TrackDocument | null;
   loadedAt: number;
   texts: Map<string, CachedText>;
@@ -30,8 +30,8 @@ export const textEtag = (body: Buffer) => `W/${contentEtag(body)}`;
  * (see `forget`).
  */
 export class TrackCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly loading = new Map<string, Promise<Entry>>();
+  private readonly entries = new Map<string, TrackEntry>();
+  private readonly loading = new Map<string, Promise<TrackEntry>>();
 
   constructor(
     private readonly tracks: TrackStore,
@@ -40,18 +40,20 @@ export class TrackCache {
   ) {}
 
   /** What is known of a track; without waiting when it was read recently, which is nearly always. */
+  lookup(trackId: string): TrackEntry | Promise<TrackEntry> {
+    return this.fresh(trackId) ?? this.entry(trackId);
+  }
+
   get(trackId: string): TrackDocument | null | Promise<TrackDocument | null> {
     const cached = this.fresh(trackId);
     return cached ? cached.track : this.entry(trackId).then((entry) => entry.track);
   }
 
-  /** Text derived from a track (a playlist), made once per load of the track. */
-  async text(trackId: string, key: string, make: (track: TrackDocument) => string): Promise<CachedText | null> {
-    const entry = await this.entry(trackId);
-    if (!entry.track) return null;
+  /** Text derived from a looked-up track (a playlist), made once per load of the track. */
+  text(entry: TrackEntry, key: string, make: () => string): CachedText {
     let cached = entry.texts.get(key);
     if (!cached) {
-      const body = Buffer.from(make(entry.track));
+      const body = Buffer.from(make());
       cached = { body, gzip: gzipSync(body), etag: textEtag(body) };
       entry.texts.set(key, cached);
     }
@@ -63,12 +65,12 @@ export class TrackCache {
     this.onGone(trackId);
   }
 
-  private fresh(trackId: string): Entry | undefined {
+  private fresh(trackId: string): TrackEntry | undefined {
     const cached = this.entries.get(trackId);
     return cached && Date.now() - cached.loadedAt < this.ttlMs ? cached : undefined;
   }
 
-  private async entry(trackId: string): Promise<Entry> {
+  private async entry(trackId: string): Promise<TrackEntry> {
     const cached = this.fresh(trackId);
     if (cached) return cached;
     // concurrent requests for one track share one read
@@ -80,10 +82,10 @@ export class TrackCache {
     return pending;
   }
 
-  private async load(trackId: string, previous: Entry | undefined): Promise<Entry> {
+  private async load(trackId: string, previous: TrackEntry | undefined): Promise<TrackEntry> {
     const track = await this.tracks.get(trackId);
     if (!track && previous?.track) this.onGone(trackId);
-    const entry: Entry = { track, loadedAt: Date.now(), texts: new Map() };
+    const entry: TrackEntry = { track, loadedAt: Date.now(), texts: new Map() };
     this.entries.set(trackId, entry);
     if (this.entries.size > MAX_TRACKS) this.entries.delete(this.entries.keys().next().value!);
     return entry;

@@ -15,7 +15,7 @@ export function describeAndCheckFresh(req: IncomingMessage, res: ServerResponse,
   res.setHeader('Content-Type', representation.contentType);
   res.setHeader('ETag', representation.etag);
   res.setHeader('Cache-Control', representation.cacheControl);
-  if (!fresh(req.headers, { etag: representation.etag })) return false;
+  if (!req.headers['if-none-match'] || !fresh(req.headers, { etag: representation.etag })) return false;
   res.statusCode = 304;
   res.end();
   return true;

@@ -59,7 +59,7 @@ function checkSegmentFile(rendition: StoredRendition, trackId: string, file: str
 function sendPlaylist(req: IncomingMessage, res: ServerResponse, playlist: CachedText): void {
   vary(res, 'Accept-Encoding');
   if (describeAndCheckFresh(req, res, { contentType: PLAYLIST_TYPE, etag: playlist.etag, cacheControl: PLAYLIST_CACHE })) return;
-  const gzip = new Negotiator(req).encoding(['gzip', 'identity']) === 'gzip';
+  const gzip = req.headers['accept-encoding'] !== undefined && new Negotiator(req).encoding(['gzip', 'identity']) === 'gzip';
   if (gzip) res.setHeader('Content-Encoding', 'gzip');
   const body = gzip ? playlist.gzip : playlist.body;
   res.setHeader('Content-Length', body.length);
@@ -67,22 +67,22 @@ function sendPlaylist(req: IncomingMessage, res: ServerResponse, playlist: Cache
 }
 
 export function playbackHandlers({ trackCache, byteCache, segments, access }: PlaybackDeps) {
-  const playlist = async (res: ServerResponse, id: string, key: string, make: (track: TrackDocument) => string) => {
-    playable(await trackCache.get(id), id, res);
-    const text = await trackCache.text(id, key, make);
-    if (!text) throw notFound('This track', { id });
-    access.record(id);
-    return text;
-  };
+  /** Like segments, a playlist is answered without waiting when the track was read recently. */
+  const playlist = (req: IncomingMessage, res: ServerResponse, id: string, key: string, make: (track: TrackDocument) => string) =>
+    whenReady(trackCache.lookup(id), (entry) => {
+      const track = playable(entry.track, id, res);
+      const text = trackCache.text(entry, key, () => make(track));
+      access.record(id);
+      sendPlaylist(req, res, text);
+    });
 
   return {
-    async master(req: IncomingMessage, res: ServerResponse, id: string) {
-      sendPlaylist(req, res, await playlist(res, id, 'master', (track) => writeMasterPlaylist(track.renditions)));
+    master(req: IncomingMessage, res: ServerResponse, id: string) {
+      return playlist(req, res, id, 'master', (track) => writeMasterPlaylist(track.renditions));
     },
 
-    async mediaPlaylist(req: IncomingMessage, res: ServerResponse, id: string, rendition: string) {
-      renditionOf(playable(await trackCache.get(id), id, res), rendition);
-      sendPlaylist(req, res, await playlist(res, id, rendition, (track) => writeMediaPlaylist(renditionOf(track, rendition))));
+    mediaPlaylist(req: IncomingMessage, res: ServerResponse, id: string, rendition: string) {
+      return playlist(req, res, id, rendition, (track) => writeMediaPlaylist(renditionOf(track, rendition)));
     },
 
     /** The hot path: with the track and the segment in memory it answers without waiting on anything. */

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import type { ErrorCode } from '../errors.js';
+import {
+  TrackIdSchema,
+  TrackListQuerySchema,
+  TrackListSchema,
+  TrackSchema,
+  TrackUpdateSchema,
+  UploadQuerySchema,
+} from '../schemas/track.js';
+
+/**
+ * Every route either function answers, as data: the functions route and
+ * validate with these, the SDK calls them, and the OpenAPI document is written
+ * from them. Paths are relative to the function, in OpenAPI's `{param}` form.
+ */
+export interface EndpointSpec {
+  function: 'crud' | 'stream';
+  method: 'get' | 'post' | 'patch' | 'delete';
+  path: string;
+  summary: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  /** a JSON body, or `upload` for the multipart/raw audio upload */
+  body?: z.ZodType | 'upload';
+  /** status → JSON schema of the body, or the media type of a non-JSON body, or null for none */
+  responses: Record<number, z.ZodType | { mediaType: string } | null>;
+  /** the error codes this route can answer with, besides `internal_error` */
+  errors: ErrorCode[];
+  /** writes need an API key when keys are configured */
+  write?: boolean;
+}
+
+export const TrackParamsSchema = z.object({ id: TrackIdSchema });
+const RenditionParamsSchema = TrackParamsSchema.extend({ rendition: z.string().describe('a64, a128 or a256') });
+const SegmentParamsSchema = RenditionParamsSchema.extend({
+  file: z.string().describe('init.mp4, or NNNNNN.m4s counted from 000000'),
+});
+
+export const HealthSchema = z.object({ status: z.literal('ok') });
+
+const PLAYLIST = { mediaType: 'application/vnd.apple.mpegurl' };
+const WRITE_ERRORS: ErrorCode[] = ['unauthorized', 'forbidden', 'rate_limited', 'database_unavailable'];
+const STREAM_ERRORS: ErrorCode[] = ['validation_failed', 'not_found', 'method_not_allowed', 'database_unavailable'];
+const PLAYBACK_ERRORS: ErrorCode[] = [...STREAM_ERRORS, 'track_not_ready', 'track_failed'];
+
+export const endpoints = {
+  createTrack: {
+    function: 'crud',
+    method: 'post',
+    path: '/tracks',
+    summary: 'Upload an audio file: multipart/form-data with `file`, or a raw audio/* body named by X-Filename',
+    query: UploadQuerySchema,
+    body: 'upload',
+    responses: { 201: TrackSchema, 202: TrackSchema },
+    errors: [
+      'validation_failed',
+      'empty_upload',
+      'payload_too_large',
+      'unsupported_media_type',
+      'undecodable_audio',
+      'truncated_audio',
+      'checksum_mismatch',
+      ...WRITE_ERRORS,
+    ],
+    write: true,
+  },
+  listTracks: {
+    function: 'crud',
+    method: 'get',
+    path: '/tracks',
+    summary: 'The library, newest first, a page at a time; `q` matches title, artist or album',
+    query: TrackListQuerySchema,
+    responses: { 200: TrackListSchema },
+    errors: ['validation_failed', 'database_unavailable'],
+  },
+  retrieveTrack: {
+    function: 'crud',
+    method: 'get',
+    path: '/tracks/{id}',
+    summary: 'One track',
+    params: TrackParamsSchema,
+    responses: { 200: TrackSchema },
+    errors: ['validation_failed', 'not_found', 'database_unavailable'],
+  },
+  updateTrack: {
+    function: 'crud',
+    method: 'patch',
+    path: '/tracks/{id}',
+    summary: "Change a track's tags; null clears one",
+    params: TrackParamsSchema,
+    body: TrackUpdateSchema,
+    responses: { 200: TrackSchema },
+    errors: ['validation_failed', 'invalid_json', 'unsupported_media_type', 'not_found', ...WRITE_ERRORS],
+    write: true,
+  },
+  deleteTrack: {
+    function: 'crud',
+    method: 'delete',
+    path: '/tracks/{id}',
+    summary: 'Remove a track with its segments, original and cover',
+    params: TrackParamsSchema,
+    responses: { 204: null },
+    errors: ['validation_failed', 'not_found', ...WRITE_ERRORS],
+    write: true,
+  },
+  health: {
+    function: 'crud',
+    method: 'get',
+    path: '/healthz',
+    summary: 'Whether the database answers',
+    responses: { 200: HealthSchema },
+    errors: ['database_unavailable'],
+  },
+  openApi: {
+    function: 'crud',
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    responses: { 200: { mediaType: 'application/json' } },
+    errors: [],
+  },
+  masterPlaylist: {
+    function: 'stream',
+    method: 'get',
+    path: '/tracks/{id}/master.m3u8',
+    summary: 'The HLS multivariant playlist',
+    params: TrackParamsSchema,
+    responses: { 200: PLAYLIST, 304: null },
+    errors: PLAYBACK_ERRORS,
+  },
+  mediaPlaylist: {
+    function: 'stream',
+    method: 'get',
+    path: '/tracks/{id}/{rendition}/index.m3u8',
+    summary: "A rendition's HLS media playlist",
+    params: RenditionParamsSchema,
+    responses: { 200: PLAYLIST, 304: null },
+    errors: PLAYBACK_ERRORS,
+  },
+  segment: {
+    function: 'stream',
+    method: 'get',
+    path: '/tracks/{id}/{rendition}/{file}',
+    summary: 'An init segment or a media segment (fragmented MP4); Range supported',
+    params: SegmentParamsSchema,
+    responses: { 200: { mediaType: 'audio/mp4' }, 206: { mediaType: 'audio/mp4' }, 304: null },
+    errors: [...PLAYBACK_ERRORS, 'range_not_satisfiable'],
+  },
+  original: {
+    function: 'stream',
+    method: 'get',
+    path: '/tracks/{id}/original',
+    summary: 'The uploaded file as it came, for download; Range supported',
+    params: TrackParamsSchema,
+    responses: { 200: { mediaType: 'application/octet-stream' }, 206: { mediaType: 'application/octet-stream' }, 304: null },
+    errors: [...STREAM_ERRORS, 'range_not_satisfiable'],
+  },
+  cover: {
+    function: 'stream',
+    method: 'get',
+    path: '/tracks/{id}/cover',
+    summary: "The cover art from the file's tags",
+    params: TrackParamsSchema,
+    responses: { 200: { mediaType: 'image/*' }, 304: null },
+    errors: STREAM_ERRORS,
+  },
+} as const satisfies Record<string, EndpointSpec>;
+
+export type EndpointName = keyof typeof endpoints;
+
+/** `/tracks/{id}` → `/tracks/:id`, for Express. */
+export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { ErrorBodySchema, type ErrorCode, errorStatus } from '../errors.js';
+import { TrackListSchema, TrackSchema, TrackUpdateSchema, UploadFieldsSchema } from '../schemas/track.js';
+import { type EndpointSpec, HealthSchema, endpoints } from './endpoints.js';
+
+type JsonSchema = Record<string, unknown>;
+
+const COMPONENT = '#/components/schemas/';
+
+/** Schemas that get a name of their own in the document, referred to wherever they appear. */
+const named = new Map<z.ZodType, string>([
+  [TrackSchema, 'Track'],
+  [TrackListSchema, 'TrackList'],
+  [TrackUpdateSchema, 'TrackUpdate'],
+  [ErrorBodySchema, 'Error'],
+  [HealthSchema, 'Health'],
+]);
+
+function componentSchemas(): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [schema, id] of named) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { uri: (id) => `${COMPONENT}${id}`, unrepresentable: 'any' });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _, ...rest } = schema as JsonSchema;
+      return [id, rest];
+    }),
+  );
+}
+
+function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const id = named.get(schema);
+  if (id) return { $ref: `${COMPONENT}${id}` };
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+function parameters(spec: EndpointSpec): JsonSchema[] {
+  const list: JsonSchema[] = [];
+  for (const [location, object] of [
+    ['path', spec.params],
+    ['query', spec.query],
+  ] as const) {
+    for (const [name, field] of Object.entries(object?.shape ?? {}) as Array<[string, z.ZodType]>) {
+      list.push({
+        name,
+        in: location,
+        required: location === 'path' || !field.safeParse(undefined).success,
+        schema: schemaOf(field, 'input'),
+        ...(field.description ? { description: field.description } : {}),
+      });
+    }
+  }
+  if (spec.body === 'upload') {
+    list.push(
+      { name: 'X-Filename', in: 'header', schema: { type: 'string' }, description: 'the file name of a raw upload (percent-encoded UTF-8 allowed)' },
+      {
+        name: 'X-Content-SHA256',
+        in: 'header',
+        schema: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+        description: 'the hex SHA-256 of the file; a mismatch is refused with 422 and nothing is kept',
+      },
+    );
+  }
+  return list;
+}
+
+function requestBody(spec: EndpointSpec): JsonSchema | undefined {
+  if (!spec.body) return undefined;
+  if (spec.body === 'upload') {
+    const fields = schemaOf(UploadFieldsSchema, 'input') as { properties?: JsonSchema };
+    return {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            required: ['file'],
+            properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' }, ...fields.properties },
+          },
+        },
+        'audio/*': { schema: { type: 'string', contentMediaType: 'audio/*' } },
+      },
+    };
+  }
+  return { required: true, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } };
+}
+
+function responses(spec: EndpointSpec): JsonSchema {
+  const result: Record<string, JsonSchema> = {};
+  for (const [status, body] of Object.entries(spec.responses)) {
+    if (body === null) result[status] = { description: status === '304' ? 'not modified' : 'no content' };
+    else if (body instanceof z.ZodType) result[status] = { description: 'success', content: { 'application/json': { schema: schemaOf(body, 'output') } } };
+    else result[status] = { description: 'success', content: { [body.mediaType]: { schema: { type: 'string', contentMediaType: body.mediaType } } } };
+  }
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of [...spec.errors, 'internal_error' as const]) {
+    const status = errorStatus[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  for (const [status, codes] of byStatus) {
+    result[String(status)] = {
+      description: `error: ${codes.join(', ')}`,
+      content: { 'application/json': { schema: { $ref: `${COMPONENT}Error` } } },
+    };
+  }
+  return result;
+}
+
+/** The OpenAPI 3.1 document for both functions, with paths as seen through the gateway. */
+export function openApiDocument(version: string): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const [operationId, spec] of Object.entries(endpoints) as Array<[string, EndpointSpec]>) {
+    const path = `/function/${spec.function}${spec.path}`;
+    paths[path] ??= {};
+    paths[path][spec.method] = {
+      operationId,
+      summary: spec.summary,
+      tags: [spec.function],
+      parameters: parameters(spec),
+      ...(spec.body ? { requestBody: requestBody(spec) } : {}),
+      responses: responses(spec),
+      ...(spec.write ? { security: [{ apiKey: [] }, {}] } : {}),
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Segue',
+      version,
+      description: 'Self-hosted audio streaming: uploads become an HLS ladder stored in MongoDB. Writes need an API key once API_KEYS is set.',
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'crud', description: 'uploads, the library, tags and deletion' },
+      { name: 'stream', description: 'HLS playback, originals and covers (read-only)' },
+    ],
+    paths,
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'one of API_KEYS' } },
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type EndpointSpec, endpoints } from '../../shared/api/endpoints.js';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => void | Promise<void>;
+
+export type StreamEndpoint = {
+  [K in keyof typeof endpoints]: (typeof endpoints)[K]['function'] extends 'stream' ? K : never;
+}[keyof typeof endpoints];
+
+export interface Route {
+  name: StreamEndpoint;
+  /** the path's segments: literals, or `{param}` */
+  parts: string[];
+  literals: number;
+  handle: Handler;
+}
+
+/** The stream function's routes, from the endpoint specs, most specific first (`index.m3u8` before `{file}`). */
+export function streamRoutes(handlers: Record<StreamEndpoint, Handler>): Route[] {
+  return (Object.entries(handlers) as Array<[StreamEndpoint, Handler]>)
+    .map(([name, handle]) => {
+      const parts = (endpoints[name] as EndpointSpec).path.split('/');
+      return { name, parts, literals: parts.filter((part) => !part.startsWith('{')).length, handle };
+    })
+    .sort((a, b) => b.literals - a.literals);
+}
+
+export function matchRoute(routes: Route[], path: string): { route: Route; params: Record<string, string> } | undefined {
+  const segments = path.split('/');
+  for (const route of routes) {
+    if (route.parts.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = route.parts.every((part, index) => {
+      const segment = segments[index]!;
+      if (!part.startsWith('{')) return part === segment;
+      params[part.slice(1, -1)] = segment;
+      return segment !== '';
+    });
+    if (matches) return { route, params };
+  }
+  return undefined;
+}
