@@ -1,12 +1,15 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'segue-fixtures-'));
+
+/** Called once the run is over: fixtures are generated anew each run. */
+export const removeFixtures = () => rm(dir, { recursive: true, force: true });
 
 /** A tone with a little seeded noise over it: deterministic, and not trivially compressible. */
 const toneWithNoise = (seconds: number, frequency = 440) =>

@@ -1,4 +1,5 @@
 import { startTestDatabase, stopTestDatabase } from './database.js';
+import { removeFixtures } from './fixtures.js';
 
 /** Mocha root hooks: the database server lives for the whole run. */
 export const mochaHooks = {
@@ -9,5 +10,6 @@ export const mochaHooks = {
   },
   async afterAll() {
     await stopTestDatabase();
+    await removeFixtures();
   },
 };

@@ -1,0 +1,24 @@
+import { HealthSchema } from '../../functions/shared/api/endpoints.js';
+import type { Platform } from './platform.js';
+import { Tracks } from './tracks.js';
+import { type ClientOptions, Transport } from './transport.js';
+
+/** The Segue API: `new Segue({ baseUrl })`, then `segue.tracks.…`. */
+export class SegueClient {
+  readonly tracks: Tracks;
+  protected readonly transport: Transport;
+
+  constructor(options: ClientOptions, platform: Platform) {
+    this.transport = new Transport(options);
+    this.tracks = new Tracks(this.transport, platform);
+  }
+
+  get baseUrl(): string {
+    return this.transport.baseUrl;
+  }
+
+  /** Resolves once the service and its database answer; retried like any read. */
+  health(options: { signal?: AbortSignal } = {}): Promise<{ status: 'ok' }> {
+    return this.transport.json({ endpoint: 'health', signal: options.signal }, HealthSchema);
+  }
+}

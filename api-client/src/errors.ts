@@ -1,0 +1,208 @@
+import type { z } from 'zod';
+import type { ErrorCode } from '../../functions/shared/errors.js';
+import type { Track } from '../../functions/shared/schemas/track.js';
+
+/** Every error this client throws (besides the caller's own abort reason) is a SegueError. */
+export class SegueError extends Error {
+  override name = 'SegueError';
+}
+
+export interface APIErrorInit {
+  status: number;
+  /** the server's machine-readable code; null when the answer was not a Segue error body (a proxy's page, say) */
+  code: ErrorCode | null;
+  message: string;
+  details?: Record<string, unknown>;
+  headers: Headers;
+}
+
+/** The server answered with an error status. Catch a subclass to handle one kind. */
+export class APIError extends SegueError {
+  override name = 'APIError';
+  readonly status: number;
+  readonly code: ErrorCode | null;
+  readonly details: Record<string, unknown>;
+  readonly headers: Headers;
+
+  constructor(init: APIErrorInit) {
+    super(init.message);
+    this.status = init.status;
+    this.code = init.code;
+    this.details = init.details ?? {};
+    this.headers = init.headers;
+  }
+}
+
+export class BadRequestError extends APIError {
+  override name = 'BadRequestError';
+}
+
+/** 400 `validation_failed`: `fields` maps each bad parameter or field to what is wrong with it. */
+export class ValidationError extends BadRequestError {
+  override name = 'ValidationError';
+  constructor(init: APIErrorInit) {
+    super(init);
+    const problems = Object.entries(this.fields).map(([field, messages]) => `${field}: ${messages.join(', ')}`);
+    if (problems.length) this.message = `${init.message} (${problems.join('; ')})`;
+  }
+  get fields(): Record<string, string[]> {
+    const fields = this.details.fields;
+    return typeof fields === 'object' && fields !== null ? (fields as Record<string, string[]>) : {};
+  }
+}
+export class InvalidJsonError extends BadRequestError {
+  override name = 'InvalidJsonError';
+}
+export class EmptyUploadError extends BadRequestError {
+  override name = 'EmptyUploadError';
+}
+/** 401: a write came without an API key. */
+export class AuthenticationError extends APIError {
+  override name = 'AuthenticationError';
+}
+/** 403: the API key is not one the service knows. */
+export class PermissionDeniedError extends APIError {
+  override name = 'PermissionDeniedError';
+}
+export class NotFoundError extends APIError {
+  override name = 'NotFoundError';
+}
+export class MethodNotAllowedError extends APIError {
+  override name = 'MethodNotAllowedError';
+}
+export class ConflictError extends APIError {
+  override name = 'ConflictError';
+}
+export class TrackNotReadyError extends ConflictError {
+  override name = 'TrackNotReadyError';
+}
+export class TrackFailedError extends ConflictError {
+  override name = 'TrackFailedError';
+}
+export class PayloadTooLargeError extends APIError {
+  override name = 'PayloadTooLargeError';
+}
+export class UnsupportedMediaTypeError extends APIError {
+  override name = 'UnsupportedMediaTypeError';
+}
+export class RangeNotSatisfiableError extends APIError {
+  override name = 'RangeNotSatisfiableError';
+}
+/** 422: the bytes arrived but are not usable audio, or not the bytes the checksum promised. */
+export class UnprocessableEntityError extends APIError {
+  override name = 'UnprocessableEntityError';
+}
+export class UndecodableAudioError extends UnprocessableEntityError {
+  override name = 'UndecodableAudioError';
+}
+export class TruncatedAudioError extends UnprocessableEntityError {
+  override name = 'TruncatedAudioError';
+}
+export class ChecksumMismatchError extends UnprocessableEntityError {
+  override name = 'ChecksumMismatchError';
+}
+/** 429: too many writes; `retryAfterMs` says when to try again. */
+export class RateLimitError extends APIError {
+  override name = 'RateLimitError';
+  get retryAfterMs(): number | null {
+    return retryAfterMs(this.headers);
+  }
+}
+export class InternalServerError extends APIError {
+  override name = 'InternalServerError';
+}
+/** 503 (the database is unreachable), or a gateway in front that could not reach the function. */
+export class ServiceUnavailableError extends APIError {
+  override name = 'ServiceUnavailableError';
+}
+
+type APIErrorClass = new (init: APIErrorInit) => APIError;
+
+/** One class per code the server can send; the type makes a new server code fail to compile here. */
+const classByCode: Record<ErrorCode, APIErrorClass> = {
+  validation_failed: ValidationError,
+  invalid_json: InvalidJsonError,
+  empty_upload: EmptyUploadError,
+  unauthorized: AuthenticationError,
+  forbidden: PermissionDeniedError,
+  not_found: NotFoundError,
+  method_not_allowed: MethodNotAllowedError,
+  track_not_ready: TrackNotReadyError,
+  track_failed: TrackFailedError,
+  payload_too_large: PayloadTooLargeError,
+  range_not_satisfiable: RangeNotSatisfiableError,
+  unsupported_media_type: UnsupportedMediaTypeError,
+  undecodable_audio: UndecodableAudioError,
+  truncated_audio: TruncatedAudioError,
+  checksum_mismatch: ChecksumMismatchError,
+  rate_limited: RateLimitError,
+  internal_error: InternalServerError,
+  database_unavailable: ServiceUnavailableError,
+};
+
+/** For answers without a Segue error body: the class its status alone implies. */
+const classByStatus: Record<number, APIErrorClass> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  405: MethodNotAllowedError,
+  409: ConflictError,
+  413: PayloadTooLargeError,
+  415: UnsupportedMediaTypeError,
+  416: RangeNotSatisfiableError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+  500: InternalServerError,
+  502: ServiceUnavailableError,
+  503: ServiceUnavailableError,
+  504: ServiceUnavailableError,
+};
+
+export function apiError(init: APIErrorInit): APIError {
+  const ErrorClass = (init.code && classByCode[init.code]) || classByStatus[init.status] || APIError;
+  return new ErrorClass(init);
+}
+
+/** The request never got an answer: refused, reset, DNS, CORS. */
+export class ConnectionError extends SegueError {
+  override name = 'ConnectionError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** No answer within the configured time. */
+export class TimeoutError extends SegueError {
+  override name = 'TimeoutError';
+}
+
+/** The server answered with a success the client cannot read: it is not the Segue this client was built for. */
+export class ResponseValidationError extends SegueError {
+  override name = 'ResponseValidationError';
+  constructor(
+    message: string,
+    readonly issues: z.core.$ZodIssue[],
+    readonly body: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** The upload was accepted but the track could not be made playable; `track.error` says why. */
+export class ProcessingError extends SegueError {
+  override name = 'ProcessingError';
+  constructor(readonly track: Track) {
+    super(`Track ${track.id} failed: ${track.error?.message ?? 'no reason given'}`);
+  }
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in milliseconds from now. */
+export function retryAfterMs(headers: Headers): number | null {
+  const value = headers.get('retry-after');
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}

@@ -1,0 +1,19 @@
+/** What both entry points (browser and Node) export besides their Segue class. */
+export type { ErrorCode } from '../../functions/shared/errors.js';
+export type {
+  Loudness,
+  Rendition,
+  RenditionId,
+  Source,
+  Track,
+  TrackList,
+  TrackStatus,
+  TrackUpdate,
+  UploadFields,
+} from '../../functions/shared/schemas/track.js';
+export { TrackListSchema, TrackSchema } from '../../functions/shared/schemas/track.js';
+export * from './errors.js';
+export type { CreateOptions, ListQuery, PageQuery, UploadInput, WaitOptions } from './tracks.js';
+export { TrackIterator, Tracks } from './tracks.js';
+export type { ClientOptions } from './transport.js';
+export type { UploadProgress } from './upload-body.js';

@@ -1,0 +1,15 @@
+import { SegueClient } from './client.js';
+import type { ClientOptions } from './transport.js';
+
+export * from './exports.js';
+
+/** The browser build: uploads take a File, Blob, bytes or a stream. */
+export class Segue extends SegueClient {
+  constructor(options: ClientOptions) {
+    super(options, {
+      openPath: async () => {
+        throw new TypeError('a path can only be uploaded from Node; in a browser pass the File itself');
+      },
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+
+/**
+ * POSTs a streamed body with node:http, which reads the next chunk only once
+ * the socket has taken the last. Node's global fetch reads a request stream
+ * as fast as the disk gives it and holds what the server has not taken yet:
+ * a 100 MB upload to a slow server cost 100 MB of memory that way.
+ */
+export const streamingFetch = (async (input: string | URL | Request, init: RequestInit = {}) => {
+  const url = new URL(String(input));
+  const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
+    method: init.method ?? 'POST',
+    headers: Object.fromEntries(new Headers(init.headers).entries()),
+    ...(init.signal ? { signal: init.signal } : {}),
+  });
+  const responded = new Promise<IncomingMessage>((resolve, reject) => {
+    request.once('response', resolve);
+    request.once('error', reject);
+  });
+  const body = init.body as ReadableStream<Uint8Array>;
+  // a server that refuses early (413) answers before the body is done; its answer is what counts
+  pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), request).catch(() => undefined);
+  const message = await responded;
+  const chunks: Buffer[] = [];
+  for await (const chunk of message) chunks.push(chunk as Buffer);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(message.headers)) {
+    for (const each of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, each);
+  }
+  const status = message.statusCode ?? 500;
+  const response = new Response([204, 304].includes(status) ? null : Buffer.concat(chunks), {
+    status,
+    statusText: message.statusMessage ?? '',
+    headers,
+  });
+  Object.defineProperty(response, 'url', { value: url.href });
+  return response;
+}) as typeof fetch;

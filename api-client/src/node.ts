@@ -1,0 +1,29 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { SegueClient } from './client.js';
+import { streamingFetch } from './node-streaming-fetch.js';
+import type { ClientOptions } from './transport.js';
+import { streamSource, type UploadSource } from './upload-body.js';
+
+export * from './exports.js';
+
+/** Files are streamed from disk a chunk at a time, so any size uploads in bounded memory. */
+async function openPath(path: string, filename?: string): Promise<UploadSource> {
+  const info = await stat(path);
+  if (!info.isFile()) throw new TypeError(`${path} is not a file`);
+  return {
+    filename: filename ?? basename(path),
+    size: info.size,
+    type: '',
+    // a path, unlike a stream handed over, can be read again
+    stream: () => streamSource(createReadStream(path)).stream(),
+  };
+}
+
+/** The Node build: uploads also take a file path or a Node Readable. */
+export class Segue extends SegueClient {
+  constructor(options: ClientOptions) {
+    super(options, { openPath, streamingFetch });
+  }
+}

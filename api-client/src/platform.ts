@@ -1,0 +1,9 @@
+import type { UploadSource } from './upload-body.js';
+
+/** What differs between the browser build and the Node build. */
+export interface Platform {
+  /** opens a file path as an upload; only Node has paths */
+  openPath(path: string, filename?: string): Promise<UploadSource>;
+  /** a fetch for streamed request bodies, where the global one does not hold back for a slow server */
+  streamingFetch?: typeof fetch;
+}

@@ -1,0 +1,125 @@
+import Hls, { type ErrorData, type HlsConfig } from 'hls.js';
+
+export interface Quality {
+  /** the index to pass to `setQuality` */
+  index: number;
+  /** bits per second the rung needs at its peak */
+  bandwidth: number;
+  /** e.g. "128 kbit/s" */
+  label: string;
+}
+
+export interface AttachedTrack {
+  /** `hls.js` where MSE plays the stream, `native` where the browser plays HLS itself */
+  readonly engine: 'hls.js' | 'native';
+  /** the hls.js instance, for anything this helper does not cover */
+  readonly hls: Hls | null;
+  /** the renditions; empty until the playlist is read, and always empty natively (the browser chooses) */
+  qualities(): Quality[];
+  /** the rendition playing, or -1 for automatic choice */
+  currentQuality(): number;
+  /** a rendition index, or -1 to let bandwidth decide */
+  setQuality(index: number): void;
+  /** stops loading and releases the element */
+  destroy(): void;
+}
+
+export interface AttachOptions {
+  /** hls.js settings merged over the defaults */
+  hlsConfig?: Partial<HlsConfig>;
+  /** the playlists were read: the qualities are known */
+  onReady?: () => void;
+  /** playback cannot continue, after recovery was tried */
+  onFatalError?: (error: Error) => void;
+}
+
+/** Fatal network errors are retried this many times before giving up, as hls.js's documentation suggests for a flaky link. */
+const MAX_NETWORK_RECOVERIES = 3;
+
+/**
+ * Plays a Segue master playlist (`segue.tracks.masterPlaylistUrl(id)`) in an
+ * `<audio>` element: through hls.js where Media Source Extensions exist, else
+ * natively where the browser plays HLS itself (Safari on iOS).
+ */
+export function attachTrack(audio: HTMLMediaElement, masterPlaylistUrl: string, options: AttachOptions = {}): AttachedTrack {
+  if (Hls.isSupported()) return attachWithHlsJs(audio, masterPlaylistUrl, options);
+  if (audio.canPlayType('application/vnd.apple.mpegurl')) return attachNatively(audio, masterPlaylistUrl, options);
+  const error = new Error('This browser can play neither HLS nor Media Source Extensions');
+  options.onFatalError?.(error);
+  throw error;
+}
+
+function attachWithHlsJs(audio: HTMLMediaElement, url: string, options: AttachOptions): AttachedTrack {
+  const hls = new Hls({ ...options.hlsConfig });
+  let networkRecoveries = 0;
+  let lastMediaRecoveryAt = Number.NEGATIVE_INFINITY;
+  let codecSwapped = false;
+
+  hls.on(Hls.Events.MANIFEST_PARSED, () => options.onReady?.());
+  hls.on(Hls.Events.FRAG_LOADED, () => {
+    networkRecoveries = 0;
+  });
+  hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
+    if (!data.fatal) return;
+    // the recovery ladder from hls.js's API documentation: reload on network errors,
+    // recover the media element once, then swap the codec and recover again
+    if (data.type === Hls.ErrorTypes.NETWORK_ERROR && networkRecoveries < MAX_NETWORK_RECOVERIES) {
+      networkRecoveries++;
+      hls.startLoad();
+      return;
+    }
+    if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+      const now = performance.now();
+      if (now - lastMediaRecoveryAt > 3_000) {
+        lastMediaRecoveryAt = now;
+        hls.recoverMediaError();
+        return;
+      }
+      if (!codecSwapped) {
+        codecSwapped = true;
+        lastMediaRecoveryAt = now;
+        hls.swapAudioCodec();
+        hls.recoverMediaError();
+        return;
+      }
+    }
+    hls.destroy();
+    options.onFatalError?.(new Error(`Playback stopped: ${data.details}${data.error ? ` (${data.error.message})` : ''}`));
+  });
+
+  hls.loadSource(url);
+  hls.attachMedia(audio);
+  return {
+    engine: 'hls.js',
+    hls,
+    qualities: () =>
+      hls.levels.map((level, index) => ({ index, bandwidth: level.bitrate, label: `${Math.round(level.bitrate / 1000)} kbit/s` })),
+    currentQuality: () => (hls.autoLevelEnabled ? -1 : hls.currentLevel),
+    setQuality: (index) => {
+      // switch at the next segment boundary rather than flushing what is buffered
+      hls.nextLevel = index;
+    },
+    destroy: () => hls.destroy(),
+  };
+}
+
+function attachNatively(audio: HTMLMediaElement, url: string, options: AttachOptions): AttachedTrack {
+  const onLoaded = () => options.onReady?.();
+  const onError = () => options.onFatalError?.(new Error(`Playback stopped: ${audio.error?.message || `media error ${audio.error?.code}`}`));
+  audio.addEventListener('loadedmetadata', onLoaded, { once: true });
+  audio.addEventListener('error', onError);
+  audio.src = url;
+  return {
+    engine: 'native',
+    hls: null,
+    qualities: () => [],
+    currentQuality: () => -1,
+    setQuality: () => {},
+    destroy: () => {
+      audio.removeEventListener('loadedmetadata', onLoaded);
+      audio.removeEventListener('error', onError);
+      audio.removeAttribute('src');
+      audio.load();
+    },
+  };
+}

@@ -1,0 +1,170 @@
+import {
+  type Track,
+  type TrackList,
+  TrackListSchema,
+  TrackSchema,
+  type TrackUpdate,
+  type UploadFields,
+} from '../../functions/shared/schemas/track.js';
+import { ProcessingError, TimeoutError } from './errors.js';
+import type { Platform } from './platform.js';
+import { sendUpload } from './send-upload.js';
+import { readBody, sleep, type Transport } from './transport.js';
+import { blobSource, bytesSource, streamSource, type UploadProgress, type UploadSource } from './upload-body.js';
+
+/** What `tracks.create` takes: a Blob or File, bytes, a stream, or (in Node) a file path. */
+export type UploadInput = Blob | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | string;
+
+export interface CreateOptions {
+  /** upload progress: file bytes sent, monotonic, ending at the total */
+  onProgress?: (progress: UploadProgress) => void;
+  /** resolve only once the track is ready (or throw ProcessingError if it fails) */
+  wait?: boolean;
+  /** with `wait`: each poll's view of the track while it is processed */
+  onProcessing?: (track: Track) => void;
+  signal?: AbortSignal;
+  /** the file name to send; defaults to the File's or path's name */
+  filename?: string;
+  /** the file's SHA-256 in hex: the service refuses the upload (ChecksumMismatchError) if the bytes it got differ */
+  sha256?: string;
+  /** milliseconds for the upload itself; none by default, since it depends on the file */
+  timeout?: number;
+  /** with `wait`: milliseconds to wait for processing; none by default */
+  waitTimeout?: number;
+}
+
+export interface WaitOptions {
+  signal?: AbortSignal;
+  /** milliseconds before a TimeoutError; none by default */
+  timeout?: number;
+  /** each poll's view of the track while it is processed */
+  onProgress?: (track: Track) => void;
+}
+
+export interface ListQuery {
+  /** matches title, artist or album, case-insensitively */
+  q?: string;
+  /** tracks per page, 1–100 */
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+export interface PageQuery extends ListQuery {
+  cursor?: string | null;
+}
+
+const POLL_START_MS = 250;
+const POLL_MAX_MS = 2_000;
+
+export class Tracks {
+  constructor(
+    private readonly transport: Transport,
+    private readonly platform: Platform,
+  ) {}
+
+  /** Uploads audio. Resolves with the track as accepted (`processing`), or with `wait`, once it is ready. */
+  async create(input: UploadInput, fields: UploadFields = {}, options: CreateOptions = {}): Promise<Track> {
+    const source = await this.toSource(input, options.filename);
+    const url = this.transport.url('createTrack');
+    const response = await sendUpload(this.transport, this.platform, url, fields, source, {
+      onProgress: options.onProgress,
+      signal: options.signal,
+      timeout: options.timeout ?? null,
+      headers: options.sha256 ? { 'x-content-sha256': options.sha256 } : {},
+    });
+    const track = await readBody(response, TrackSchema);
+    if (!options.wait) return track;
+    return this.waitUntilReady(track.id, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.waitTimeout ? { timeout: options.waitTimeout } : {}),
+      ...(options.onProcessing ? { onProgress: options.onProcessing } : {}),
+    });
+  }
+
+  retrieve(id: string, options: { signal?: AbortSignal } = {}): Promise<Track> {
+    return this.transport.json({ endpoint: 'retrieveTrack', params: { id }, signal: options.signal }, TrackSchema);
+  }
+
+  /** Changes tags; `null` clears one. */
+  update(id: string, patch: TrackUpdate, options: { signal?: AbortSignal } = {}): Promise<Track> {
+    return this.transport.json({ endpoint: 'updateTrack', params: { id }, json: patch, signal: options.signal }, TrackSchema);
+  }
+
+  /** Removes the track with everything stored for it. */
+  delete(id: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.transport.json({ endpoint: 'deleteTrack', params: { id }, signal: options.signal }, null);
+  }
+
+  /** One page of the library, newest first; pass `nextCursor` back for the next. */
+  page(query: PageQuery = {}): Promise<TrackList> {
+    const { q, limit, cursor, signal } = query;
+    return this.transport.json({ endpoint: 'listTracks', query: { q, limit, cursor: cursor ?? undefined }, signal }, TrackListSchema);
+  }
+
+  /** Every track matching the query, fetched a page at a time as you iterate: `for await (const track of segue.tracks.list())`. */
+  list(query: ListQuery = {}): TrackIterator {
+    return new TrackIterator((cursor) => this.page({ ...query, cursor }));
+  }
+
+  /** Polls until the track is ready; throws ProcessingError if it fails, TimeoutError past `timeout`. */
+  async waitUntilReady(id: string, options: WaitOptions = {}): Promise<Track> {
+    const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeout;
+    for (let pause = POLL_START_MS; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
+      const track = await this.retrieve(id, options.signal ? { signal: options.signal } : {});
+      if (track.status === 'ready') return track;
+      if (track.status === 'failed') throw new ProcessingError(track);
+      options.onProgress?.(track);
+      if (Date.now() + pause > deadline) throw new TimeoutError(`Track ${id} was not ready within ${options.timeout} ms`);
+      await sleep(pause, options.signal);
+    }
+  }
+
+  /** The HLS multivariant playlist, for a player. */
+  masterPlaylistUrl(id: string): string {
+    return this.transport.url('masterPlaylist', { id });
+  }
+
+  /** The file as it was uploaded, served as a download. */
+  originalUrl(id: string): string {
+    return this.transport.url('original', { id });
+  }
+
+  /** The cover art; only there when `track.hasCover`. */
+  coverUrl(id: string): string {
+    return this.transport.url('cover', { id });
+  }
+
+  private toSource(input: UploadInput, filename: string | undefined): Promise<UploadSource> | UploadSource {
+    if (typeof input === 'string') return this.platform.openPath(input, filename);
+    if (typeof Blob !== 'undefined' && input instanceof Blob) return blobSource(input, filename);
+    if (input instanceof ArrayBuffer) return bytesSource(new Uint8Array(input), filename);
+    if (input instanceof Uint8Array) return bytesSource(input, filename);
+    if (input instanceof ReadableStream || Symbol.asyncIterator in input) return streamSource(input, filename);
+    throw new TypeError('upload a Blob, File, Uint8Array, ArrayBuffer, stream or (in Node) a path');
+  }
+}
+
+/** All pages as one sequence of tracks; `pages()` gives them a page at a time. */
+export class TrackIterator implements AsyncIterable<Track> {
+  constructor(private readonly fetchPage: (cursor: string | null) => Promise<TrackList>) {}
+
+  async *pages(): AsyncGenerator<TrackList> {
+    let cursor: string | null = null;
+    do {
+      const page: TrackList = await this.fetchPage(cursor);
+      yield page;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Track> {
+    for await (const page of this.pages()) yield* page.data;
+  }
+
+  /** Collects every track; for a big library, iterate instead. */
+  async toArray(): Promise<Track[]> {
+    const tracks: Track[] = [];
+    for await (const track of this) tracks.push(track);
+    return tracks;
+  }
+}

@@ -1,0 +1,190 @@
+import type { z } from 'zod';
+import { type EndpointName, endpoints } from '../../functions/shared/api/endpoints.js';
+import { ErrorBodySchema } from '../../functions/shared/errors.js';
+import {
+  APIError,
+  apiError,
+  ConnectionError,
+  RateLimitError,
+  ResponseValidationError,
+  retryAfterMs,
+  ServiceUnavailableError,
+  TimeoutError,
+} from './errors.js';
+
+export interface ClientOptions {
+  /** the OpenFaaS gateway (or `npm start`'s local one), e.g. `http://127.0.0.1:8080` */
+  baseUrl: string;
+  /** sent as `Authorization: Bearer …` when the service has API keys configured */
+  apiKey?: string | undefined;
+  /** milliseconds each request may take before a TimeoutError; uploads have their own (see `tracks.create`) */
+  timeout?: number;
+  /** how many times an idempotent call is retried on 429, 502–504 or a connection failure */
+  maxRetries?: number;
+  /** a fetch to use instead of the global one */
+  fetch?: typeof fetch;
+}
+
+export const DEFAULTS = { timeout: 60_000, maxRetries: 2 } as const;
+const MAX_BACKOFF_MS = 8_000;
+const MAX_RETRY_AFTER_MS = 60_000;
+
+export interface Call {
+  endpoint: EndpointName;
+  params?: Record<string, string>;
+  query?: Record<string, string | number | undefined>;
+  /** a JSON body */
+  json?: unknown;
+  signal?: AbortSignal | undefined;
+}
+
+/** Builds URLs from the shared endpoint specs, sends requests, retries what is safe to retry, and turns answers into values or errors. */
+export class Transport {
+  readonly baseUrl: string;
+  readonly apiKey: string | undefined;
+  readonly timeout: number;
+  readonly maxRetries: number;
+  private readonly fetch: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    if (!options.baseUrl) throw new TypeError('baseUrl is required, e.g. http://127.0.0.1:8080');
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.apiKey = options.apiKey || undefined;
+    this.timeout = options.timeout ?? DEFAULTS.timeout;
+    this.maxRetries = options.maxRetries ?? DEFAULTS.maxRetries;
+    this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  url(endpoint: EndpointName, params: Record<string, string> = {}, query: Call['query'] = {}): string {
+    const spec = endpoints[endpoint];
+    const path = spec.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = params[name];
+      if (value === undefined) throw new TypeError(`${endpoint} needs ${name}`);
+      return encodeURIComponent(value);
+    });
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+    const qs = search.size ? `?${search}` : '';
+    return `${this.baseUrl}/function/${spec.function}${path}${qs}`;
+  }
+
+  headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { accept: 'application/json', ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}), ...extra };
+  }
+
+  /** A JSON call, answered with the body checked against `schema` (or nothing for 204). */
+  async json<S extends z.ZodType>(call: Call, schema: S): Promise<z.infer<S>>;
+  async json(call: Call, schema: null): Promise<void>;
+  async json(call: Call, schema: z.ZodType | null): Promise<unknown> {
+    const spec = endpoints[call.endpoint];
+    const init: RequestInit = {
+      method: spec.method.toUpperCase(),
+      headers: this.headers(call.json === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(call.json === undefined ? {} : { body: JSON.stringify(call.json) }),
+    };
+    const url = this.url(call.endpoint, call.params, call.query);
+    const response = await this.withRetries(call.signal, (signal) => this.send(url, { ...init, signal }, this.timeout));
+    return schema ? readBody(response, schema) : undefined;
+  }
+
+  /** One request with a timeout; connection failures and timeouts become SegueErrors, error statuses APIErrors. */
+  async send(url: string, init: RequestInit, timeout: number | null, fetchImpl: typeof fetch = this.fetch): Promise<Response> {
+    const callerSignal = init.signal ?? undefined;
+    const timer = timeout === null ? undefined : AbortSignal.timeout(timeout);
+    const signals = [callerSignal, timer].filter((signal): signal is AbortSignal => !!signal);
+    let response: Response;
+    try {
+      response = await fetchImpl(url, { ...init, signal: signals.length ? AbortSignal.any(signals) : null });
+    } catch (error) {
+      if (callerSignal?.aborted) throw callerSignal.reason;
+      if (timer?.aborted) throw new TimeoutError(`No answer from ${url} within ${timeout} ms`);
+      throw new ConnectionError(`Could not reach ${url}: ${describeCause(error)}`, { cause: error });
+    }
+    if (!response.ok) throw await readError(response);
+    return response;
+  }
+
+  /** Runs `attempt` again after a backoff while it fails in a way a retry can fix. */
+  async withRetries<T>(signal: AbortSignal | undefined, attempt: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await attempt(signal);
+      } catch (error) {
+        if (retry >= this.maxRetries || !isRetryable(error)) throw error;
+        await sleep(backoffMs(error, retry), signal);
+      }
+    }
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof ConnectionError || error instanceof RateLimitError) return true;
+  return error instanceof ServiceUnavailableError;
+}
+
+function backoffMs(error: unknown, retry: number): number {
+  const hinted = error instanceof APIError ? retryAfterMs(error.headers) : null;
+  if (hinted !== null) return Math.min(hinted, MAX_RETRY_AFTER_MS);
+  const exponential = Math.min(500 * 2 ** retry, MAX_BACKOFF_MS);
+  return exponential * (0.75 + Math.random() * 0.5);
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export async function readBody<S extends z.ZodType>(response: Response, schema: S): Promise<z.infer<S>> {
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch (error) {
+    throw new ResponseValidationError(`${response.url} answered ${response.status} without a JSON body`, [], String(error));
+  }
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const where = result.error.issues.map((issue) => issue.path.join('.') || '(body)').join(', ');
+    throw new ResponseValidationError(
+      `${response.url} answered ${response.status} with a body this client does not understand (at ${where}); is it a Segue service of the same version?`,
+      result.error.issues,
+      body,
+    );
+  }
+  return result.data;
+}
+
+export async function readError(response: Response): Promise<APIError> {
+  const text = await response.text().catch(() => '');
+  let parsed: ReturnType<typeof ErrorBodySchema.safeParse> | undefined;
+  try {
+    parsed = ErrorBodySchema.safeParse(JSON.parse(text));
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.success) {
+    const { code, message, details } = parsed.data.error;
+    return apiError({ status: response.status, code, message, details: details ?? {}, headers: response.headers });
+  }
+  const excerpt = text.trim().slice(0, 200);
+  return apiError({
+    status: response.status,
+    code: null,
+    message: `${response.url} answered ${response.status} ${response.statusText}${excerpt ? `: ${excerpt}` : ''}`,
+    headers: response.headers,
+  });
+}
+
+function describeCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { fixture } from '../../support/fixtures.js';
+import { type GatewayHarness, startGateway } from '../../support/gateway.js';
+import { freePort } from '../../support/net.js';
+
+const BIN = fileURLToPath(new URL('../../../api-client/bin/segue.js', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function segue(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('the segue CLI', function () {
+  this.timeout(120_000);
+  let harness: GatewayHarness;
+  let env: Record<string, string>;
+
+  before(async () => {
+    harness = await startGateway({ API_KEYS: 'cli-key' });
+    env = { SEGUE_URL: harness.origin, SEGUE_API_KEY: 'cli-key' };
+  });
+  after(() => harness.close());
+
+  it('uploads, lists, shows, links and removes tracks, with exit status 0', async () => {
+    const mp3 = await fixture('taggedMp3');
+    const wav = await fixture('oneSecondWav');
+    const upload = await segue(['upload', mp3.path, wav.path, '--json'], env);
+    expect(upload.code, upload.stderr).to.equal(0);
+    const results = JSON.parse(upload.stdout) as Array<{ file: string; track: { id: string; status: string; title: string } }>;
+    expect(results.map((result) => result.track.status)).to.deep.equal(['ready', 'ready']);
+    const [tagged, blip] = results.map((result) => result.track);
+
+    const list = await segue(['list'], env);
+    expect(list.code).to.equal(0);
+    expect(list.stdout).to.match(/^ID\s+STATUS\s+DURATION\s+TRACK/);
+    expect(list.stdout).to.contain(tagged!.id).and.contain(blip!.id);
+
+    const search = await segue(['list', '--q', tagged!.title, '--json'], env);
+    expect((JSON.parse(search.stdout) as Array<{ id: string }>).map((track) => track.id)).to.deep.equal([tagged!.id]);
+
+    const info = await segue(['info', tagged!.id], env);
+    expect(info.code).to.equal(0);
+    expect(info.stdout).to.match(new RegExp(`^id:\\s+${tagged!.id}$`, 'm')).and.match(/^status:\s+ready$/m);
+
+    const url = await segue(['url', tagged!.id], env);
+    expect(url.stdout.trim()).to.equal(`${harness.origin}/function/stream/tracks/${tagged!.id}/master.m3u8`);
+    expect((await fetch(url.stdout.trim())).status).to.equal(200);
+    const share = await segue(['url', tagged!.id, '--kind', 'share'], env);
+    expect(share.stdout.trim()).to.equal(`${harness.origin}/t/${tagged!.id}`);
+
+    const rm = await segue(['rm', tagged!.id, blip!.id], env);
+    expect(rm.code, rm.stderr).to.equal(0);
+    expect(rm.stdout).to.contain(`removed ${tagged!.id}`);
+    expect(await harness.database.tracks.countDocuments()).to.equal(0);
+  });
+
+  it('prints the reason and exits with a status that says what happened', async () => {
+    const random = await fixture('randomBytes');
+    const cases: Array<{ args: string[]; env?: Record<string, string>; code: number; says: RegExp }> = [
+      { args: [], code: 2, says: /Usage/ },
+      { args: ['frobnicate'], code: 2, says: /unknown command/ },
+      { args: ['info', 'AAAAAAAAAAAA'], code: 3, says: /not found/ },
+      { args: ['upload', '/nonexistent/song.mp3'], code: 3, says: /no such file/ },
+      { args: ['rm', 'AAAAAAAAAAAA'], env: { SEGUE_API_KEY: '' }, code: 4, says: /key/i },
+      { args: ['upload', random.path], code: 5, says: /audio/ },
+      { args: ['list'], env: { SEGUE_URL: `http://127.0.0.1:${await freePort()}` }, code: 7, says: /ECONNREFUSED/ },
+    ];
+    for (const { args, env: extra, code, says } of cases) {
+      const run = await segue(args, { ...env, ...extra });
+      expect(run.code, `segue ${args.join(' ')}: ${run.stderr}`).to.equal(code);
+      expect(run.stdout + run.stderr, `segue ${args.join(' ')}`).to.match(says);
+    }
+  });
+});

@@ -1,0 +1,273 @@
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import {
+  APIError,
+  AuthenticationError,
+  ChecksumMismatchError,
+  ConnectionError,
+  EmptyUploadError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  ProcessingError,
+  RateLimitError,
+  ResponseValidationError,
+  Segue,
+  SegueError,
+  ServiceUnavailableError,
+  TimeoutError,
+  TruncatedAudioError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '@segue/api-client';
+import { expect } from 'chai';
+import { createGateway } from '../../../functions/local/gateway.js';
+import { closeServer, listen } from '../../../functions/shared/http/listen.js';
+import { createLogger } from '../../../functions/shared/logger.js';
+import { createDatabase } from '../../../functions/shared/storage/database.js';
+import { testConfig } from '../../support/config.js';
+import { fixture } from '../../support/fixtures.js';
+import { type GatewayHarness, startGateway } from '../../support/gateway.js';
+import { freePort } from '../../support/net.js';
+
+async function caught(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Counts the requests a client makes, to see its retries. */
+function countingFetch() {
+  const counter = { calls: 0, fetch: ((input, init) => {
+    counter.calls++;
+    return fetch(input, init);
+  }) as typeof fetch };
+  return counter;
+}
+
+const origin = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+describe('the SDK: every error, reached for real', function () {
+  this.timeout(120_000);
+
+  describe('from a running service', () => {
+    let harness: GatewayHarness;
+    let segue: Segue;
+    before(async () => {
+      harness = await startGateway({ MAX_UPLOAD_BYTES: '400000' });
+      segue = new Segue({ baseUrl: harness.origin });
+    });
+    after(() => harness.close());
+
+    it('ValidationError names the bad field', async () => {
+      const error = await caught(segue.tracks.retrieve('not-an-id'));
+      expect(error).to.be.instanceOf(ValidationError).and.instanceOf(APIError).and.instanceOf(SegueError);
+      expect((error as ValidationError).status).to.equal(400);
+      expect((error as ValidationError).code).to.equal('validation_failed');
+      expect((error as ValidationError).fields).to.have.property('id');
+      expect(error.message).to.contain('id:');
+    });
+
+    it('ValidationError for an unknown tag in an update', async () => {
+      const track = await harness.ingest('oneSecondWav');
+      const error = await caught(segue.tracks.update(track.id, { mood: 'sunny' } as never));
+      expect(error).to.be.instanceOf(ValidationError);
+      expect((error as ValidationError).fields).to.have.property('mood');
+    });
+
+    it('NotFoundError for a track that is not there', async () => {
+      const error = await caught(segue.tracks.retrieve('AAAAAAAAAAAA'));
+      expect(error).to.be.instanceOf(NotFoundError);
+      expect((error as NotFoundError).status).to.equal(404);
+    });
+
+    it('EmptyUploadError, UnsupportedMediaTypeError and TruncatedAudioError for bad files', async () => {
+      expect(await caught(segue.tracks.create(new Uint8Array(0), {}, { filename: 'empty.mp3' }))).to.be.instanceOf(EmptyUploadError);
+      const random = await fixture('randomBytes');
+      expect(await caught(segue.tracks.create(random.path))).to.be.instanceOf(UnsupportedMediaTypeError);
+      const truncated = await fixture('truncatedMp3');
+      expect(await caught(segue.tracks.create(truncated.path))).to.be.instanceOf(TruncatedAudioError);
+    });
+
+    it('ChecksumMismatchError when the bytes are not the ones promised', async () => {
+      const file = await fixture('oneSecondWav');
+      const error = await caught(segue.tracks.create(file.path, {}, { sha256: '0'.repeat(64) }));
+      expect(error).to.be.instanceOf(ChecksumMismatchError);
+      expect((error as APIError).status).to.equal(422);
+    });
+
+    it('PayloadTooLargeError, for a known size and for a stream', async () => {
+      const file = await fixture('taggedMp3');
+      expect(await caught(segue.tracks.create(file.path))).to.be.instanceOf(PayloadTooLargeError);
+      const { createReadStream } = await import('node:fs');
+      expect(await caught(segue.tracks.create(createReadStream(file.path), {}, { filename: 'big.mp3' }))).to.be.instanceOf(
+        PayloadTooLargeError,
+      );
+    });
+
+    it('ProcessingError from waitUntilReady when the track failed, with the reason', async () => {
+      const track = await harness.ingest('oneSecondWav');
+      await harness.database.tracks.updateOne(
+        { _id: track.id },
+        { $set: { status: 'failed', error: { code: 'transcode_failed', message: 'ffmpeg gave up' } } },
+      );
+      const error = await caught(segue.tracks.waitUntilReady(track.id));
+      expect(error).to.be.instanceOf(ProcessingError);
+      expect((error as ProcessingError).track.error?.message).to.equal('ffmpeg gave up');
+    });
+
+    it('TimeoutError from waitUntilReady past its timeout', async () => {
+      const track = await harness.ingest('oneSecondWav');
+      await harness.database.tracks.updateOne({ _id: track.id }, { $set: { status: 'processing', progress: 0.5 } });
+      const error = await caught(segue.tracks.waitUntilReady(track.id, { timeout: 600 }));
+      expect(error).to.be.instanceOf(TimeoutError);
+    });
+
+    it('the caller’s abort reason, not a SegueError, when the caller aborts', async () => {
+      const controller = new AbortController();
+      const reason = new Error('changed my mind');
+      controller.abort(reason);
+      expect(await caught(segue.tracks.list({ signal: controller.signal }).toArray())).to.equal(reason);
+    });
+  });
+
+  describe('with API keys', () => {
+    let harness: GatewayHarness;
+    before(async () => {
+      harness = await startGateway({ API_KEYS: 'right-key' });
+    });
+    after(() => harness.close());
+
+    it('AuthenticationError without a key, PermissionDeniedError with a wrong one', async () => {
+      const file = await fixture('oneSecondWav');
+      const anonymous = new Segue({ baseUrl: harness.origin });
+      const error = await caught(anonymous.tracks.create(file.path));
+      expect(error).to.be.instanceOf(AuthenticationError);
+      expect((error as APIError).status).to.equal(401);
+      const wrong = new Segue({ baseUrl: harness.origin, apiKey: 'wrong-key' });
+      expect(await caught(wrong.tracks.create(file.path))).to.be.instanceOf(PermissionDeniedError);
+      const right = new Segue({ baseUrl: harness.origin, apiKey: 'right-key' });
+      expect((await right.tracks.create(file.path, {}, { wait: true })).status).to.equal('ready');
+    });
+  });
+
+  describe('with a write rate limit', () => {
+    let harness: GatewayHarness;
+    before(async () => {
+      harness = await startGateway({ WRITE_RATE_LIMIT_PER_MINUTE: '1' });
+    });
+    after(() => harness.close());
+
+    it('RateLimitError with the time to wait, once the limit is spent', async () => {
+      const file = await fixture('oneSecondWav');
+      const segue = new Segue({ baseUrl: harness.origin, maxRetries: 0 });
+      const track = await segue.tracks.create(file.path);
+      const error = await caught(segue.tracks.update(track.id, { title: 'again' }));
+      expect(error).to.be.instanceOf(RateLimitError);
+      expect((error as RateLimitError).status).to.equal(429);
+      expect((error as RateLimitError).retryAfterMs).to.be.a('number').within(1, 60_000);
+    });
+  });
+
+  describe('when the database is down', () => {
+    it('ServiceUnavailableError, after retrying a read maxRetries times', async () => {
+      const database = createDatabase(`mongodb://127.0.0.1:${await freePort()}/`, 'segue', { serverSelectionTimeoutMS: 200 });
+      const { config } = await testConfig();
+      const gateway = createGateway({ config, database, logger: createLogger('silent', 'test') });
+      const server = await listen(gateway.app, 0, '127.0.0.1');
+      try {
+        const counter = countingFetch();
+        const segue = new Segue({ baseUrl: origin(server), maxRetries: 1, fetch: counter.fetch });
+        const error = await caught(segue.tracks.retrieve('AAAAAAAAAAAA'));
+        expect(error).to.be.instanceOf(ServiceUnavailableError);
+        expect((error as APIError).status).to.equal(503);
+        expect(counter.calls, 'one call and one retry').to.equal(2);
+      } finally {
+        await gateway.crud.shutdown();
+        await closeServer(server);
+        await database.close();
+      }
+    });
+  });
+
+  describe('without a usable server', () => {
+    it('ConnectionError when nothing listens, after the retries', async () => {
+      const counter = countingFetch();
+      const segue = new Segue({ baseUrl: `http://127.0.0.1:${await freePort()}`, maxRetries: 2, fetch: counter.fetch });
+      const error = await caught(segue.tracks.retrieve('AAAAAAAAAAAA'));
+      expect(error).to.be.instanceOf(ConnectionError);
+      expect(error.message).to.contain('ECONNREFUSED');
+      expect(counter.calls).to.equal(3);
+    });
+
+    it('ConnectionError without a retry for an upload, which may not be repeatable', async () => {
+      let connections = 0;
+      const hangingUp = createTcpServer((socket) => {
+        connections++;
+        socket.destroy();
+      });
+      await new Promise<void>((resolve) => hangingUp.listen(0, '127.0.0.1', resolve));
+      try {
+        const segue = new Segue({ baseUrl: `http://127.0.0.1:${(hangingUp.address() as AddressInfo).port}`, maxRetries: 2 });
+        expect(await caught(segue.tracks.create(new Uint8Array([1, 2, 3])))).to.be.instanceOf(ConnectionError);
+        expect(await caught(segue.tracks.retrieve('AAAAAAAAAAAA'))).to.be.instanceOf(ConnectionError);
+        expect(connections, 'one upload, then a read and its two retries').to.equal(4);
+      } finally {
+        hangingUp.close();
+      }
+    });
+
+    it('TimeoutError when the server never answers', async () => {
+      const sockets: Socket[] = [];
+      const silent = createTcpServer((socket) => sockets.push(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      try {
+        const segue = new Segue({ baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeout: 300, maxRetries: 0 });
+        const started = Date.now();
+        const error = await caught(segue.tracks.retrieve('AAAAAAAAAAAA'));
+        expect(error).to.be.instanceOf(TimeoutError);
+        expect(Date.now() - started).to.be.below(5_000);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        silent.close();
+      }
+    });
+
+    it('ResponseValidationError when a success does not match the schema', async () => {
+      const impostor = createServer((_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ id: 5, status: 'great' }));
+      });
+      await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+      try {
+        const segue = new Segue({ baseUrl: origin(impostor) });
+        const error = await caught(segue.tracks.retrieve('AAAAAAAAAAAA'));
+        expect(error).to.be.instanceOf(ResponseValidationError);
+        expect((error as ResponseValidationError).issues.map((issue) => issue.path[0])).to.include.members(['id', 'status']);
+      } finally {
+        impostor.close();
+      }
+    });
+
+    it('an APIError of the status’s class for an error that is not a Segue error body', async () => {
+      const proxy = createServer((_req, res) => {
+        res.statusCode = 502;
+        res.end('<html>Bad Gateway</html>');
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      try {
+        const segue = new Segue({ baseUrl: origin(proxy), maxRetries: 0 });
+        const error = await caught(segue.tracks.retrieve('AAAAAAAAAAAA'));
+        expect(error).to.be.instanceOf(ServiceUnavailableError);
+        expect((error as APIError).code).to.equal(null);
+        expect(error.message).to.contain('Bad Gateway');
+      } finally {
+        proxy.close();
+      }
+    });
+  });
+});
