@@ -1,3 +1,4 @@
 /** `npm run bench`: every benchmark in turn. */
 await import('./ingest.js');
 await import('./stream.js');
+await import('./player.js');

@@ -13,6 +13,7 @@ export type {
 } from '../../functions/shared/schemas/track.js';
 export { TrackListSchema, TrackSchema } from '../../functions/shared/schemas/track.js';
 export * from './errors.js';
+export { formatDuration } from './format.js';
 export type { CreateOptions, ListQuery, PageQuery, UploadInput, WaitOptions } from './tracks.js';
 export { TrackIterator, Tracks } from './tracks.js';
 export type { ClientOptions } from './transport.js';

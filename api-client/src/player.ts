@@ -1,4 +1,5 @@
-import Hls, { type ErrorData, type HlsConfig } from 'hls.js';
+// the light build: no subtitles, alternate audio or DRM, none of which an audio ladder uses
+import Hls, { type ErrorData, type HlsConfig } from 'hls.js/light';
 
 export interface Quality {
   /** the index to pass to `setQuality` */
@@ -29,6 +30,10 @@ export interface AttachOptions {
   hlsConfig?: Partial<HlsConfig>;
   /** the playlists were read: the qualities are known */
   onReady?: () => void;
+  /** hls.js switched to another rendition (an index of `qualities()`) */
+  onQualitySwitched?: (index: number) => void;
+  /** every hls.js error, recovered or not, by its `details` (e.g. `fragLoadError`) */
+  onError?: (details: string, fatal: boolean) => void;
   /** playback cannot continue, after recovery was tried */
   onFatalError?: (error: Error) => void;
 }
@@ -56,10 +61,12 @@ function attachWithHlsJs(audio: HTMLMediaElement, url: string, options: AttachOp
   let codecSwapped = false;
 
   hls.on(Hls.Events.MANIFEST_PARSED, () => options.onReady?.());
+  hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => options.onQualitySwitched?.(data.level));
   hls.on(Hls.Events.FRAG_LOADED, () => {
     networkRecoveries = 0;
   });
   hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
+    options.onError?.(data.details, data.fatal);
     if (!data.fatal) return;
     // the recovery ladder from hls.js's API documentation: reload on network errors,
     // recover the media element once, then swap the codec and recover again
@@ -93,14 +100,20 @@ function attachWithHlsJs(audio: HTMLMediaElement, url: string, options: AttachOp
     engine: 'hls.js',
     hls,
     qualities: () =>
-      hls.levels.map((level, index) => ({ index, bandwidth: level.bitrate, label: `${Math.round(level.bitrate / 1000)} kbit/s` })),
+      hls.levels.map((level, index) => ({ index, bandwidth: level.bitrate, label: qualityLabel(level.uri, level.bitrate) })),
     currentQuality: () => (hls.autoLevelEnabled ? -1 : hls.currentLevel),
     setQuality: (index) => {
-      // switch at the next segment boundary rather than flushing what is buffered
-      hls.nextLevel = index;
+      // a listener who picks a quality wants to hear it now, not after what is buffered
+      hls.currentLevel = index;
     },
     destroy: () => hls.destroy(),
   };
+}
+
+/** Segue names renditions by their nominal rate (`a128/index.m3u8`); the measured peak is a little above it. */
+function qualityLabel(uri: string, peakBandwidth: number): string {
+  const nominal = /(?:^|\/)a(\d+)\/index\.m3u8/.exec(uri)?.[1];
+  return `${nominal ?? Math.round(peakBandwidth / 1000)} kbit/s`;
 }
 
 function attachNatively(audio: HTMLMediaElement, url: string, options: AttachOptions): AttachedTrack {

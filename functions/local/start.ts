@@ -3,6 +3,7 @@ import { closeServer, listen, onShutdownSignal } from '../shared/http/listen.js'
 import { createLogger } from '../shared/logger.js';
 import { connectDatabase } from '../shared/storage/database.js';
 import { openDatabase } from './embedded-database.js';
+import { WEB_DIST } from '../../web/build.js';
 import { createGateway } from './gateway.js';
 
 /**
@@ -14,13 +15,14 @@ async function main() {
   const logger = createLogger(config.logLevel, 'segue');
   const engine = await openDatabase(config.mongodbUri, config.dataDir, logger);
   const database = await connectDatabase(engine.uri, config.mongodbDb);
-  const gateway = createGateway({ config, database, logger });
+  const gateway = createGateway({ config, database, logger, webRoot: WEB_DIST });
   gateway.crud.sweeper.start();
 
   const server = await listen(gateway.app, config.port, '127.0.0.1');
   const address = server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;
   console.log(`Segue is running at ${base}/ (database: ${engine.engine})`);
+  console.log(`  player:  ${base}/`);
   console.log(`  upload:  curl -F file=@song.mp3 '${base}/function/crud/tracks?wait=true'`);
   console.log(`  play:    ${base}/function/stream/tracks/<id>/master.m3u8`);
 

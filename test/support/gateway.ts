@@ -26,11 +26,11 @@ export interface GatewayHarness {
   close(): Promise<void>;
 }
 
-/** Both functions behind the local gateway on a loopback port, on a database of their own. */
-export async function startGateway(env: Record<string, string> = {}): Promise<GatewayHarness> {
+/** Both functions (and the web player, given its built files) behind the local gateway on a loopback port, on a database of their own. */
+export async function startGateway(env: Record<string, string> = {}, options: { webRoot?: string } = {}): Promise<GatewayHarness> {
   const { config, tmpDir } = await testConfig(env);
   const database = await freshDatabase();
-  const gateway = createGateway({ config, database, logger: createLogger(config.logLevel, 'gateway-test') });
+  const gateway = createGateway({ config, database, logger: createLogger(config.logLevel, 'gateway-test'), ...options });
   const server: Server = await listen(gateway.app, 0, '127.0.0.1');
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const http = supertest(origin);

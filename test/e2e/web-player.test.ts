@@ -1,0 +1,160 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { buildWeb } from '../../web/build.js';
+import { launchBrowser, openPage } from '../support/browser.js';
+import { fixture } from '../support/fixtures.js';
+import { type GatewayHarness, startGateway } from '../support/gateway.js';
+
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+
+const audioState = (page: Page) =>
+  page.evaluate(() => {
+    const audio = document.querySelector('audio')!;
+    return { currentTime: audio.currentTime, paused: audio.paused, duration: audio.duration };
+  });
+
+async function waitForTime(page: Page, seconds: number): Promise<void> {
+  await page.waitForFunction((target) => (document.querySelector('audio')?.currentTime ?? 0) >= target, seconds, { timeout: 30_000 });
+}
+
+describe('the web player in Chromium', function () {
+  this.timeout(180_000);
+  let harness: GatewayHarness;
+  let browser: Browser;
+  let page: Page;
+  let webRoot: string;
+
+  before(async () => {
+    webRoot = await buildWeb({ outDir: await mkdtemp(join(tmpdir(), 'segue-web-')) });
+    harness = await startGateway({}, { webRoot });
+    browser = await launchBrowser();
+    page = await openPage(browser);
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await harness?.close();
+    await rm(webRoot, { recursive: true, force: true });
+  });
+
+  it('uploads through the page: progress to ready for audio, the reason for a file that is not', async () => {
+    await page.goto(`${harness.origin}/`);
+    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenStates: string[] }).seenStates = seen;
+      new MutationObserver(() => {
+        for (const row of document.querySelectorAll<HTMLElement>('.upload')) {
+          const entry = `${row.querySelector('.upload-name')?.textContent}:${row.dataset.state}`;
+          if (seen.at(-1) !== entry && !seen.includes(entry)) seen.push(entry);
+        }
+      }).observe(document.querySelector('.upload-list')!, { subtree: true, attributes: true, childList: true });
+    });
+    const song = await fixture('taggedMp3');
+    const text = await fixture('textAsMp3');
+    await page.setInputFiles('#file-picker', [song.path, text.path]);
+
+    await page.locator('.upload[data-state="ready"]').waitFor({ timeout: 60_000 });
+    const failed = page.locator('.upload[data-state="failed"]');
+    await failed.waitFor();
+    expect(await failed.textContent()).to.contain(text.filename).and.match(/audio/i);
+
+    const seen = await page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates);
+    const mine = seen.filter((entry) => entry.startsWith(`${song.filename}:`)).map((entry) => entry.split(':')[1]);
+    const order = ['uploading', 'processing', 'ready'].map((state) => mine.indexOf(state));
+    expect(order, mine.join(' → ')).to.deep.equal([...order].sort((x, y) => x - y));
+    expect(order[0], mine.join(' → ')).to.be.at.least(0);
+    expect(mine.at(-1)).to.equal('ready');
+
+    const item = page.locator('.track-item').first();
+    await item.waitFor();
+    expect(await item.textContent()).to.contain('0:14');
+    expect(await page.getByRole('button', { name: 'Load more' }).isHidden(), 'one page holds everything').to.equal(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'library.png'), fullPage: true });
+  });
+
+  it('finds tracks by search', async () => {
+    const tagged = await harness.database.tracks.findOne({});
+    await page.fill('#search', tagged!.title.slice(0, 5));
+    await page.waitForFunction(() => document.querySelectorAll('.track-item').length === 1);
+    await page.fill('#search', 'no such thing at all');
+    await page.getByText('Nothing matches').waitFor();
+    await page.fill('#search', '');
+    await page.locator('.track-item').first().waitFor();
+  });
+
+  it('plays a track: time advances with no hls.js error, seeking to 75 % goes on from there, and quality switches', async () => {
+    await page.locator('.track-item a').first().click();
+    await page.waitForURL(/\/t\/[0-9A-Za-z]{12}$/);
+    const player = page.locator('.player[data-engine="hls.js"]');
+    await player.waitFor();
+    await page.getByRole('button', { name: 'Play' }).click();
+    await waitForTime(page, 2);
+    expect(await player.getAttribute('data-hls-errors')).to.equal('0');
+
+    const { duration } = await audioState(page);
+    const target = duration * 0.75;
+    await page.evaluate((seconds) => {
+      const seek = document.querySelector<HTMLInputElement>('.seek-input')!;
+      seek.value = String(seconds);
+      seek.dispatchEvent(new Event('input', { bubbles: true }));
+    }, target);
+    await waitForTime(page, target + 1);
+    const afterSeek = await audioState(page);
+    expect(afterSeek.paused).to.equal(false);
+    expect(afterSeek.currentTime).to.be.within(target + 1, target + 4);
+
+    const options = await page.locator('#quality option').evaluateAll((each) => each.map((option) => (option as HTMLOptionElement).value));
+    expect(options.length).to.be.greaterThan(1);
+    const labels = await page.locator('#quality option').allTextContents();
+    expect(labels[0]).to.equal('Auto');
+    expect(labels.slice(1)).to.include('64 kbit/s');
+    for (const label of labels.slice(1)) expect(label).to.match(/^(64|128|256) kbit\/s$/);
+    const lowest = options.at(-1) === '-1' ? options[1]! : '0';
+    await page.evaluate(() => {
+      const audio = document.querySelector('audio')!;
+      audio.currentTime = 0;
+      void audio.play();
+    });
+    await page.selectOption('#quality', lowest);
+    await page.waitForFunction((level) => document.querySelector<HTMLElement>('.player')?.dataset.quality === level, lowest, { timeout: 30_000 });
+    await waitForTime(page, 2);
+    expect(await player.getAttribute('data-hls-errors')).to.equal('0');
+    expect(await page.locator('.player-error').textContent()).to.equal('');
+  });
+
+  it('answers the keyboard and shows the track’s facts, at 360 px without sideways scrolling', async () => {
+    await page.locator('main').click({ position: { x: 2, y: 2 } });
+    await page.evaluate(() => {
+      document.querySelector('audio')!.currentTime = 2;
+    });
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() => document.querySelector('audio')!.paused);
+    const before = (await audioState(page)).currentTime;
+    await page.keyboard.press('ArrowRight');
+    expect((await audioState(page)).currentTime).to.be.closeTo(before + 5, 0.5);
+
+    expect(await page.locator('.tags').textContent()).to.contain('Duration');
+    expect(await page.getByRole('link', { name: 'Download original' }).getAttribute('href')).to.match(/\/original$/);
+    await page.setViewportSize({ width: 360, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(360);
+    await page.screenshot({ path: join(ARTIFACTS, 'track.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 720 });
+  });
+
+  it('says clearly when a track or a page does not exist', async () => {
+    const missing = await page.goto(`${harness.origin}/t/AAAAAAAAAAAA`);
+    expect(missing?.status()).to.equal(200);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    expect(await page.title()).to.contain('Not found');
+
+    const nowhere = await page.goto(`${harness.origin}/no/such/page`);
+    expect(nowhere?.status()).to.equal(404);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await page.getByRole('link', { name: 'Back to the library' }).click();
+    await page.getByRole('heading', { name: 'Library' }).waitFor();
+  });
+});

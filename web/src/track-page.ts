@@ -1,0 +1,247 @@
+import { formatDuration, NotFoundError, type Segue, type Track, ValidationError } from '@segue/api-client';
+import { type AttachedTrack, attachTrack } from '@segue/api-client/player';
+import { announce, h } from './dom.js';
+import { LoudnessNormaliser, normalisationGainDb } from './loudness.js';
+import { notFoundView } from './not-found.js';
+import { setTitle, type View, type ViewContext } from './view.js';
+import { Waveform } from './waveform.js';
+
+const SEEK_STEP_SEC = 5;
+const VOLUME_STEP = 0.1;
+
+/** `/t/<id>`: the share page. Loads the track, waits if it is still processing, then plays it. */
+export function trackView(context: ViewContext, id: string): View {
+  const element = h('article', { class: 'track-page', 'aria-busy': 'true' }, h('p', { class: 'loading' }, 'Loading…'));
+  const controller = new AbortController();
+  let player: { dispose(): void } | null = null;
+
+  async function load(): Promise<void> {
+    try {
+      let track = await context.segue.tracks.retrieve(id, { signal: controller.signal });
+      if (track.status === 'processing') {
+        const progress = h('progress', { max: 1, value: track.progress, 'aria-label': 'Processing' });
+        element.replaceChildren(h('h1', {}, track.title), h('p', {}, 'This track is still being processed.'), progress);
+        track = await context.segue.tracks.waitUntilReady(id, {
+          signal: controller.signal,
+          onProgress: (seen) => {
+            progress.value = seen.progress;
+          },
+        });
+      }
+      if (track.status === 'failed') {
+        element.replaceChildren(h('h1', {}, track.title), h('p', { role: 'alert' }, `This track could not be processed: ${track.error?.message ?? 'no reason given'}`));
+        return;
+      }
+      const page = playerPage(context.segue, track);
+      player = page;
+      element.replaceChildren(...page.children);
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      if (error instanceof NotFoundError || error instanceof ValidationError) {
+        element.replaceWith(notFoundView(context, 'This track does not exist, or it was removed.').element);
+        return;
+      }
+      const reason = (error as Error).name === 'ProcessingError' ? (error as Error).message : `The track could not be loaded: ${(error as Error).message}`;
+      element.replaceChildren(h('p', { role: 'alert' }, reason));
+    } finally {
+      element.removeAttribute('aria-busy');
+    }
+  }
+
+  void load();
+  return {
+    element,
+    dispose: () => {
+      controller.abort();
+      player?.dispose();
+    },
+  };
+}
+
+function playerPage(segue: Segue, track: Track): { children: Node[]; dispose(): void } {
+  setTitle(track.artist ? `${track.title} – ${track.artist}` : track.title);
+  const duration = track.durationSec;
+  const audio = h('audio', { preload: 'auto', crossorigin: 'anonymous' });
+  const playButton = h('button', { type: 'button', class: 'play', 'aria-label': 'Play' }, h('span', { 'aria-hidden': 'true' }, '▶'));
+  const seek = h('input', { type: 'range', class: 'seek-input', min: 0, max: duration, step: 0.1, value: 0, 'aria-label': 'Seek' });
+  const elapsed = h('span', { class: 'elapsed' }, '0:00');
+  const waveform = new Waveform(track.peaks);
+  const quality = h('select', { id: 'quality' }, h('option', { value: '-1' }, 'Auto'));
+  const volume = h('input', { id: 'volume', type: 'range', min: 0, max: 1, step: 0.05, value: 1 });
+  const gainDb = normalisationGainDb(track.loudness);
+  const normalise = h('input', { id: 'normalise', type: 'checkbox', disabled: track.loudness?.integratedLufs == null });
+  const message = h('p', { class: 'player-error', role: 'alert' });
+  const shareUrl = new URL(`t/${track.id}`, document.baseURI).href;
+  const copy = h('button', { type: 'button', class: 'button secondary' }, 'Copy share link');
+  const controls = h(
+    'div',
+    { class: 'player', role: 'group', 'aria-label': 'Player', 'data-hls-errors': '0' },
+    playButton,
+    h('div', { class: 'seek' }, waveform.canvas, seek),
+    h('span', { class: 'time' }, elapsed, ' / ', h('span', { class: 'total' }, formatDuration(duration))),
+  );
+
+  const normaliser = new LoudnessNormaliser(audio, gainDb);
+  let hlsErrors = 0;
+  const attached: AttachedTrack = attachTrack(audio, segue.tracks.masterPlaylistUrl(track.id), {
+    onReady: () => {
+      for (const each of attached.qualities()) quality.append(h('option', { value: String(each.index) }, each.label));
+    },
+    // shown where a test (or a curious listener) can read them
+    onQualitySwitched: (index) => {
+      controls.dataset.quality = String(index);
+    },
+    onError: () => {
+      controls.dataset.hlsErrors = String(++hlsErrors);
+    },
+    onFatalError: (error) => {
+      message.textContent = error.message;
+    },
+  });
+  controls.dataset.engine = attached.engine;
+  if (attached.engine === 'native') {
+    quality.replaceChildren(h('option', { value: '-1' }, 'Auto (chosen by the browser)'));
+    quality.disabled = true;
+  }
+
+  const toggle = () => void (audio.paused ? audio.play().catch((error: Error) => (message.textContent = error.message)) : audio.pause());
+  const seekTo = (seconds: number) => {
+    audio.currentTime = Math.min(Math.max(0, seconds), duration);
+  };
+  const showTime = () => {
+    const now = audio.currentTime;
+    elapsed.textContent = formatDuration(Math.floor(now));
+    if (document.activeElement !== seek) seek.value = String(now);
+    seek.setAttribute('aria-valuetext', `${formatDuration(Math.floor(now))} of ${formatDuration(duration)}`);
+    waveform.played = now / duration;
+  };
+  const showPlaying = () => {
+    const playing = !audio.paused;
+    playButton.setAttribute('aria-label', playing ? 'Pause' : 'Play');
+    playButton.firstElementChild!.textContent = playing ? '❚❚' : '▶';
+    if ('mediaSession' in navigator) navigator.mediaSession.playbackState = playing ? 'playing' : 'paused';
+  };
+
+  playButton.addEventListener('click', toggle);
+  seek.addEventListener('input', () => seekTo(Number(seek.value)));
+  audio.addEventListener('timeupdate', showTime);
+  audio.addEventListener('seeked', showTime);
+  audio.addEventListener('play', showPlaying);
+  audio.addEventListener('pause', showPlaying);
+  audio.addEventListener('ended', showPlaying);
+  volume.addEventListener('input', () => {
+    audio.volume = Number(volume.value);
+  });
+  quality.addEventListener('change', () => attached.setQuality(Number(quality.value)));
+  normalise.addEventListener('change', () => {
+    normaliser.enabled = normalise.checked;
+    announce(normalise.checked ? `Loudness normalised: ${gainDb >= 0 ? '+' : ''}${gainDb.toFixed(1)} dB` : 'Loudness as mastered');
+  });
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(shareUrl);
+      announce('Share link copied');
+      copy.textContent = 'Copied';
+    } catch {
+      // without clipboard permission the link is still there to select by hand
+      announce(`Share link: ${shareUrl}`);
+    }
+  });
+
+  const onKey = (event: KeyboardEvent) => {
+    const target = event.target as HTMLElement;
+    if (event.altKey || event.ctrlKey || event.metaKey || target.closest('input, select, textarea, button, a')) return;
+    const actions: Record<string, () => void> = {
+      ' ': toggle,
+      ArrowLeft: () => seekTo(audio.currentTime - SEEK_STEP_SEC),
+      ArrowRight: () => seekTo(audio.currentTime + SEEK_STEP_SEC),
+      ArrowUp: () => (volume.value = String((audio.volume = Math.min(1, audio.volume + VOLUME_STEP)))),
+      ArrowDown: () => (volume.value = String((audio.volume = Math.max(0, audio.volume - VOLUME_STEP)))),
+    };
+    const action = actions[event.key];
+    if (!action) return;
+    event.preventDefault();
+    action();
+  };
+  document.addEventListener('keydown', onKey);
+  const onResize = () => waveform.schedule();
+  window.addEventListener('resize', onResize);
+  setUpMediaSession(segue, track, { toggle, seekTo, audio });
+  requestAnimationFrame(() => waveform.schedule());
+
+  const details: Array<[string, string | number | null]> = [
+    ['Album', track.album],
+    ['Year', track.year],
+    ['Genre', track.genre],
+    ['Track', track.trackNumber],
+    ['Duration', formatDuration(duration)],
+    ['Loudness', track.loudness?.integratedLufs == null ? null : `${track.loudness.integratedLufs.toFixed(1)} LUFS`],
+  ];
+  const cover = track.hasCover
+    ? h('img', { class: 'cover large', src: segue.tracks.coverUrl(track.id), alt: `Cover of ${track.title}`, width: 240, height: 240 })
+    : h('div', { class: 'cover large placeholder', 'aria-hidden': 'true' }, '♪');
+
+  return {
+    children: [
+      h(
+        'header',
+        { class: 'track-head' },
+        cover,
+        h(
+          'div',
+          {},
+          h('h1', {}, track.title),
+          h('p', { class: 'track-artist' }, track.artist ?? 'Unknown artist'),
+          h('dl', { class: 'tags' }, ...details.filter(([, value]) => value !== null).flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, String(value))])),
+        ),
+      ),
+      audio,
+      controls,
+      h(
+        'div',
+        { class: 'options' },
+        h('label', { for: 'quality' }, 'Quality', quality),
+        h('label', { for: 'volume' }, 'Volume', volume),
+        h('label', { for: 'normalise', class: 'check' }, normalise, 'Normalise loudness'),
+        h('a', { class: 'button secondary', href: segue.tracks.originalUrl(track.id), download: track.source.filename }, 'Download original'),
+        copy,
+      ),
+      message,
+      h('p', { class: 'hint' }, 'Keyboard: space plays or pauses, ← → seek 5 s, ↑ ↓ change the volume.'),
+    ],
+    dispose: () => {
+      document.removeEventListener('keydown', onKey);
+      window.removeEventListener('resize', onResize);
+      attached.destroy();
+      normaliser.close();
+      waveform.dispose();
+      if ('mediaSession' in navigator) navigator.mediaSession.metadata = null;
+    },
+  };
+}
+
+function setUpMediaSession(segue: Segue, track: Track, player: { toggle(): void; seekTo(seconds: number): void; audio: HTMLMediaElement }): void {
+  if (!('mediaSession' in navigator)) return;
+  const session = navigator.mediaSession;
+  session.metadata = new MediaMetadata({
+    title: track.title,
+    artist: track.artist ?? '',
+    album: track.album ?? '',
+    artwork: track.hasCover ? [{ src: segue.tracks.coverUrl(track.id) }] : [],
+  });
+  const { audio } = player;
+  const handlers: Array<[MediaSessionAction, MediaSessionActionHandler]> = [
+    ['play', () => void audio.play()],
+    ['pause', () => audio.pause()],
+    ['seekbackward', (details) => player.seekTo(audio.currentTime - (details.seekOffset ?? SEEK_STEP_SEC))],
+    ['seekforward', (details) => player.seekTo(audio.currentTime + (details.seekOffset ?? SEEK_STEP_SEC))],
+    ['seekto', (details) => player.seekTo(details.seekTime ?? audio.currentTime)],
+  ];
+  for (const [action, handler] of handlers) {
+    try {
+      session.setActionHandler(action, handler);
+    } catch {
+      // a browser that does not know an action just goes without it
+    }
+  }
+}

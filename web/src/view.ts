@@ -1,0 +1,16 @@
+import type { Segue } from '@segue/api-client';
+
+/** A page: its element, and what to stop when another page replaces it. */
+export interface View {
+  element: HTMLElement;
+  dispose?: () => void;
+}
+
+export interface ViewContext {
+  segue: Segue;
+  navigate(path: string): void;
+}
+
+export function setTitle(title: string | null): void {
+  document.title = title ? `${title} · Segue` : 'Segue';
+}
