@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -176,7 +177,7 @@ describe('the SDK: every error, reached for real', function () {
   describe('when the database is down', () => {
     it('ServiceUnavailableError, after retrying a read maxRetries times', async () => {
       const database = createDatabase(`mongodb://127.0.0.1:${await freePort()}/`, 'segue', { serverSelectionTimeoutMS: 200 });
-      const { config } = await testConfig();
+      const { config, tmpDir } = await testConfig();
       const gateway = createGateway({ config, database, logger: createLogger('silent', 'test') });
       const server = await listen(gateway.app, 0, '127.0.0.1');
       try {
@@ -190,6 +191,7 @@ describe('the SDK: every error, reached for real', function () {
         await gateway.crud.shutdown();
         await closeServer(server);
         await database.close();
+        await rm(tmpDir, { recursive: true, force: true });
       }
     });
   });

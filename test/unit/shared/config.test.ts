@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -50,5 +50,6 @@ describe('loadConfig', () => {
     const config = loadConfig({ SECRETS_DIR: secrets, MONGODB_URI: 'mongodb://from-env', API_KEYS: 'env' });
     expect(config.mongodbUri).to.equal('mongodb://from-secret:27017');
     expect(config.apiKeys).to.deep.equal(['one', 'two']);
+    rmSync(secrets, { recursive: true, force: true });
   });
 });
