@@ -32,8 +32,11 @@ describe('the SDK: the life of a track', function () {
     const size = (await readFile(file.path)).length;
     const progress: UploadProgress[] = [];
     const processing: Track[] = [];
+    // bounded, so a stuck upload or a stuck job fails with its own TimeoutError rather than mocha's
     const track = await segue.tracks.create(file.path, {}, {
       wait: true,
+      timeout: 30_000,
+      waitTimeout: 60_000,
       onProgress: (event) => progress.push(event),
       onProcessing: (seen) => processing.push(seen),
     });
