@@ -2,7 +2,7 @@ import express, { type Express, Router } from 'express';
 import { endpoints } from '../shared/api/endpoints.js';
 import { openApiDocument } from '../shared/api/openapi.js';
 import { mount } from '../shared/http/endpoint.js';
-import { writeRateLimit } from '../shared/http/rate-limit.js';
+import { sweepRateLimit, writeRateLimit } from '../shared/http/rate-limit.js';
 import { version } from '../shared/version.js';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../shared/config.js';
@@ -86,6 +86,14 @@ export function createApp(deps: CrudDeps): CrudApp {
     await database.ping();
     res.json({ status: 'ok' });
   });
+  // public: the cron-connector invokes through the gateway without a key, and a pass only does what is due anyway
+  const sweepLimit = sweepRateLimit();
+  for (const spec of [endpoints.sweep, endpoints.scheduledSweep]) {
+    service.post(spec.path, sweepLimit);
+    mount(service, spec, writeGuards, async (_input, _req, res) => {
+      res.json(await sweeper.sweep());
+    });
+  }
   const document = openApiDocument(version);
   mount(service, endpoints.openApi, writeGuards, async (_input, _req, res) => {
     res.json(document);

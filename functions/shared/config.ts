@@ -58,7 +58,7 @@ const EnvironmentSchema = z.object({
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
   LEASE_SECONDS: integer(30, 1, 3600),
-  SWEEP_INTERVAL_SECONDS: integer(30, 1, 86_400),
+  SWEEP_INTERVAL_SECONDS: integer(30, 0, 86_400),
   STREAM_CACHE_BYTES: integer(128 * 1024 * 1024, 0),
   TRACK_CACHE_MS: integer(2000, 0, 60_000),
   WRITE_RATE_LIMIT_PER_MINUTE: integer(120, 0),
@@ -82,6 +82,7 @@ export interface Config {
   trackTtlDays: number | undefined;
   logLevel: z.infer<typeof EnvironmentSchema>['LOG_LEVEL'];
   leaseMs: number;
+  /** 0 when the in-process sweeper is off (the cron-connector calls POST /sweep instead) */
   sweepIntervalMs: number;
   /** memory the stream function may hold segments and covers in */
   streamCacheBytes: number;

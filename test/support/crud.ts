@@ -67,3 +67,31 @@ export async function expectNothingStored(harness: CrudHarness): Promise<void> {
     tempEntries: 0,
   });
 }
+
+/**
+ * For suites of several replicas sharing one database: each test gets a fresh
+ * database, `replica(env)` starts a crud app on it, and all are closed after
+ * the test.
+ */
+export function replicasPerTest(defaults: Record<string, string> = {}) {
+  let database: TestDatabase | undefined;
+  const harnesses: CrudHarness[] = [];
+  beforeEach(async () => {
+    database = await freshDatabase();
+  });
+  afterEach(async () => {
+    for (const harness of harnesses.splice(0)) await harness.close();
+    await database?.drop();
+  });
+  return {
+    get database(): TestDatabase {
+      if (!database) throw new Error('the database exists only while a test runs');
+      return database;
+    },
+    async replica(env: Record<string, string> = {}): Promise<CrudHarness> {
+      const harness = await startCrud({ ...defaults, ...env }, this.database);
+      harnesses.push(harness);
+      return harness;
+    },
+  };
+}

@@ -29,9 +29,9 @@ export interface SweepResult {
 }
 
 /**
- * Housekeeping, at start and then periodically: resumes processing tracks
- * whose lease ran out, from the stored original, and removes tracks nobody
- * has played for TRACK_TTL_DAYS.
+ * Housekeeping, at start and then periodically (or once per POST /sweep when
+ * a scheduler drives it): resumes processing tracks whose lease ran out, from
+ * the stored original, and removes tracks nobody has played for TRACK_TTL_DAYS.
  */
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -39,24 +39,23 @@ export class Sweeper {
 
   constructor(private readonly deps: SweeperDeps) {}
 
+  /** Sweeps now and then every `intervalMs`; an interval of 0 leaves sweeping to whoever calls `sweep()` (POST /sweep). */
   start(): void {
-    void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), this.deps.intervalMs);
+    if (this.deps.intervalMs === 0) return;
+    const sweepLogged = () =>
+      void this.sweep().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'sweep failed'));
+    sweepLogged();
+    this.timer = setInterval(sweepLogged, this.deps.intervalMs);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.sweeping;
+    await this.sweeping?.catch(() => undefined);
   }
 
   /** One pass. Overlapping calls share the pass under way. */
   sweep(): Promise<SweepResult> {
-    this.sweeping ??= this.sweepOnce()
-      .catch((error: unknown) => {
-        this.deps.logger.warn({ err: error }, 'sweep failed');
-        return { resumed: 0, failed: 0, expired: 0 };
-      })
-      .finally(() => (this.sweeping = undefined));
+    this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = undefined));
     return this.sweeping;
   }
 

@@ -39,6 +39,12 @@ const SegmentParamsSchema = RenditionParamsSchema.extend({
 
 export const HealthSchema = z.object({ status: z.literal('ok') });
 
+export const SweepResultSchema = z.object({
+  resumed: z.number().int().describe('processing tracks taken over from a replica whose lease ran out'),
+  failed: z.number().int().describe('tracks given up on after too many interrupted attempts'),
+  expired: z.number().int().describe('tracks removed because nobody played them within TRACK_TTL_DAYS'),
+});
+
 const PLAYLIST = { mediaType: 'application/vnd.apple.mpegurl' };
 const WRITE_ERRORS: ErrorCode[] = ['unauthorized', 'forbidden', 'rate_limited', 'database_unavailable'];
 const STREAM_ERRORS: ErrorCode[] = ['validation_failed', 'not_found', 'method_not_allowed', 'database_unavailable'];
@@ -111,6 +117,24 @@ export const endpoints = {
     summary: 'Whether the database answers',
     responses: { 200: HealthSchema },
     errors: ['database_unavailable'],
+  },
+  sweep: {
+    function: 'crud',
+    method: 'post',
+    path: '/sweep',
+    summary:
+      'Run one housekeeping pass: resume tracks whose processing lease ran out, remove tracks past TRACK_TTL_DAYS. ' +
+      'Open without a key, idempotent, rate limited',
+    responses: { 200: SweepResultSchema },
+    errors: ['rate_limited', 'database_unavailable'],
+  },
+  scheduledSweep: {
+    function: 'crud',
+    method: 'post',
+    path: '/',
+    summary: "The same pass as POST /sweep, at the function's root, where the cron-connector invokes a function",
+    responses: { 200: SweepResultSchema },
+    errors: ['rate_limited', 'database_unavailable'],
   },
   openApi: {
     function: 'crud',

@@ -5,9 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import type { Track, TrackDocument } from '../../../functions/shared/schemas/track.js';
-import { type CrudHarness, startCrud } from '../../support/crud.js';
+import { type CrudHarness, replicasPerTest } from '../../support/crud.js';
 import { startFunctionProcess } from '../../support/function-process.js';
-import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
+import { testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 import { decodedDurationSec, withStoredRendition } from '../../support/media.js';
 
@@ -29,28 +29,15 @@ async function expectReadyWithCompleteRenditions(harness: CrudHarness, id: strin
 
 describe('leases on processing tracks', function () {
   this.timeout(180_000);
-  let database: TestDatabase;
-  const harnesses: CrudHarness[] = [];
-  const replica = async () => {
-    const harness = await startCrud(LEASE, database);
-    harnesses.push(harness);
-    return harness;
-  };
-
-  beforeEach(async () => {
-    database = await freshDatabase();
-  });
-  afterEach(async () => {
-    for (const harness of harnesses.splice(0)) await harness.close();
-    await database.drop();
-  });
+  const replicas = replicasPerTest(LEASE);
+  const replica = () => replicas.replica();
 
   it('resumes a track whose replica died midway, and the track still ends ready', async () => {
     const file = await fixture('longWav');
     const deadTmp = await mkdtemp(join(tmpdir(), 'segue-dead-replica-'));
     const { child, url } = await startFunctionProcess('crud', {
       MONGODB_URI: testDatabaseUri(),
-      MONGODB_DB: database.name,
+      MONGODB_DB: replicas.database.name,
       TMPDIR: deadTmp,
       ...LEASE,
     });
@@ -61,10 +48,10 @@ describe('leases on processing tracks', function () {
       let written = 0;
       while (written === 0) {
         await sleep(50);
-        written = await database.segments.countDocuments({ trackId: created.body.id });
+        written = await replicas.database.segments.countDocuments({ trackId: created.body.id });
       }
       child.kill('SIGKILL');
-      const interrupted = await database.tracks.findOne({ _id: created.body.id });
+      const interrupted = await replicas.database.tracks.findOne({ _id: created.body.id });
       expect(interrupted?.status).to.equal('processing');
       expect(interrupted?.progress).to.be.below(1);
 
@@ -72,7 +59,7 @@ describe('leases on processing tracks', function () {
       expect((await survivor.crud.sweeper.sweep()).resumed, 'nothing is taken over while the lease holds').to.equal(0);
       await sleep(2500);
       expect((await survivor.crud.sweeper.sweep()).resumed).to.equal(1);
-      const resumed = await database.tracks.findOne({ _id: created.body.id });
+      const resumed = await replicas.database.tracks.findOne({ _id: created.body.id });
       expect(resumed?.lease?.attempts).to.equal(2);
       await survivor.crud.processor.whenSettled(created.body.id);
       await expectReadyWithCompleteRenditions(survivor, created.body.id, file.durationSec);
@@ -112,6 +99,6 @@ describe('leases on processing tracks', function () {
     const track = (await last.http.get(`/tracks/${created.body.id}`)).body as Track;
     expect(track.status).to.equal('failed');
     expect(track.error?.code).to.equal('too_many_attempts');
-    expect(await database.segments.countDocuments({ trackId: created.body.id })).to.equal(0);
+    expect(await replicas.database.segments.countDocuments({ trackId: created.body.id })).to.equal(0);
   });
 });

@@ -32,6 +32,12 @@ describe('loadConfig', () => {
     expect(config.maxUploadBytes).to.equal(1000);
   });
 
+  it('sweeps every 30 seconds by default, and never when SWEEP_INTERVAL_SECONDS is 0', () => {
+    expect(loadConfig(noSecrets).sweepIntervalMs).to.equal(30_000);
+    expect(loadConfig({ ...noSecrets, SWEEP_INTERVAL_SECONDS: '0' }).sweepIntervalMs).to.equal(0);
+    expect(() => loadConfig({ ...noSecrets, SWEEP_INTERVAL_SECONDS: '-1' })).to.throw(ConfigError, 'SWEEP_INTERVAL_SECONDS');
+  });
+
   it('fails fast, naming every bad variable at once', () => {
     const load = () => loadConfig({ ...noSecrets, PORT: 'eighty', MAX_UPLOAD_BYTES: '-1', MONGODB_URI: 'postgres://x', LOG_LEVEL: 'loud' });
     expect(load).to.throw(ConfigError);

@@ -1,0 +1,189 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { load } from 'js-yaml';
+import { buildOpenfaasTools, type OpenfaasTool } from '../../functions/local/openfaas-tools.js';
+import { createLogger } from '../../functions/shared/logger.js';
+import { freePort } from './net.js';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const run = promisify(execFile);
+
+/** faas-cli and of-watchdog, built on first use; a suite without them is skipped, saying why. */
+export async function openfaasToolsOrSkip(context: Mocha.Context): Promise<Record<OpenfaasTool, string>> {
+  try {
+    return await buildOpenfaasTools(createLogger('warn', 'openfaas-tools'));
+  } catch (error) {
+    console.warn(`      skipped: ${(error as Error).message}`);
+    context.skip();
+  }
+}
+
+export interface StackFunction {
+  lang: string;
+  handler: string;
+  image: string;
+  environment: Record<string, string | number>;
+  secrets?: string[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  build_args?: Record<string, string>;
+}
+
+export interface Stack {
+  configuration: { copy: string[] };
+  functions: Record<string, StackFunction>;
+}
+
+export const readStack = async (dir = REPO) => load(await readFile(join(dir, 'stack.yml'), 'utf8')) as Stack;
+
+export const dockerfileOf = (fn: StackFunction, dir = REPO) => join(dir, fn.handler, 'Dockerfile');
+
+/** A Dockerfile's instructions, one per entry, with continuation lines joined and comments dropped. */
+export function dockerInstructions(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .join('\n')
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/** The environment the image's last stage sets with ENV: what the watchdog and the server start with. */
+export function imageEnvironment(dockerfile: string): Record<string, string> {
+  const instructions = dockerInstructions(readFileSync(dockerfile, 'utf8'));
+  const lastStage = instructions.findLastIndex((line) => /^FROM\s/i.test(line));
+  const env: Record<string, string> = {};
+  for (const line of instructions.slice(lastStage)) {
+    const match = /^ENV\s+(.*)$/i.exec(line);
+    if (!match) continue;
+    for (const [, key, quoted, bare] of match[1]!.matchAll(/(\w+)=(?:"([^"]*)"|(\S*))/g)) env[key!] = quoted ?? bare ?? '';
+  }
+  return env;
+}
+
+/** A Go duration such as `30m`, `1h5m` or `10s`, in seconds. */
+export function durationSeconds(text: string | number): number {
+  if (typeof text === 'number' || /^\d+$/.test(text)) return Number(text);
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(amount) * units[unit!]!;
+  return total;
+}
+
+export const METRICS_PORT = 8081;
+
+function portIsFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
+}
+
+export interface RunningWatchdog {
+  child: ChildProcess;
+  url: string;
+  /** what it printed (the function's log lines included), for failure messages */
+  output(): string;
+  /** the pid of the function's server, which the watchdog forked */
+  serverPid(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * of-watchdog as the image runs it: the image's ENV, then the stack's
+ * environment over it, in `cwd` laid out like the image's /home/app. Only the
+ * ports change (the watchdog's and the server's, kept equal to each other as
+ * the image has them), so several runs fit on one machine.
+ */
+export async function startWatchdog(
+  watchdog: string,
+  fn: StackFunction,
+  { cwd, env }: { cwd: string; env: Record<string, string> },
+): Promise<RunningWatchdog> {
+  const image = imageEnvironment(dockerfileOf(fn));
+  const upstream = new URL(image.upstream_url ?? '');
+  if (upstream.port !== image.PORT) throw new Error(`the image's upstream_url ${image.upstream_url} is not the PORT its server listens on (${image.PORT})`);
+  // the watchdog always serves its metrics on 8081, so only one can run at a time
+  if (!(await portIsFree(METRICS_PORT))) throw new Error(`port ${METRICS_PORT} is taken: of-watchdog serves its metrics there`);
+  const [port, serverPort] = [await freePort(), await freePort()];
+  upstream.port = String(serverPort);
+  const environment = Object.fromEntries(Object.entries(fn.environment ?? {}).map(([key, value]) => [key, String(value)]));
+  const child = spawn(watchdog, [], {
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...image,
+      ...environment,
+      ...env,
+      port: String(port),
+      PORT: String(serverPort),
+      upstream_url: upstream.origin,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) throw new Error(`of-watchdog exited with ${child.exitCode}:\n${output}`);
+    const health = await fetch(`${url}/_/health`).catch(() => undefined);
+    if (health?.ok) break;
+    if (attempt > 100) throw new Error(`of-watchdog did not become healthy:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    child,
+    url,
+    output: () => output,
+    serverPid: () => {
+      const children = readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((pid) => {
+          try {
+            // the parent pid is the fourth field, after the command name in parentheses
+            return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(child.pid);
+          } catch {
+            return false;
+          }
+        });
+      if (children.length !== 1) throw new Error(`expected one server process under the watchdog, found ${children.length}`);
+      return Number(children[0]);
+    },
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Polls `url` until it answers `status`. */
+export async function waitForStatus(url: string, status: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: number | string = 'no answer';
+  while (Date.now() < deadline) {
+    const response = await fetch(url).catch((error: Error) => error.message);
+    last = typeof response === 'string' ? response : response.status;
+    if (last === status) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} answered ${last}, not ${status}, within ${timeoutMs} ms`);
+}
+
+/** The peak resident memory of a process so far (VmHWM), in bytes. */
+export function peakRssBytes(pid: number): number {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmHWM for process ${pid}`);
+  return Number(match[1]) * 1024;
+}
