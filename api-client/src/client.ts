@@ -17,6 +17,15 @@ export class SegueClient {
     return this.transport.baseUrl;
   }
 
+  /** The key sent with writes; settable, e.g. once a user has typed it in. */
+  get apiKey(): string | undefined {
+    return this.transport.apiKey;
+  }
+
+  set apiKey(key: string | undefined) {
+    this.transport.apiKey = key || undefined;
+  }
+
   /** Resolves once the service and its database answer; retried like any read. */
   health(options: { signal?: AbortSignal } = {}): Promise<{ status: 'ok' }> {
     return this.transport.json({ endpoint: 'health', signal: options.signal }, HealthSchema);

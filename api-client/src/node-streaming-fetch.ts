@@ -27,6 +27,8 @@ export const streamingFetch = (async (input: string | URL | Request, init: Reque
   const message = await responded;
   const chunks: Buffer[] = [];
   for await (const chunk of message) chunks.push(chunk as Buffer);
+  // refused (413, 401…) before the body was all sent: stop reading the file and sending it
+  if ((message.statusCode ?? 500) >= 400) request.destroy();
   const headers = new Headers();
   for (const [name, value] of Object.entries(message.headers)) {
     for (const each of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, each);

@@ -26,7 +26,13 @@ export function sendUpload(
   source: UploadSource,
   options: SendUploadOptions,
 ): Promise<Response> {
-  if (source.blob && typeof XMLHttpRequest !== 'undefined') return xhrUpload(transport, url, fields, source.blob, source, options);
+  if (typeof XMLHttpRequest !== 'undefined') {
+    const blob = source.blob ?? source.toBlob?.();
+    if (!blob) {
+      return Promise.reject(new TypeError('a browser can upload a File, Blob or bytes, not a stream: browsers stream request bodies only over HTTP/2'));
+    }
+    return xhrUpload(transport, url, fields, blob, source, options);
+  }
   return fetchUpload(transport, platform, url, fields, source, options);
 }
 

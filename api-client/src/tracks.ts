@@ -6,7 +6,7 @@ import {
   type TrackUpdate,
   type UploadFields,
 } from '../../functions/shared/schemas/track.js';
-import { ProcessingError, TimeoutError } from './errors.js';
+import { ProcessingError, ResponseValidationError, TimeoutError } from './errors.js';
 import type { Platform } from './platform.js';
 import { sendUpload } from './send-upload.js';
 import { readBody, sleep, type Transport } from './transport.js';
@@ -76,7 +76,7 @@ export class Tracks {
     if (!options.wait) return track;
     return this.waitUntilReady(track.id, {
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.waitTimeout ? { timeout: options.waitTimeout } : {}),
+      ...(options.waitTimeout !== undefined ? { timeout: options.waitTimeout } : {}),
       ...(options.onProcessing ? { onProgress: options.onProcessing } : {}),
     });
   }
@@ -114,8 +114,10 @@ export class Tracks {
       if (track.status === 'ready') return track;
       if (track.status === 'failed') throw new ProcessingError(track);
       options.onProgress?.(track);
-      if (Date.now() + pause > deadline) throw new TimeoutError(`Track ${id} was not ready within ${options.timeout} ms`);
-      await sleep(pause, options.signal);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new TimeoutError(`Track ${id} was not ready within ${options.timeout} ms`);
+      // the last poll falls on the deadline itself
+      await sleep(Math.min(pause, left), options.signal);
     }
   }
 
@@ -150,10 +152,14 @@ export class TrackIterator implements AsyncIterable<Track> {
 
   async *pages(): AsyncGenerator<TrackList> {
     let cursor: string | null = null;
+    const seen = new Set<string>();
     do {
       const page: TrackList = await this.fetchPage(cursor);
       yield page;
       cursor = page.nextCursor;
+      // a server (or proxy) that ignored the cursor would otherwise be paged forever
+      if (cursor !== null && seen.has(cursor)) throw new ResponseValidationError(`The service answered cursor ${cursor} twice`, [], page);
+      if (cursor !== null) seen.add(cursor);
     } while (cursor);
   }
 

@@ -41,7 +41,8 @@ export interface Call {
 /** Builds URLs from the shared endpoint specs, sends requests, retries what is safe to retry, and turns answers into values or errors. */
 export class Transport {
   readonly baseUrl: string;
-  readonly apiKey: string | undefined;
+  /** changeable, for a UI where the user enters the key after the client exists */
+  apiKey: string | undefined;
   readonly timeout: number;
   readonly maxRetries: number;
   private readonly fetch: typeof fetch;
@@ -64,7 +65,7 @@ export class Transport {
     });
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
-    const qs = search.size ? `?${search}` : '';
+    const qs = String(search) ? `?${search}` : '';
     return `${this.baseUrl}/function/${spec.function}${path}${qs}`;
   }
 
@@ -90,15 +91,29 @@ export class Transport {
   /** One request with a timeout; connection failures and timeouts become SegueErrors, error statuses APIErrors. */
   async send(url: string, init: RequestInit, timeout: number | null, fetchImpl: typeof fetch = this.fetch): Promise<Response> {
     const callerSignal = init.signal ?? undefined;
-    const timer = timeout === null ? undefined : AbortSignal.timeout(timeout);
-    const signals = [callerSignal, timer].filter((signal): signal is AbortSignal => !!signal);
+    // one signal for the caller's abort and the timeout, joined by hand: AbortSignal.any is too new for some browsers
+    const combined = new AbortController();
+    let timedOut = false;
+    const onAbort = () => combined.abort(callerSignal?.reason);
+    if (callerSignal?.aborted) onAbort();
+    callerSignal?.addEventListener('abort', onAbort, { once: true });
+    const timer =
+      timeout === null
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            combined.abort(new DOMException('timed out', 'TimeoutError'));
+          }, timeout);
     let response: Response;
     try {
-      response = await fetchImpl(url, { ...init, signal: signals.length ? AbortSignal.any(signals) : null });
+      response = await fetchImpl(url, { ...init, signal: combined.signal });
     } catch (error) {
       if (callerSignal?.aborted) throw callerSignal.reason;
-      if (timer?.aborted) throw new TimeoutError(`No answer from ${url} within ${timeout} ms`);
+      if (timedOut) throw new TimeoutError(`No answer from ${url} within ${timeout} ms`);
       throw new ConnectionError(`Could not reach ${url}: ${describeCause(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onAbort);
     }
     if (!response.ok) throw await readError(response);
     return response;

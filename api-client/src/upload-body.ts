@@ -11,6 +11,8 @@ export interface UploadSource {
   stream(): ReadableStream<Uint8Array>;
   /** the Blob itself, which a browser can upload without reading it */
   blob?: Blob;
+  /** bytes in memory as a Blob, for a browser (which streams request bodies only over HTTP/2) */
+  toBlob?: () => Blob;
 }
 
 export interface UploadProgress {
@@ -34,6 +36,7 @@ export function bytesSource(bytes: Uint8Array, filename = 'upload'): UploadSourc
     filename,
     size: bytes.byteLength,
     type: '',
+    toBlob: () => new Blob([bytes as Uint8Array<ArrayBuffer>]),
     stream: () => {
       let offset = 0;
       return new ReadableStream<Uint8Array>({

@@ -57,6 +57,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     originals,
     tmpDir: config.tmpDir,
     leaseMs: config.leaseMs,
+    maxConcurrentJobs: config.maxConcurrentJobs,
     owner,
     logger,
   });

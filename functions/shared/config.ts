@@ -62,6 +62,7 @@ const EnvironmentSchema = z.object({
   STREAM_CACHE_BYTES: integer(128 * 1024 * 1024, 0),
   TRACK_CACHE_MS: integer(2000, 0, 60_000),
   WRITE_RATE_LIMIT_PER_MINUTE: integer(120, 0),
+  MAX_CONCURRENT_JOBS: integer(2, 1, 64),
   SECRETS_DIR: text('/var/openfaas/secrets'),
 });
 
@@ -90,6 +91,8 @@ export interface Config {
   trackCacheMs: number;
   /** writes a minute per API key or client; 0 for no limit */
   writeRateLimitPerMinute: number;
+  /** tracks a replica transcodes at once (each runs an ffmpeg per rung); the rest wait, holding their leases */
+  maxConcurrentJobs: number;
 }
 
 export class ConfigError extends Error {
@@ -143,5 +146,6 @@ export function loadConfig(env: Environment = process.env): Config {
     streamCacheBytes: e.STREAM_CACHE_BYTES,
     trackCacheMs: e.TRACK_CACHE_MS,
     writeRateLimitPerMinute: e.WRITE_RATE_LIMIT_PER_MINUTE,
+    maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,
   };
 }

@@ -140,7 +140,12 @@ export async function startWatchdog(
     if (child.exitCode !== null) throw new Error(`of-watchdog exited with ${child.exitCode}:\n${output}`);
     const health = await fetch(`${url}/_/health`).catch(() => undefined);
     if (health?.ok) break;
-    if (attempt > 100) throw new Error(`of-watchdog did not become healthy:\n${output}`);
+    if (attempt > 100) {
+      // a watchdog left running would hold the metrics port and fail every later suite
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`of-watchdog did not become healthy:\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {

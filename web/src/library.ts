@@ -7,7 +7,7 @@ const PAGE_SIZE = 24;
 const SEARCH_DELAY_MS = 250;
 
 /** The library: upload, search, and the tracks a page at a time, newest first. */
-export function libraryView({ segue }: ViewContext): View {
+export function libraryView({ segue, rememberApiKey }: ViewContext): View {
   setTitle(null);
   const list = h('ul', { class: 'track-list', 'aria-labelledby': 'library-title' });
   const status = h('p', { class: 'list-status', 'aria-live': 'polite' });
@@ -61,7 +61,7 @@ export function libraryView({ segue }: ViewContext): View {
   });
   more.addEventListener('click', () => void load(false));
 
-  const uploads = uploadPanel(segue, (track) => {
+  const uploads = uploadPanel(segue, rememberApiKey, (track) => {
     announce(`${track.title} is ready`);
     void load(true);
   });

@@ -5,7 +5,8 @@ import { notFoundView } from './not-found.js';
 import { trackView } from './track-page.js';
 import type { View } from './view.js';
 
-const segue = new Segue({ baseUrl: gatewayUrl() });
+const API_KEY_STORAGE = 'segue-api-key';
+const segue = new Segue({ baseUrl: gatewayUrl(), apiKey: sessionStorage.getItem(API_KEY_STORAGE) ?? undefined });
 const main = document.getElementById('main') as HTMLElement;
 const SHARE_PATH = /^t\/([0-9A-Za-z]{12})\/?$/;
 let current: View | null = null;
@@ -17,9 +18,19 @@ function navigate(path: string): void {
 
 function render({ moveFocus }: { moveFocus: boolean }): void {
   current?.dispose?.();
+  // the app's root without its trailing slash (/function/web) is the library too
+  if (`${location.pathname}/` === basePath()) history.replaceState(null, '', basePath() + location.search);
   const path = location.pathname.startsWith(basePath()) ? location.pathname.slice(basePath().length) : location.pathname;
   const share = SHARE_PATH.exec(path);
-  const context = { segue, navigate };
+  const context = {
+    segue,
+    navigate,
+    rememberApiKey: (key: string) => {
+      segue.apiKey = key;
+      if (key) sessionStorage.setItem(API_KEY_STORAGE, key);
+      else sessionStorage.removeItem(API_KEY_STORAGE);
+    },
+  };
   current = path === '' ? libraryView(context) : share ? trackView(context, share[1]!) : notFoundView(context, 'There is no page here.');
   main.replaceChildren(current.element);
   // a new page for screen readers too: focus lands on its content, as after a full load

@@ -63,7 +63,7 @@ function playerPage(segue: Segue, track: Track): { children: Node[]; dispose(): 
   const duration = track.durationSec;
   const audio = h('audio', { preload: 'auto', crossorigin: 'anonymous' });
   const playButton = h('button', { type: 'button', class: 'play', 'aria-label': 'Play' }, h('span', { 'aria-hidden': 'true' }, '▶'));
-  const seek = h('input', { type: 'range', class: 'seek-input', min: 0, max: duration, step: 0.1, value: 0, 'aria-label': 'Seek' });
+  const seek = h('input', { type: 'range', class: 'seek-input', min: 0, max: duration, step: 1, value: 0, 'aria-label': 'Seek' });
   const elapsed = h('span', { class: 'elapsed' }, '0:00');
   const waveform = new Waveform(track.peaks);
   const quality = h('select', { id: 'quality' }, h('option', { value: '-1' }, 'Auto'));
@@ -104,16 +104,21 @@ function playerPage(segue: Segue, track: Track): { children: Node[]; dispose(): 
     quality.disabled = true;
   }
 
-  const toggle = () => void (audio.paused ? audio.play().catch((error: Error) => (message.textContent = error.message)) : audio.pause());
+  const play = () => audio.play().catch((error: Error) => (message.textContent = error.message));
+  const toggle = () => void (audio.paused ? play() : audio.pause());
   const seekTo = (seconds: number) => {
     audio.currentTime = Math.min(Math.max(0, seconds), duration);
   };
+  let shownSecond = -1;
   const showTime = () => {
     const now = audio.currentTime;
-    elapsed.textContent = formatDuration(Math.floor(now));
-    if (document.activeElement !== seek) seek.value = String(now);
-    seek.setAttribute('aria-valuetext', `${formatDuration(Math.floor(now))} of ${formatDuration(duration)}`);
     waveform.played = now / duration;
+    if (document.activeElement !== seek) seek.value = String(now);
+    // text changes once a second, so screen readers are not flooded
+    if (Math.floor(now) === shownSecond) return;
+    shownSecond = Math.floor(now);
+    elapsed.textContent = formatDuration(shownSecond);
+    seek.setAttribute('aria-valuetext', `${formatDuration(shownSecond)} of ${formatDuration(duration)}`);
   };
   const showPlaying = () => {
     const playing = !audio.paused;
@@ -124,6 +129,14 @@ function playerPage(segue: Segue, track: Track): { children: Node[]; dispose(): 
 
   playButton.addEventListener('click', toggle);
   seek.addEventListener('input', () => seekTo(Number(seek.value)));
+  // the slider's own arrow steps are a second; the player's are five, as everywhere else on the page
+  seek.addEventListener('keydown', (event) => {
+    const steps: Record<string, number> = { ArrowLeft: -SEEK_STEP_SEC, ArrowRight: SEEK_STEP_SEC, PageDown: -duration / 10, PageUp: duration / 10 };
+    const step = steps[event.key];
+    if (step === undefined) return;
+    event.preventDefault();
+    seekTo(audio.currentTime + step);
+  });
   audio.addEventListener('timeupdate', showTime);
   audio.addEventListener('seeked', showTime);
   audio.addEventListener('play', showPlaying);
@@ -166,7 +179,7 @@ function playerPage(segue: Segue, track: Track): { children: Node[]; dispose(): 
   document.addEventListener('keydown', onKey);
   const onResize = () => waveform.schedule();
   window.addEventListener('resize', onResize);
-  setUpMediaSession(segue, track, { toggle, seekTo, audio });
+  const releaseMediaSession = setUpMediaSession(segue, track, { play, seekTo, audio });
   requestAnimationFrame(() => waveform.schedule());
 
   const details: Array<[string, string | number | null]> = [
@@ -215,13 +228,18 @@ function playerPage(segue: Segue, track: Track): { children: Node[]; dispose(): 
       attached.destroy();
       normaliser.close();
       waveform.dispose();
-      if ('mediaSession' in navigator) navigator.mediaSession.metadata = null;
+      releaseMediaSession();
     },
   };
 }
 
-function setUpMediaSession(segue: Segue, track: Track, player: { toggle(): void; seekTo(seconds: number): void; audio: HTMLMediaElement }): void {
-  if (!('mediaSession' in navigator)) return;
+/** Metadata and actions for the system's media controls; answers what undoes them when the page goes. */
+function setUpMediaSession(
+  segue: Segue,
+  track: Track,
+  player: { play(): Promise<unknown>; seekTo(seconds: number): void; audio: HTMLMediaElement },
+): () => void {
+  if (!('mediaSession' in navigator)) return () => {};
   const session = navigator.mediaSession;
   session.metadata = new MediaMetadata({
     title: track.title,
@@ -231,17 +249,24 @@ function setUpMediaSession(segue: Segue, track: Track, player: { toggle(): void;
   });
   const { audio } = player;
   const handlers: Array<[MediaSessionAction, MediaSessionActionHandler]> = [
-    ['play', () => void audio.play()],
+    ['play', () => void player.play()],
     ['pause', () => audio.pause()],
     ['seekbackward', (details) => player.seekTo(audio.currentTime - (details.seekOffset ?? SEEK_STEP_SEC))],
     ['seekforward', (details) => player.seekTo(audio.currentTime + (details.seekOffset ?? SEEK_STEP_SEC))],
     ['seekto', (details) => player.seekTo(details.seekTime ?? audio.currentTime)],
   ];
-  for (const [action, handler] of handlers) {
-    try {
-      session.setActionHandler(action, handler);
-    } catch {
-      // a browser that does not know an action just goes without it
+  const setAll = (use: boolean) => {
+    for (const [action, handler] of handlers) {
+      try {
+        session.setActionHandler(action, use ? handler : null);
+      } catch {
+        // a browser that does not know an action just goes without it
+      }
     }
-  }
+  };
+  setAll(true);
+  return () => {
+    setAll(false);
+    session.metadata = null;
+  };
 }

@@ -1,4 +1,4 @@
-import { type Segue, type Track } from '@segue/api-client';
+import { AuthenticationError, PermissionDeniedError, type Segue, type Track } from '@segue/api-client';
 import { announce, h } from './dom.js';
 
 /**
@@ -6,7 +6,11 @@ import { announce, h } from './dom.js';
  * progress, then its processing progress, then a link or the reason it failed.
  * Files go up one after another; processing runs on the server meanwhile.
  */
-export function uploadPanel(segue: Segue, onReady: (track: Track) => void): { element: HTMLElement; dispose(): void } {
+export function uploadPanel(
+  segue: Segue,
+  rememberApiKey: (key: string) => void,
+  onReady: (track: Track) => void,
+): { element: HTMLElement; dispose(): void } {
   const rows = h('ul', { class: 'upload-list', 'aria-label': 'Uploads' });
   const picker = h('input', { id: 'file-picker', type: 'file', accept: 'audio/*', multiple: true, class: 'visually-hidden' });
   const zone = h(
@@ -16,6 +20,25 @@ export function uploadPanel(segue: Segue, onReady: (track: Track) => void): { el
     h('label', { for: 'file-picker', class: 'button' }, 'Choose files'),
     picker,
   );
+  // a service with API keys refuses uploads without one: the key is asked for then, and kept for the session
+  const keyInput = h('input', { id: 'api-key', type: 'password', autocomplete: 'off', value: segue.apiKey ?? '' });
+  const keyForm = h(
+    'form',
+    { class: 'api-key', hidden: !segue.apiKey },
+    h('label', { for: 'api-key' }, 'API key'),
+    keyInput,
+    h('button', { type: 'submit', class: 'button secondary' }, 'Use key'),
+  );
+  keyForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    rememberApiKey(keyInput.value.trim());
+    announce(keyInput.value.trim() ? 'API key saved for this session' : 'API key removed');
+  });
+  const askForKey = () => {
+    if (!keyForm.hidden) return;
+    keyForm.hidden = false;
+    keyInput.focus();
+  };
   const controller = new AbortController();
   let queue: Promise<void> = Promise.resolve();
 
@@ -44,6 +67,7 @@ export function uploadPanel(segue: Segue, onReady: (track: Track) => void): { el
         .catch((error: unknown) => row.failed(error));
     } catch (error) {
       row.failed(error);
+      if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) askForKey();
     }
   }
 
@@ -62,7 +86,7 @@ export function uploadPanel(segue: Segue, onReady: (track: Track) => void): { el
     enqueue(event.dataTransfer?.files ?? []);
   });
 
-  return { element: h('div', { class: 'uploads' }, zone, rows), dispose: () => controller.abort() };
+  return { element: h('div', { class: 'uploads' }, zone, keyForm, rows), dispose: () => controller.abort() };
 }
 
 interface UploadRow {

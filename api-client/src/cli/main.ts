@@ -18,6 +18,8 @@ Usage:
 Options:
   --url URL        the gateway (default: $SEGUE_URL, else http://127.0.0.1:8080)
   --api-key KEY    for uploads, changes and removals (default: $SEGUE_API_KEY)
+  --web-url URL    the web player, for share links (default: $SEGUE_WEB_URL,
+                   else the gateway's root; on OpenFaaS <gateway>/function/web/)
   --json           machine-readable output on stdout
   -h, --help       this text
 
@@ -28,6 +30,7 @@ or busy (try again).`;
 const options = {
   url: { type: 'string' },
   'api-key': { type: 'string' },
+  'web-url': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   q: { type: 'string' },
@@ -63,11 +66,12 @@ async function main(argv: string[]): Promise<ExitCode> {
   }
   const baseUrl = flags.url ?? process.env.SEGUE_URL ?? 'http://127.0.0.1:8080';
   const segue = new Segue({ baseUrl, apiKey: flags['api-key'] ?? process.env.SEGUE_API_KEY });
+  const webUrl = `${(flags['web-url'] ?? process.env.SEGUE_WEB_URL ?? segue.baseUrl).replace(/\/+$/, '')}/`;
   const context: Context = {
     segue,
     flags,
     print: (text) => process.stdout.write(`${text}\n`),
-    shareUrl: (id) => `${segue.baseUrl}/t/${id}`,
+    shareUrl: (id) => new URL(`t/${id}`, webUrl).href,
   };
   const run = commands[command];
   if (!run) throw new UsageError(`unknown command "${command}"; see segue --help`);

@@ -10,6 +10,7 @@ import type { MediaTools } from '../media/media-tools.js';
 import { measureLoudness } from '../probe/measure-loudness.js';
 import { transcodeLadder } from '../transcode/transcode-ladder.js';
 import { runTogether } from '../../shared/util/run-together.js';
+import { Slots } from '../../shared/util/slots.js';
 import { LeaseKeeper, LeaseLostError } from './lease-keeper.js';
 
 export interface ProcessorDeps {
@@ -19,6 +20,8 @@ export interface ProcessorDeps {
   originals: OriginalStore;
   tmpDir: string;
   leaseMs: number;
+  /** how many tracks transcode at once; the others wait with their leases renewed */
+  maxConcurrentJobs: number;
   /** this replica's name in leases */
   owner: string;
   logger: Logger;
@@ -47,8 +50,11 @@ interface RunningJob {
  */
 export class TrackProcessor {
   private readonly running = new Map<string, RunningJob>();
+  private readonly slots: Slots;
 
-  constructor(private readonly deps: ProcessorDeps) {}
+  constructor(private readonly deps: ProcessorDeps) {
+    this.slots = new Slots(deps.maxConcurrentJobs);
+  }
 
   start(track: TrackDocument, openSource: () => Promise<LocalSource>): void {
     const controller = new AbortController();
@@ -102,8 +108,11 @@ export class TrackProcessor {
     const signal = AbortSignal.any([cancelled, keeper.signal]);
     keeper.start();
     let source: LocalSource | undefined;
+    let releaseSlot: (() => void) | undefined;
     const started = performance.now();
     try {
+      // the lease is renewed while the job waits its turn, so no other replica takes it meanwhile
+      releaseSlot = await this.slots.acquire(signal);
       source = await openSource();
       // a replica that died may have left some of its segments behind
       if ((track.lease?.attempts ?? 1) > 1) await segments.deleteForTrack(track._id, track.durationSec);
@@ -125,6 +134,7 @@ export class TrackProcessor {
         logger.error({ err: cleanupError, trackId: track._id }, 'could not settle a failed job'),
       );
     } finally {
+      releaseSlot?.();
       keeper.stop();
       await source?.dispose();
     }

@@ -8,7 +8,7 @@ import { HttpError } from '../errors.js';
  * when there is none), answered beyond that with 429 and Retry-After. 0 turns
  * it off. `what` names the requests in the refusal.
  */
-function perClientLimit(perMinute: number, what: string): RequestHandler {
+function perClientLimit(perMinute: number, what: string, byKey = true): RequestHandler {
   if (perMinute <= 0) return (_req, _res, next) => next();
   return rateLimit({
     windowMs: 60_000,
@@ -16,7 +16,7 @@ function perClientLimit(perMinute: number, what: string): RequestHandler {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: (req) => {
-      const authorization = req.get('authorization');
+      const authorization = byKey ? req.get('authorization') : undefined;
       return authorization
         ? `key:${createHash('sha256').update(authorization).digest('hex')}`
         : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
@@ -35,4 +35,5 @@ export const writeRateLimit = (perMinute: number) => perClientLimit(perMinute, '
  * overlapping calls share one pass anyway.
  */
 export const SWEEPS_PER_MINUTE = 6;
-export const sweepRateLimit = () => perClientLimit(SWEEPS_PER_MINUTE, 'sweeps');
+// by address only: the route takes no key, so a made-up Authorization header must not buy a fresh quota
+export const sweepRateLimit = () => perClientLimit(SWEEPS_PER_MINUTE, 'sweeps', false);

@@ -60,6 +60,26 @@ describe('the SDK in a real browser', function () {
     }
   });
 
+  it('uploads bytes from memory too, and refuses a stream with a reason', async () => {
+    const file = await fixture('oneSecondWav');
+    const bytes = await readFile(file.path);
+    const result = await page.evaluate(async (base64) => {
+      const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+      const { Segue } = (window as unknown as { SegueSDK: typeof import('@segue/api-client') }).SegueSDK;
+      const segue = new Segue({ baseUrl: location.origin });
+      const track = await segue.tracks.create(bytes, {}, { filename: 'bytes.wav', wait: true });
+      let refusal = '';
+      try {
+        await segue.tracks.create(new Blob([bytes]).stream(), {}, { filename: 'stream.wav' });
+      } catch (error) {
+        refusal = `${(error as Error).name}: ${(error as Error).message}`;
+      }
+      return { status: track.status, filename: track.source.filename, refusal };
+    }, bytes.toString('base64'));
+    expect(result).to.deep.include({ status: 'ready', filename: 'bytes.wav' });
+    expect(result.refusal).to.match(/^TypeError: .*File/);
+  });
+
   it('throws the SDK’s classes in the browser too', async () => {
     const result = await page.evaluate(async () => {
       const { Segue, UnsupportedMediaTypeError, NotFoundError } = (window as unknown as { SegueSDK: typeof import('@segue/api-client') }).SegueSDK;

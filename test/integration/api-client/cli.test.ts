@@ -58,6 +58,8 @@ describe('the segue CLI', function () {
     expect((await fetch(url.stdout.trim())).status).to.equal(200);
     const share = await segue(['url', tagged!.id, '--kind', 'share'], env);
     expect(share.stdout.trim()).to.equal(`${harness.origin}/t/${tagged!.id}`);
+    const onOpenFaas = await segue(['url', tagged!.id, '--kind', 'share'], { ...env, SEGUE_WEB_URL: 'https://gateway.test/function/web' });
+    expect(onOpenFaas.stdout.trim()).to.equal(`https://gateway.test/function/web/t/${tagged!.id}`);
 
     const rm = await segue(['rm', tagged!.id, blip!.id], env);
     expect(rm.code, rm.stderr).to.equal(0);

@@ -74,6 +74,8 @@ describe('POST /sweep', function () {
     expect(refused.status).to.equal(429);
     expect(refused.body.error.code).to.equal('rate_limited');
     expect(Number(refused.headers['retry-after'])).to.be.above(0);
+    const madeUpKey = await harness.http.post('/sweep').set('Authorization', 'Bearer anything-at-all');
+    expect(madeUpKey.status, 'an Authorization header buys no fresh allowance').to.equal(429);
   });
 
   it('is the only sweeping once SWEEP_INTERVAL_SECONDS=0 turns the in-process sweeper off', async () => {
