@@ -106,7 +106,9 @@ export class Transport {
           }, timeout);
     let response: Response;
     try {
-      response = await fetchImpl(url, { ...init, signal: combined.signal });
+      const answered = await fetchImpl(url, { ...init, signal: combined.signal });
+      // the body is read under the same timeout: every answer here is a small JSON document
+      response = await buffered(answered, url);
     } catch (error) {
       if (callerSignal?.aborted) throw callerSignal.reason;
       if (timedOut) throw new TimeoutError(`No answer from ${url} within ${timeout} ms`);
@@ -130,6 +132,13 @@ export class Transport {
       }
     }
   }
+}
+
+async function buffered(response: Response, url: string): Promise<Response> {
+  const body = [204, 304].includes(response.status) ? null : await response.arrayBuffer();
+  const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  Object.defineProperty(copy, 'url', { value: response.url || url });
+  return copy;
 }
 
 function isRetryable(error: unknown): boolean {

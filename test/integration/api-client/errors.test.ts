@@ -239,6 +239,21 @@ describe('the SDK: every error, reached for real', function () {
       }
     });
 
+    it('TimeoutError when the answer starts but its body stalls', async () => {
+      const stalling = createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"id":');
+      });
+      await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+      try {
+        const segue = new Segue({ baseUrl: origin(stalling), timeout: 300, maxRetries: 0 });
+        expect(await caught(segue.tracks.retrieve('AAAAAAAAAAAA'))).to.be.instanceOf(TimeoutError);
+      } finally {
+        stalling.closeAllConnections();
+        stalling.close();
+      }
+    });
+
     it('ResponseValidationError when a success does not match the schema', async () => {
       const impostor = createServer((_req, res) => {
         res.setHeader('content-type', 'application/json');
