@@ -142,7 +142,7 @@ async function buffered(response: Response, url: string): Promise<Response> {
 }
 
 function isRetryable(error: unknown): boolean {
-  if (error instanceof ConnectionError || error instanceof RateLimitError) return true;
+  if (error instanceof ConnectionError || error instanceof TimeoutError || error instanceof RateLimitError) return true;
   return error instanceof ServiceUnavailableError;
 }
 

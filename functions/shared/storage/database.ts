@@ -17,12 +17,17 @@ export interface Database {
 export interface ConnectOptions {
   /** how long an operation waits for a reachable server before failing (503 to clients) */
   serverSelectionTimeoutMS?: number;
+  /** how long a connection waits for an answer before it is dropped and the operation fails (a read is retried once) */
+  socketTimeoutMS?: number;
 }
 
 /** A handle on the database; the driver connects on first use. */
 export function createDatabase(uri: string, dbName: string, options: ConnectOptions = {}): Database {
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+    // an answer that never comes (the embedded FerretDB has been seen to sit on one
+    // under load) ends the connection instead of the caller; reads are then retried once
+    socketTimeoutMS: options.socketTimeoutMS ?? 60_000,
     appName: 'segue',
   });
   const db = client.db(dbName);

@@ -223,15 +223,16 @@ describe('the SDK: every error, reached for real', function () {
       }
     });
 
-    it('TimeoutError when the server never answers', async () => {
+    it('TimeoutError when the server never answers, after retrying the read', async () => {
       const sockets: Socket[] = [];
       const silent = createTcpServer((socket) => sockets.push(socket));
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       try {
-        const segue = new Segue({ baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeout: 300, maxRetries: 0 });
+        const segue = new Segue({ baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeout: 300, maxRetries: 1 });
         const started = Date.now();
         const error = await caught(segue.tracks.retrieve('AAAAAAAAAAAA'));
         expect(error).to.be.instanceOf(TimeoutError);
+        expect(sockets, 'a read that timed out is tried once more').to.have.length(2);
         expect(Date.now() - started).to.be.below(5_000);
       } finally {
         for (const socket of sockets) socket.destroy();
