@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { openDatabase } from '../functions/local/embedded-database.js';
 import { createLogger } from '../functions/shared/logger.js';
 import { startFunctionProcess } from '../test/support/function-process.js';
-import { buildForBenchmark, cpuSeconds, deleteTrack, mebibytes, median, peakRssBytes, run, timed, uploadRaw } from './support.js';
+import { peakRssBytes } from '../test/support/proc.js';
+import { buildForBenchmark, cpuSeconds, deleteTrack, mebibytes, median, run, timed, uploadRaw } from './support.js';
 
 /**
  * Ingest speed and memory, against references measured in the same run:
@@ -85,8 +86,8 @@ async function main() {
     try {
       const result = await uploadRaw(fresh.url, wav, 'audio/wav');
       if (result.status !== 201 || result.body.status !== 'ready') throw new Error(`WAV ingest failed: ${JSON.stringify(result.body)}`);
-      peak = await peakRssBytes(fresh.child.pid!);
-      if (database.pid) databasePeak = await peakRssBytes(database.pid);
+      peak = peakRssBytes(fresh.child.pid!);
+      if (database.pid) databasePeak = peakRssBytes(database.pid);
     } finally {
       await fresh.stop();
     }

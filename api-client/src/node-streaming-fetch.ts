@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { responseOf } from './transport.js';
 
 /**
  * POSTs a streamed body with node:http, which reads the next chunk only once
@@ -33,12 +34,5 @@ export const streamingFetch = (async (input: string | URL | Request, init: Reque
   for (const [name, value] of Object.entries(message.headers)) {
     for (const each of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, each);
   }
-  const status = message.statusCode ?? 500;
-  const response = new Response([204, 304].includes(status) ? null : Buffer.concat(chunks), {
-    status,
-    statusText: message.statusMessage ?? '',
-    headers,
-  });
-  Object.defineProperty(response, 'url', { value: url.href });
-  return response;
+  return responseOf(Buffer.concat(chunks), { status: message.statusCode ?? 500, statusText: message.statusMessage ?? '', headers }, url.href);
 }) as typeof fetch;

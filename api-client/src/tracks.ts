@@ -66,7 +66,10 @@ export class Tracks {
   async create(input: UploadInput, fields: UploadFields = {}, options: CreateOptions = {}): Promise<Track> {
     const source = await this.toSource(input, options.filename);
     const url = this.transport.url('createTrack');
-    const response = await sendUpload(this.transport, this.platform, url, fields, source, {
+    const response = await sendUpload(this.transport, this.platform, {
+      url,
+      fields,
+      source,
       onProgress: options.onProgress,
       signal: options.signal,
       timeout: options.timeout ?? null,

@@ -134,11 +134,15 @@ export class Transport {
   }
 }
 
+/** A Response made from an answer already read, carrying the URL it came from (a constructed Response has none). */
+export function responseOf(body: BodyInit | null, init: ResponseInit & { status: number }, url: string): Response {
+  const response = new Response([204, 304].includes(init.status) ? null : body, init);
+  Object.defineProperty(response, 'url', { value: url });
+  return response;
+}
+
 async function buffered(response: Response, url: string): Promise<Response> {
-  const body = [204, 304].includes(response.status) ? null : await response.arrayBuffer();
-  const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-  Object.defineProperty(copy, 'url', { value: response.url || url });
-  return copy;
+  return responseOf(await response.arrayBuffer(), response, response.url || url);
 }
 
 function isRetryable(error: unknown): boolean {

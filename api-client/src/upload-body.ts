@@ -79,20 +79,30 @@ function iterableStream(iterable: AsyncIterable<Uint8Array>): ReadableStream<Uin
   });
 }
 
-/** Reports each chunk as it is handed on, so progress follows what the connection has taken. */
-export function countProgress(
-  stream: ReadableStream<Uint8Array>,
-  total: number | null,
-  onProgress: ((progress: UploadProgress) => void) | undefined,
-): ReadableStream<Uint8Array> {
-  if (!onProgress) return stream;
+/**
+ * Reports upload progress from 0 to the total, only ever forward: whatever
+ * the source of the counts, a listener never sees a step back or a repeat.
+ */
+export function progressReporter(total: number | null, onProgress: ((progress: UploadProgress) => void) | undefined): (loaded: number) => void {
+  if (!onProgress) return () => {};
+  let reported = 0;
+  onProgress({ loaded: 0, total });
+  return (loaded) => {
+    if (loaded <= reported) return;
+    reported = loaded;
+    onProgress({ loaded, total });
+  };
+}
+
+/** Counts each chunk as it is handed on, so progress follows what the connection has taken. */
+export function countProgress(stream: ReadableStream<Uint8Array>, report: (loaded: number) => void): ReadableStream<Uint8Array> {
   let loaded = 0;
   return stream.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         controller.enqueue(chunk);
         loaded += chunk.byteLength;
-        onProgress({ loaded, total });
+        report(loaded);
       },
     }),
   );

@@ -1,13 +1,12 @@
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import which from 'which';
+import { buildGoBinaryOnce, GO_ENV, runGo } from './go-build.js';
 
 export interface RunningDatabase {
   uri: string;
@@ -38,25 +37,14 @@ async function ferretdbBinaryPath(): Promise<string> {
 
 /** Builds FerretDB through the Go module proxy the first time; later starts reuse the cached binary. */
 export async function buildFerretdb(logger: Logger): Promise<string> {
-  const binary = await ferretdbBinaryPath();
-  if (existsSync(binary)) return binary;
-  const go = which.sync('go', { nothrow: true });
-  if (!go) throw new Error('Go is not installed');
-  await mkdir(BUILD_CACHE, { recursive: true });
-  logger.info('building the embedded database (FerretDB v1.24.2 with SQLite) once; this takes a minute or two');
-  // a unique name, renamed into place: parallel first starts do not trip over each other
-  const partial = `${binary}.${process.pid}.partial`;
-  try {
-    await promisify(execFile)(go, ['build', '-tags', 'ferretdb_no_postgresql', '-trimpath', '-o', partial, '.'], {
+  return buildGoBinaryOnce(await ferretdbBinaryPath(), 'Go is not installed', async (go, partial) => {
+    logger.info('building the embedded database (FerretDB v1.24.2 with SQLite) once; this takes a minute or two');
+    await runGo(go, ['build', '-tags', 'ferretdb_no_postgresql', '-trimpath', '-o', partial, '.'], {
       cwd: FERRETDB_MODULE,
-      env: { ...process.env, CGO_ENABLED: '0' },
+      env: GO_ENV,
       maxBuffer: 16 * 1024 * 1024,
     });
-    await rename(partial, binary);
-  } finally {
-    await rm(partial, { force: true });
-  }
-  return binary;
+  });
 }
 
 function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {

@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Logger } from 'pino';
-import which from 'which';
+import { buildGoBinaryOnce, GO_ENV, runGo } from './go-build.js';
 
 /**
  * The OpenFaaS tools the packaging is checked with, pinned. Their releases are
@@ -20,8 +17,6 @@ export const OPENFAAS_TOOLS = {
 export type OpenfaasTool = keyof typeof OPENFAAS_TOOLS;
 
 const BUILD_CACHE = fileURLToPath(new URL('../../.cache/openfaas/', import.meta.url));
-const run = promisify(execFile);
-const GO_ENV = { ...process.env, CGO_ENABLED: '0' };
 
 export const openfaasToolPath = (tool: OpenfaasTool) => join(BUILD_CACHE, `${tool}-${OPENFAAS_TOOLS[tool].version}`);
 
@@ -30,7 +25,7 @@ async function installFromModuleProxy(go: string, tool: OpenfaasTool, output: st
   const { module, version, versionVariable } = OPENFAAS_TOOLS[tool];
   const bin = await mkdtemp(join(BUILD_CACHE, 'gobin-'));
   try {
-    await run(go, ['install', '-trimpath', '-ldflags', `-s -w -X ${versionVariable}=${version}`, `${module}@${version}`], {
+    await runGo(go, ['install', '-trimpath', '-ldflags', `-s -w -X ${versionVariable}=${version}`, `${module}@${version}`], {
       env: { ...GO_ENV, GOBIN: bin },
       maxBuffer: 16 * 1024 * 1024,
     });
@@ -45,9 +40,9 @@ async function buildFromClone(go: string, tool: OpenfaasTool, clone: string, out
   const { version, versionVariable } = OPENFAAS_TOOLS[tool];
   const source = await mkdtemp(join(BUILD_CACHE, `${tool}-src-`));
   try {
-    await run('git', ['-C', clone, 'archive', '--format=tar', '-o', join(source, 'source.tar'), version]);
-    await run('tar', ['-xf', 'source.tar'], { cwd: source });
-    await run(go, ['build', '-mod=vendor', '-trimpath', '-ldflags', `-s -w -X ${versionVariable}=${version}`, '-o', output, '.'], {
+    await runGo('git', ['-C', clone, 'archive', '--format=tar', '-o', join(source, 'source.tar'), version]);
+    await runGo('tar', ['-xf', 'source.tar'], { cwd: source });
+    await runGo(go, ['build', '-mod=vendor', '-trimpath', '-ldflags', `-s -w -X ${versionVariable}=${version}`, '-o', output, '.'], {
       cwd: source,
       env: GO_ENV,
       maxBuffer: 16 * 1024 * 1024,
@@ -64,26 +59,17 @@ async function buildFromClone(go: string, tool: OpenfaasTool, clone: string, out
  * (for proxies that do not serve the OpenFaaS modules).
  */
 export async function buildOpenfaasTool(tool: OpenfaasTool, logger: Logger): Promise<string> {
-  const binary = openfaasToolPath(tool);
-  if (existsSync(binary)) return binary;
-  const go = which.sync('go', { nothrow: true });
-  if (!go) throw new Error('Go is not installed: it builds faas-cli and of-watchdog');
-  await mkdir(BUILD_CACHE, { recursive: true });
   const sources = process.env.OPENFAAS_SOURCES;
-  logger.info({ tool, version: OPENFAAS_TOOLS[tool].version, from: sources ?? 'the Go module proxy' }, 'building an OpenFaaS tool once');
-  // a unique name, renamed into place: parallel first builds do not trip over each other
-  const partial = `${binary}.${process.pid}.partial`;
   try {
-    if (sources) await buildFromClone(go, tool, join(sources, tool), partial);
-    else await installFromModuleProxy(go, tool, partial);
-    await rename(partial, binary);
+    return await buildGoBinaryOnce(openfaasToolPath(tool), 'Go is not installed: it builds faas-cli and of-watchdog', async (go, partial) => {
+      logger.info({ tool, version: OPENFAAS_TOOLS[tool].version, from: sources ?? 'the Go module proxy' }, 'building an OpenFaaS tool once');
+      if (sources) await buildFromClone(go, tool, join(sources, tool), partial);
+      else await installFromModuleProxy(go, tool, partial);
+    });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new Error(`could not build ${tool} ${OPENFAAS_TOOLS[tool].version}: ${stderr || (error as Error).message}`);
-  } finally {
-    await rm(partial, { force: true });
   }
-  return binary;
 }
 
 /** Both tools, built where missing. */

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express, type Router } from 'express';
 
@@ -12,13 +11,11 @@ export function webPlayer(root: string): Router {
   const index = join(root, 'index.html');
   router.use(express.static(root, { index: 'index.html', cacheControl: true, maxAge: 0 }));
   router.get(/.*/, (req, res) => {
-    if (!existsSync(index)) {
-      res.status(404).type('text').send('The web player is not built: run `npm run build:web`.');
-      return;
-    }
     const isPage = req.path === '/' || /^\/t\/[0-9A-Za-z]{12}\/?$/.test(req.path);
     res.status(isPage ? 200 : 404).setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index);
+    res.sendFile(index, (error) => {
+      if (error && !res.headersSent) res.status(404).type('text').send('The web player is not built: run `npm run build:web`.');
+    });
   });
   return router;
 }

@@ -20,24 +20,33 @@ async function waitForTime(page: Page, seconds: number): Promise<void> {
   await page.waitForFunction((target) => (document.querySelector('audio')?.currentTime ?? 0) >= target, seconds, { timeout: 30_000 });
 }
 
-describe('the web player in Chromium', function () {
-  this.timeout(180_000);
-  let harness: GatewayHarness;
-  let browser: Browser;
-  let page: Page;
-  let webRoot: string;
-
+/** For one suite: the player built, the gateway serving it (configured by `env`) and Chromium. */
+function playerSuite(env: Record<string, string> = {}) {
+  const suite = {} as { harness: GatewayHarness; browser: Browser };
+  let webRoot: string | undefined;
   before(async () => {
     webRoot = await buildWeb({ outDir: await mkdtemp(join(tmpdir(), 'segue-web-')) });
-    harness = await startGateway({}, { webRoot });
-    browser = await launchBrowser();
-    page = await openPage(browser);
-    await mkdir(ARTIFACTS, { recursive: true });
+    suite.harness = await startGateway(env, { webRoot });
+    suite.browser = await launchBrowser();
   });
   after(async () => {
-    await browser?.close();
-    await harness?.close();
-    await rm(webRoot, { recursive: true, force: true });
+    await suite.browser?.close();
+    await suite.harness?.close();
+    if (webRoot) await rm(webRoot, { recursive: true, force: true });
+  });
+  return suite;
+}
+
+describe('the web player in Chromium', function () {
+  this.timeout(180_000);
+  const suite = playerSuite();
+  let harness: GatewayHarness;
+  let page: Page;
+
+  before(async () => {
+    harness = suite.harness;
+    page = await openPage(suite.browser);
+    await mkdir(ARTIFACTS, { recursive: true });
   });
 
   it('uploads through the page: progress to ready for audio, the reason for a file that is not', async () => {
@@ -168,24 +177,11 @@ describe('the web player in Chromium', function () {
 
 describe('the web player on a service with API keys', function () {
   this.timeout(120_000);
-  let harness: GatewayHarness;
-  let browser: Browser;
-  let webRoot: string;
-
-  before(async () => {
-    webRoot = await buildWeb({ outDir: await mkdtemp(join(tmpdir(), 'segue-web-')) });
-    harness = await startGateway({ API_KEYS: 'listener-key' }, { webRoot });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await harness?.close();
-    await rm(webRoot, { recursive: true, force: true });
-  });
+  const suite = playerSuite({ API_KEYS: 'listener-key' });
 
   it('asks for the key when an upload is refused, then uploads with it', async () => {
-    const page = await openPage(browser);
-    await page.goto(`${harness.origin}/`);
+    const page = await openPage(suite.browser);
+    await page.goto(`${suite.harness.origin}/`);
     const file = await fixture('oneSecondWav');
     await page.setInputFiles('#file-picker', file.path);
     await page.locator('.upload[data-state="failed"]').waitFor();
@@ -195,6 +191,6 @@ describe('the web player on a service with API keys', function () {
     await page.getByRole('button', { name: 'Use key' }).click();
     await page.setInputFiles('#file-picker', file.path);
     await page.locator('.upload[data-state="ready"]').waitFor({ timeout: 60_000 });
-    expect(await harness.database.tracks.countDocuments()).to.equal(1);
+    expect(await suite.harness.database.tracks.countDocuments()).to.equal(1);
   });
 });

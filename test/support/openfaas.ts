@@ -185,10 +185,3 @@ export async function waitForStatus(url: string, status: number, timeoutMs = 30_
   }
   throw new Error(`${url} answered ${last}, not ${status}, within ${timeoutMs} ms`);
 }
-
-/** The peak resident memory of a process so far (VmHWM), in bytes. */
-export function peakRssBytes(pid: number): number {
-  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmHWM for process ${pid}`);
-  return Number(match[1]) * 1024;
-}

@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { type AddressInfo, createServer as createTcpServer, type Server as NetServer, type Socket } from 'node:net';
 import {
   APIError,
   AuthenticationError,
@@ -50,7 +49,13 @@ function countingFetch() {
   return counter;
 }
 
-const origin = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const origin = (server: NetServer) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+/** Starts a server of the test's own on a loopback port and answers its origin. */
+async function listening(server: NetServer): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return origin(server);
+}
 
 describe('the SDK: every error, reached for real', function () {
   this.timeout(120_000);
@@ -212,9 +217,9 @@ describe('the SDK: every error, reached for real', function () {
         connections++;
         socket.destroy();
       });
-      await new Promise<void>((resolve) => hangingUp.listen(0, '127.0.0.1', resolve));
+      const hangingUpUrl = await listening(hangingUp);
       try {
-        const segue = new Segue({ baseUrl: `http://127.0.0.1:${(hangingUp.address() as AddressInfo).port}`, maxRetries: 2 });
+        const segue = new Segue({ baseUrl: hangingUpUrl, maxRetries: 2 });
         expect(await caught(segue.tracks.create(new Uint8Array([1, 2, 3])))).to.be.instanceOf(ConnectionError);
         expect(await caught(segue.tracks.retrieve('AAAAAAAAAAAA'))).to.be.instanceOf(ConnectionError);
         expect(connections, 'one upload, then a read and its two retries').to.equal(4);
@@ -226,9 +231,9 @@ describe('the SDK: every error, reached for real', function () {
     it('TimeoutError when the server never answers, after retrying the read', async () => {
       const sockets: Socket[] = [];
       const silent = createTcpServer((socket) => sockets.push(socket));
-      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const silentUrl = await listening(silent);
       try {
-        const segue = new Segue({ baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeout: 300, maxRetries: 1 });
+        const segue = new Segue({ baseUrl: silentUrl, timeout: 300, maxRetries: 1 });
         const started = Date.now();
         const error = await caught(segue.tracks.retrieve('AAAAAAAAAAAA'));
         expect(error).to.be.instanceOf(TimeoutError);
@@ -245,9 +250,9 @@ describe('the SDK: every error, reached for real', function () {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
         res.write('{"id":');
       });
-      await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+      const stallingUrl = await listening(stalling);
       try {
-        const segue = new Segue({ baseUrl: origin(stalling), timeout: 300, maxRetries: 0 });
+        const segue = new Segue({ baseUrl: stallingUrl, timeout: 300, maxRetries: 0 });
         expect(await caught(segue.tracks.retrieve('AAAAAAAAAAAA'))).to.be.instanceOf(TimeoutError);
       } finally {
         stalling.closeAllConnections();
@@ -260,9 +265,9 @@ describe('the SDK: every error, reached for real', function () {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ id: 5, status: 'great' }));
       });
-      await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+      const impostorUrl = await listening(impostor);
       try {
-        const segue = new Segue({ baseUrl: origin(impostor) });
+        const segue = new Segue({ baseUrl: impostorUrl });
         const error = await caught(segue.tracks.retrieve('AAAAAAAAAAAA'));
         expect(error).to.be.instanceOf(ResponseValidationError);
         expect((error as ResponseValidationError).issues.map((issue) => issue.path[0])).to.include.members(['id', 'status']);
@@ -276,9 +281,9 @@ describe('the SDK: every error, reached for real', function () {
         res.statusCode = 502;
         res.end('<html>Bad Gateway</html>');
       });
-      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      const proxyUrl = await listening(proxy);
       try {
-        const segue = new Segue({ baseUrl: origin(proxy), maxRetries: 0 });
+        const segue = new Segue({ baseUrl: proxyUrl, maxRetries: 0 });
         const error = await caught(segue.tracks.retrieve('AAAAAAAAAAAA'));
         expect(error).to.be.instanceOf(ServiceUnavailableError);
         expect((error as APIError).code).to.equal(null);

@@ -10,12 +10,12 @@ import type { Track } from '../../../functions/shared/schemas/track.js';
 import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 import { parseMaster, parseMedia } from '../../support/hls.js';
+import { peakRssBytes } from '../../support/proc.js';
 import {
   REPO,
   type RunningWatchdog,
   type Stack,
   openfaasToolsOrSkip,
-  peakRssBytes,
   readStack,
   run,
   startWatchdog,

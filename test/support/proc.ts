@@ -1,0 +1,8 @@
+import { readFileSync } from 'node:fs';
+
+/** The peak resident memory of a process so far (Linux's VmHWM), in bytes. */
+export function peakRssBytes(pid: number): number {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmHWM for process ${pid}`);
+  return Number(match[1]) * 1024;
+}
