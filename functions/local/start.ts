@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../shared/config.js';
+import { loadConfigOrExit } from '../shared/boot.js';
 import { closeServer, listen, onShutdownSignal } from '../shared/http/listen.js';
 import { createLogger } from '../shared/logger.js';
 import { connectDatabase } from '../shared/storage/database.js';
@@ -11,7 +11,7 @@ import { createGateway } from './gateway.js';
  * database unless MONGODB_URI says otherwise.
  */
 async function main() {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, 'segue');
   const engine = await openDatabase(config.mongodbUri, config.dataDir, logger);
   const database = await connectDatabase(engine.uri, config.mongodbDb);
@@ -37,6 +37,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error);
   process.exit(1);
 });
