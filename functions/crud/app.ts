@@ -48,7 +48,7 @@ export function createApp(deps: CrudDeps): CrudApp {
   const owner = deps.owner ?? newReplicaId();
   const tracks = new TrackStore(database.tracks);
   const segments = new SegmentStore(database.segments);
-  const originals = new OriginalStore(database.originals);
+  const originals = new OriginalStore(database.originalFiles, database.originalChunks);
   const covers = new CoverStore(database.covers);
   const processor = new TrackProcessor({
     tools,

@@ -1,50 +1,50 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import which from 'which';
-import { buildGoBinaryOnce, GO_ENV, runGo } from './go-build.js';
+import { buildDatabaseJar, DATABASE_ENGINE, JAVA_HELP } from './database-jar.js';
 
 export interface RunningDatabase {
   uri: string;
   /** what is serving it, for the start-up message */
   engine: string;
-  /** the server's process, when this project started one */
-  pid?: number;
+  /** the server's process, when this project runs one (it changes when the process is restarted) */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
-const FERRETDB_MODULE = fileURLToPath(new URL('./ferretdb/', import.meta.url));
-const BUILD_CACHE = fileURLToPath(new URL('../../.cache/ferretdb/', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 
-const NO_DATABASE_HELP = [
-  'No database to run on. Any one of these fixes it:',
-  '  - install Go 1.22 or newer: the embedded FerretDB builds itself on the first start;',
-  '  - put a MongoDB `mongod` on PATH;',
-  '  - set MONGODB_URI to a MongoDB you run (for example mongodb://127.0.0.1:27017).',
-].join('\n');
+/**
+ * Sized so the whole process stays under 300 MB of resident memory with a
+ * library of a thousand tracks: the documents it handles are at most a few
+ * MB (a segment, a chunk of an original), and its page cache is bounded by
+ * `--cache-mb`. Out of memory, it exits and is restarted rather than limping on.
+ */
+const JVM_OPTIONS = [
+  '-Xms32m',
+  '-Xmx160m',
+  '-XX:+UseSerialGC',
+  '-XX:MaxDirectMemorySize=32m',
+  '-XX:ReservedCodeCacheSize=32m',
+  '-XX:MaxMetaspaceSize=64m',
+  '-Xss512k',
+  '-XX:+ExitOnOutOfMemoryError',
+  '-Dio.netty.allocator.type=unpooled',
+];
 
-/** The built binary's name carries a hash of its sources, so a changed module is rebuilt. */
-async function ferretdbBinaryPath(): Promise<string> {
-  const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(await readFile(join(FERRETDB_MODULE, file)));
-  return join(BUILD_CACHE, `segue-ferretdb-${hash.digest('hex').slice(0, 12)}`);
-}
+/** Restart delays after the database process dies: quick at first, then backing off. */
+const RESTART_DELAYS_MS = [200, 500, 1000, 2000, 5000];
+/** A process that lived this long counts as healthy: the next death starts the back-off over. */
+const HEALTHY_AFTER_MS = 60_000;
 
-/** Builds FerretDB through the Go module proxy the first time; later starts reuse the cached binary. */
-export async function buildFerretdb(logger: Logger): Promise<string> {
-  return buildGoBinaryOnce(await ferretdbBinaryPath(), 'Go is not installed', async (go, partial) => {
-    logger.info('building the embedded database (FerretDB v1.24.2 with SQLite) once; this takes a minute or two');
-    await runGo(go, ['build', '-tags', 'ferretdb_no_postgresql', '-trimpath', '-o', partial, '.'], {
-      cwd: FERRETDB_MODULE,
-      env: GO_ENV,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  });
+interface DatabaseProcess {
+  child: ChildProcessWithoutNullStreams;
+  uri: string;
+  startedAt: number;
 }
 
 function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {
@@ -60,68 +60,113 @@ function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {
   });
 }
 
-async function startFerretdb(binary: string, dataDir: string, logger: Logger): Promise<RunningDatabase> {
-  const child = spawn(binary, ['-listen', '127.0.0.1:0', '-dir', join(dataDir, 'ferretdb'), '-log-level', 'error'], { stdio: 'pipe' });
-  createInterface({ input: child.stderr }).on('line', (line) => logger.warn({ engine: 'ferretdb' }, line));
+/** Starts the server process and waits for the line that gives its URI. */
+async function spawnDatabase(java: string, jar: string, file: string, port: number, logger: Logger): Promise<DatabaseProcess> {
+  const args = [...JVM_OPTIONS, '-jar', jar, '--listen', `127.0.0.1:${port}`, '--file', file];
+  const child = spawn(java, args, { stdio: 'pipe' });
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    stderr.push(line);
+    if (stderr.length > 20) stderr.shift();
+    logger.warn({ engine: 'embedded database' }, line);
+  });
   const uri = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('FerretDB did not start in time')), START_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error('the embedded database did not start in time')), START_TIMEOUT_MS);
     const settle = (error: Error | undefined, value?: string) => {
       clearTimeout(timer);
       if (error) reject(error);
       else resolve(value!);
     };
     child.once('error', (error) => settle(error));
-    child.once('exit', (code) => settle(new Error(`FerretDB exited with code ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      settle(new Error(`the embedded database exited with code ${code} before it was ready: ${stderr.join('\n')}`)),
+    );
     createInterface({ input: child.stdout }).once('line', (line) => {
       try {
         settle(undefined, (JSON.parse(line) as { uri: string }).uri);
       } catch {
-        settle(new Error(`unexpected output from FerretDB: ${line}`));
+        settle(new Error(`unexpected output from the embedded database: ${line}`));
       }
     });
   }).catch(async (error: unknown) => {
     await stopChild(child);
     throw error;
   });
-  return { uri, engine: 'FerretDB v1.24.2 (SQLite)', pid: child.pid, stop: () => stopChild(child) };
-}
-
-/** A real mongod: from PATH if there is one, else fetched by mongodb-memory-server where the network allows. */
-async function startMongod(dataDir: string): Promise<RunningDatabase> {
-  const { MongoMemoryServer } = await import('mongodb-memory-server-core');
-  const dbPath = join(dataDir, 'mongod');
-  await mkdir(dbPath, { recursive: true });
-  const systemBinary = which.sync('mongod', { nothrow: true }) ?? undefined;
-  const server = await MongoMemoryServer.create({
-    instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' },
-    ...(systemBinary ? { binary: { systemBinary } } : {}),
-  });
-  return {
-    uri: server.getUri(),
-    engine: systemBinary ? `mongod (${systemBinary})` : 'mongod (mongodb-memory-server)',
-    stop: async () => {
-      await server.stop({ doCleanup: false });
-    },
-  };
+  return { child, uri, startedAt: Date.now() };
 }
 
 /**
- * The database `npm start` and `npm test` run on when MONGODB_URI is unset:
- * FerretDB built with Go, else a mongod. Data lives under `dataDir`.
+ * The embedded database under supervision: if its process dies it is started
+ * again on the same port, with back-off, so clients reconnect to the same URI
+ * and find every acknowledged write (the server writes each one to its file
+ * before it answers).
  */
-export async function startEmbeddedDatabase(dataDir: string, logger: Logger): Promise<RunningDatabase> {
-  const problems: string[] = [];
-  try {
-    return await startFerretdb(await buildFerretdb(logger), dataDir, logger);
-  } catch (error) {
-    problems.push(`FerretDB: ${(error as Error).message}`);
+export class EmbeddedDatabase implements RunningDatabase {
+  readonly engine = DATABASE_ENGINE;
+  private stopping = false;
+  private restarts = 0;
+  private restarting: Promise<void> | undefined;
+
+  private constructor(
+    private current: DatabaseProcess,
+    private readonly launch: (port: number) => Promise<DatabaseProcess>,
+    private readonly logger: Logger,
+  ) {
+    this.watch(current);
   }
-  try {
-    return await startMongod(dataDir);
-  } catch (error) {
-    problems.push(`mongod: ${(error as Error).message}`);
+
+  /** Builds the server once if needed, then starts it with its data in `dataDir/database/`. */
+  static async start(dataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
+    const java = which.sync('java', { nothrow: true });
+    if (!java) throw new Error(JAVA_HELP);
+    const jar = await buildDatabaseJar(logger);
+    const file = join(dataDir, 'database', 'segue.mv.db');
+    if (existsSync(join(dataDir, 'ferretdb'))) {
+      logger.warn(`${join(dataDir, 'ferretdb')} holds a library of an earlier Segue (FerretDB); it is not read any more`);
+    }
+    const launch = (port: number) => spawnDatabase(java, jar, file, port, logger);
+    return new EmbeddedDatabase(await launch(0), launch, logger);
   }
-  throw new Error(`${NO_DATABASE_HELP}\n(${problems.join('; ')})`);
+
+  get uri(): string {
+    return this.current.uri;
+  }
+
+  get pid(): number | undefined {
+    return this.current.child.pid;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.restarting;
+    await stopChild(this.current.child);
+  }
+
+  private watch(running: DatabaseProcess): void {
+    running.child.once('exit', (code, signal) => {
+      if (this.stopping) return;
+      this.logger.error({ code, signal }, 'the embedded database stopped; restarting it');
+      if (Date.now() - running.startedAt >= HEALTHY_AFTER_MS) this.restarts = 0;
+      this.restarting = this.restart(Number(new URL(running.uri).port)).finally(() => (this.restarting = undefined));
+    });
+  }
+
+  private async restart(port: number): Promise<void> {
+    while (!this.stopping) {
+      await sleep(RESTART_DELAYS_MS[Math.min(this.restarts, RESTART_DELAYS_MS.length - 1)]);
+      this.restarts++;
+      if (this.stopping) return;
+      try {
+        this.current = await this.launch(port);
+        if (this.stopping) return;
+        this.watch(this.current);
+        this.logger.info({ uri: this.current.uri }, 'the embedded database is back');
+        return;
+      } catch (error) {
+        this.logger.error({ err: error }, 'the embedded database did not restart; trying again');
+      }
+    }
+  }
 }
 
 /** The configured database, or the embedded one. */
@@ -131,5 +176,5 @@ export async function openDatabase(
   logger: Logger,
 ): Promise<RunningDatabase> {
   if (mongodbUri) return { uri: mongodbUri, engine: 'MONGODB_URI', stop: async () => {} };
-  return startEmbeddedDatabase(dataDir, logger);
+  return EmbeddedDatabase.start(dataDir, logger);
 }

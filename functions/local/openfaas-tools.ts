@@ -2,7 +2,7 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { buildGoBinaryOnce, GO_ENV, runGo } from './go-build.js';
+import { buildOnce, runTool } from './build-once.js';
 
 /**
  * The OpenFaaS tools the packaging is checked with, pinned. Their releases are
@@ -16,6 +16,11 @@ export const OPENFAAS_TOOLS = {
 
 export type OpenfaasTool = keyof typeof OPENFAAS_TOOLS;
 
+/** Static binaries, so a cached build runs wherever the cache is copied. */
+const GO_ENV = { ...process.env, CGO_ENABLED: '0' };
+
+const GO = { command: 'go', missing: 'Go is not installed: it builds faas-cli and of-watchdog' };
+
 const BUILD_CACHE = fileURLToPath(new URL('../../.cache/openfaas/', import.meta.url));
 
 export const openfaasToolPath = (tool: OpenfaasTool) => join(BUILD_CACHE, `${tool}-${OPENFAAS_TOOLS[tool].version}`);
@@ -25,7 +30,7 @@ async function installFromModuleProxy(go: string, tool: OpenfaasTool, output: st
   const { module, version, versionVariable } = OPENFAAS_TOOLS[tool];
   const bin = await mkdtemp(join(BUILD_CACHE, 'gobin-'));
   try {
-    await runGo(go, ['install', '-trimpath', '-ldflags', `-s -w -X ${versionVariable}=${version}`, `${module}@${version}`], {
+    await runTool(go, ['install', '-trimpath', '-ldflags', `-s -w -X ${versionVariable}=${version}`, `${module}@${version}`], {
       env: { ...GO_ENV, GOBIN: bin },
       maxBuffer: 16 * 1024 * 1024,
     });
@@ -40,9 +45,9 @@ async function buildFromClone(go: string, tool: OpenfaasTool, clone: string, out
   const { version, versionVariable } = OPENFAAS_TOOLS[tool];
   const source = await mkdtemp(join(BUILD_CACHE, `${tool}-src-`));
   try {
-    await runGo('git', ['-C', clone, 'archive', '--format=tar', '-o', join(source, 'source.tar'), version]);
-    await runGo('tar', ['-xf', 'source.tar'], { cwd: source });
-    await runGo(go, ['build', '-mod=vendor', '-trimpath', '-ldflags', `-s -w -X ${versionVariable}=${version}`, '-o', output, '.'], {
+    await runTool('git', ['-C', clone, 'archive', '--format=tar', '-o', join(source, 'source.tar'), version]);
+    await runTool('tar', ['-xf', 'source.tar'], { cwd: source });
+    await runTool(go, ['build', '-mod=vendor', '-trimpath', '-ldflags', `-s -w -X ${versionVariable}=${version}`, '-o', output, '.'], {
       cwd: source,
       env: GO_ENV,
       maxBuffer: 16 * 1024 * 1024,
@@ -61,7 +66,7 @@ async function buildFromClone(go: string, tool: OpenfaasTool, clone: string, out
 export async function buildOpenfaasTool(tool: OpenfaasTool, logger: Logger): Promise<string> {
   const sources = process.env.OPENFAAS_SOURCES;
   try {
-    return await buildGoBinaryOnce(openfaasToolPath(tool), 'Go is not installed: it builds faas-cli and of-watchdog', async (go, partial) => {
+    return await buildOnce(openfaasToolPath(tool), GO, async (go, partial) => {
       logger.info({ tool, version: OPENFAAS_TOOLS[tool].version, from: sources ?? 'the Go module proxy' }, 'building an OpenFaaS tool once');
       if (sources) await buildFromClone(go, tool, join(sources, tool), partial);
       else await installFromModuleProxy(go, tool, partial);

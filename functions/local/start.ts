@@ -6,6 +6,11 @@ import { openDatabase } from './embedded-database.js';
 import { WEB_DIST } from '../../web/build.js';
 import { createGateway } from './gateway.js';
 
+/** A connection string fit to print: any password in it is masked. */
+function withoutPassword(uri: string): string {
+  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^:@/]*):[^@/]*@/, '$1:****@');
+}
+
 /**
  * `npm start`: the whole service in one process on one port, on the embedded
  * database unless MONGODB_URI says otherwise.
@@ -21,7 +26,8 @@ async function main() {
   const server = await listen(gateway.app, config.port, '127.0.0.1');
   const address = server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;
-  console.log(`Segue is running at ${base}/ (database: ${engine.engine})`);
+  console.log(`Segue is running at ${base}/`);
+  console.log(`  database: ${withoutPassword(engine.uri)} (${engine.engine})`);
   console.log(`  player:  ${base}/`);
   console.log(`  upload:  curl -F file=@song.mp3 '${base}/function/crud/tracks?wait=true'`);
   console.log(`  play:    ${base}/function/stream/tracks/<id>/master.m3u8`);

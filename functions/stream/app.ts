@@ -67,7 +67,7 @@ export function createApp({ config, database, logger, events }: StreamDeps): Str
   const files = fileHandlers({
     trackCache,
     byteCache,
-    originals: new OriginalStore(database.originals),
+    originals: new OriginalStore(database.originalFiles, database.originalChunks),
     covers: new CoverStore(database.covers),
     access,
   });

@@ -3,9 +3,11 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { type CrudApp, createApp } from '../../functions/crud/app.js';
 import type { Config } from '../../functions/shared/config.js';
-import { createLogger } from '../../functions/shared/logger.js';
+import { createLogger, type Logger } from '../../functions/shared/logger.js';
+import type { Track, TrackDocument } from '../../functions/shared/schemas/track.js';
 import { testConfig } from './config.js';
 import { freshDatabase, type TestDatabase } from './database.js';
+import { decodedDurationSec, withStoredRendition } from './media.js';
 
 export interface CrudHarness {
   crud: CrudApp;
@@ -18,10 +20,10 @@ export interface CrudHarness {
 }
 
 /** The crud app on a database of its own, with its own temp dir; `env` overrides configuration. */
-export async function startCrud(env: Record<string, string> = {}, database?: TestDatabase): Promise<CrudHarness> {
+export async function startCrud(env: Record<string, string> = {}, database?: TestDatabase, logger?: Logger): Promise<CrudHarness> {
   const { config, tmpDir } = await testConfig(env);
   const db = database ?? (await freshDatabase());
-  const crud = createApp({ config, database: db, logger: createLogger(config.logLevel, 'crud-test') });
+  const crud = createApp({ config, database: db, logger: logger ?? createLogger(config.logLevel, 'crud-test') });
   return {
     crud,
     config,
@@ -94,4 +96,19 @@ export function replicasPerTest(defaults: Record<string, string> = {}) {
       return harness;
     },
   };
+}
+
+/** The track is ready, its lease gone, and every rendition is stored whole and decodes to the source's length. */
+export async function expectReadyWithCompleteRenditions(harness: CrudHarness, id: string, durationSec: number) {
+  const track = (await harness.http.get(`/tracks/${id}`)).body as Track;
+  expect(track.status).to.equal('ready');
+  const stored = (await harness.database.tracks.findOne({ _id: id })) as TrackDocument;
+  expect(stored.lease, 'the lease is gone once ready').to.equal(undefined);
+  const expectedSegments = track.renditions.reduce((sum, rendition) => sum + rendition.segmentCount + 1, 0);
+  expect(await harness.database.segments.countDocuments({ trackId: id })).to.equal(expectedSegments);
+  for (const rendition of track.renditions) {
+    await withStoredRendition(harness.database, id, rendition.id, rendition.segmentCount, async (path) => {
+      expect(await decodedDurationSec(path)).to.be.closeTo(durationSec, 0.1);
+    });
+  }
 }

@@ -99,7 +99,7 @@ export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fie
       processor.start(track, async () => upload);
       return track;
     } catch (error) {
-      await Promise.allSettled([originals.delete(id), covers.delete(id)]);
+      await Promise.allSettled([originals.delete(id, upload.bytes), covers.delete(id)]);
       throw error;
     }
   } catch (error) {

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { toHttpError } from '../../shared/http/error-handler.js';
 import type { TrackDocument } from '../../shared/schemas/track.js';
+import { isDatabaseUnreachable } from '../../shared/storage/database.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
 import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
@@ -32,6 +33,12 @@ export interface LocalSource {
   path: string;
   dispose(): Promise<void>;
 }
+
+/** Database outages a job waits out and starts over after; past this the track is handed back. */
+const MAX_OUTAGES = 3;
+/** How long a job waits for the database to answer again, polling with these delays. */
+const OUTAGE_WAIT_MS = 120_000;
+const OUTAGE_POLL_DELAYS_MS = [250, 500, 1000, 2000];
 
 /** The replica is going away; the lease is handed back so another one resumes at once. */
 export class ShutdownError extends Error {
@@ -103,7 +110,7 @@ export class TrackProcessor {
   }
 
   private async run(track: TrackDocument, openSource: () => Promise<LocalSource>, cancelled: AbortSignal) {
-    const { tracks, segments, leaseMs, owner, logger } = this.deps;
+    const { tracks, leaseMs, owner, logger } = this.deps;
     const keeper = new LeaseKeeper(tracks, track._id, owner, leaseMs, logger);
     const signal = AbortSignal.any([cancelled, keeper.signal]);
     keeper.start();
@@ -114,20 +121,17 @@ export class TrackProcessor {
       // the lease is renewed while the job waits its turn, so no other replica takes it meanwhile
       releaseSlot = await this.slots.acquire(signal);
       source = await openSource();
-      // a replica that died may have left some of its segments behind
-      if ((track.lease?.attempts ?? 1) > 1) await segments.deleteForTrack(track._id, track.durationSec);
-      const sourcePath = source.path;
-      const [renditions, loudness] = await runTogether([
-        (shared: AbortSignal) => transcodeLadder(this.deps, track, sourcePath, shared, (fraction) => keeper.report(fraction)),
-        (shared: AbortSignal) => measureLoudness(this.deps.tools, sourcePath, shared),
-      ] as const, signal);
-      if (!(await tracks.markReady(track._id, owner, { renditions, loudness }))) {
-        throw new LeaseLostError('lost the lease while finishing');
+      for (let outages = 1; ; outages++) {
+        try {
+          await this.transcode(track, source.path, keeper, signal);
+          break;
+        } catch (error) {
+          if (signal.aborted || !isDatabaseUnreachable(error) || outages > MAX_OUTAGES) throw error;
+          logger.warn({ trackId: track._id, err: error }, 'the database went away during a job; starting over once it answers');
+          if (await this.isReadyAfterOutage(track, error, signal)) break;
+        }
       }
-      logger.info(
-        { trackId: track._id, renditions: renditions.map((rendition) => rendition.id), processMs: Math.round(performance.now() - started) },
-        'track ready',
-      );
+      logger.info({ trackId: track._id, processMs: Math.round(performance.now() - started) }, 'track ready');
     } catch (error) {
       await this.settleFailure(track, signal.aborted ? signal.reason : error).catch((cleanupError: unknown) =>
         // the lease runs out and the sweeper tries again later
@@ -140,10 +144,49 @@ export class TrackProcessor {
     }
   }
 
+  /** Encodes the ladder and measures loudness from the local source, then flips the track to ready. */
+  private async transcode(track: TrackDocument, sourcePath: string, keeper: LeaseKeeper, signal: AbortSignal): Promise<void> {
+    const { tracks, segments, owner } = this.deps;
+    // a replica that died may have left some of its segments behind (a run of this job cut short by the
+    // database leaves only segments the next run rewrites under the same names)
+    if ((track.lease?.attempts ?? 1) > 1) await segments.deleteForTrack(track._id, track.durationSec);
+    const [renditions, loudness] = await runTogether([
+      (shared: AbortSignal) => transcodeLadder(this.deps, track, sourcePath, shared, (fraction) => keeper.report(fraction)),
+      (shared: AbortSignal) => measureLoudness(this.deps.tools, sourcePath, shared),
+    ] as const, signal);
+    if (!(await tracks.markReady(track._id, owner, { renditions, loudness }))) {
+      throw new LeaseLostError('lost the lease while finishing');
+    }
+  }
+
+  /**
+   * Waits until the database answers again and says where the track stands:
+   * true if the write that made it ready went through before the outage,
+   * false if it is still this replica's to finish. Throws when it is not
+   * (deleted or taken over), or when the database stays away.
+   */
+  private async isReadyAfterOutage(track: TrackDocument, outage: unknown, signal: AbortSignal): Promise<boolean> {
+    const { tracks, owner } = this.deps;
+    const giveUpAt = Date.now() + OUTAGE_WAIT_MS;
+    for (let poll = 0; ; poll++) {
+      await sleep(OUTAGE_POLL_DELAYS_MS[Math.min(poll, OUTAGE_POLL_DELAYS_MS.length - 1)], undefined, { signal });
+      try {
+        const current = await tracks.get(track._id);
+        // only the lease holder, this job, can have made it ready
+        if (current?.status === 'ready') return true;
+        if (current?.status === 'processing' && current.lease?.owner === owner) return false;
+        throw new LeaseLostError(`track ${track._id} was deleted or taken over while the database was away`);
+      } catch (error) {
+        if (!isDatabaseUnreachable(error)) throw error;
+        if (Date.now() >= giveUpAt) throw outage;
+      }
+    }
+  }
+
   private async settleFailure(track: TrackDocument, error: unknown): Promise<void> {
     const { tracks, segments, owner, logger } = this.deps;
     const context = { trackId: track._id, err: error };
-    if (error instanceof ShutdownError || toHttpError(error).code === 'database_unavailable') {
+    if (error instanceof ShutdownError || isDatabaseUnreachable(error)) {
       logger.warn(context, 'job interrupted; handing the track back');
       await tracks.releaseLease(track._id, owner);
       return;

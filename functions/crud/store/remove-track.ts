@@ -22,6 +22,6 @@ export async function removeTrack(deps: RemoveDeps, track: TrackDocument): Promi
   await deps.processor.cancel(track._id);
   await deps.segments.deleteForTrack(track._id, track.durationSec);
   await deps.covers.delete(track._id);
-  await deps.originals.delete(track._id);
+  await deps.originals.delete(track._id, track.source.bytes);
   deps.events?.emit('deleted', track._id);
 }

@@ -1,19 +1,12 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import {
-  MongoNetworkError,
-  MongoNotConnectedError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
-} from 'mongodb';
 import type { Logger } from 'pino';
 import { HttpError } from '../errors.js';
-
-const databaseUnreachable = [MongoServerSelectionError, MongoNetworkError, MongoNotConnectedError, MongoTopologyClosedError];
+import { isDatabaseUnreachable } from '../storage/database.js';
 
 /** Maps anything thrown to the error the client should see; internals never leave the service. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  if (databaseUnreachable.some((type) => error instanceof type)) {
+  if (isDatabaseUnreachable(error)) {
     return new HttpError('database_unavailable', 'The database is not reachable; try again shortly');
   }
   const type = (error as { type?: unknown } | null)?.type;

@@ -1,6 +1,16 @@
-import { type Collection, type Db, GridFSBucket, MongoClient } from 'mongodb';
+import {
+  type Collection,
+  type Db,
+  MongoBulkWriteError,
+  MongoClient,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
 import type { TrackDocument } from '../schemas/track.js';
 import type { CoverDocument } from './cover-store.js';
+import type { OriginalChunkDocument, OriginalFileDocument } from './original-store.js';
 import type { SegmentDocument } from './segment-store.js';
 
 export interface Database {
@@ -9,9 +19,19 @@ export interface Database {
   tracks: Collection<TrackDocument>;
   segments: Collection<SegmentDocument>;
   covers: Collection<CoverDocument>;
-  originals: GridFSBucket;
+  originalFiles: Collection<OriginalFileDocument>;
+  originalChunks: Collection<OriginalChunkDocument>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+const unreachable = [MongoServerSelectionError, MongoNetworkError, MongoNotConnectedError, MongoTopologyClosedError];
+
+/** The database could not be reached (as opposed to refusing what was asked): trying again later may work. */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  if (unreachable.some((type) => error instanceof type)) return true;
+  // a bulk write (insertMany too) that could not reach the server carries the driver's error as its response
+  return error instanceof MongoBulkWriteError && unreachable.some((type) => error.errorResponse instanceof type);
 }
 
 export interface ConnectOptions {
@@ -25,8 +45,7 @@ export interface ConnectOptions {
 export function createDatabase(uri: string, dbName: string, options: ConnectOptions = {}): Database {
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
-    // an answer that never comes (the embedded FerretDB has been seen to sit on one
-    // under load) ends the connection instead of the caller; reads are then retried once
+    // an answer that never comes ends the connection instead of waiting for ever; reads are then retried once
     socketTimeoutMS: options.socketTimeoutMS ?? 60_000,
     appName: 'segue',
   });
@@ -37,7 +56,8 @@ export function createDatabase(uri: string, dbName: string, options: ConnectOpti
     tracks: db.collection<TrackDocument>('tracks'),
     segments: db.collection<SegmentDocument>('segments'),
     covers: db.collection<CoverDocument>('covers'),
-    originals: new GridFSBucket(db, { bucketName: 'originals' }),
+    originalFiles: db.collection<OriginalFileDocument>('originals.files'),
+    originalChunks: db.collection<OriginalChunkDocument>('originals.chunks'),
     ping: async () => {
       await db.command({ ping: 1 });
     },
@@ -54,10 +74,10 @@ export async function connectDatabase(uri: string, dbName: string, options: Conn
 }
 
 /**
- * The hot reads are `_id` lookups and need no index. These serve the library
- * listing (newest first) and the sweeper's search for expired leases. One index
- * per command: FerretDB 1.24 drops the connection when a single createIndexes
- * names several indexes that already exist.
+ * The hot reads are `_id` lookups and need no index. On MongoDB these serve
+ * the library listing (newest first) and the sweeper's search for expired
+ * leases; the embedded engine accepts them and keeps none, and reads the
+ * (small) tracks collection whole for those.
  */
 async function ensureIndexes({ tracks, segments }: Database) {
   await tracks.createIndex({ createdAt: -1, _id: -1 }, { name: 'newest_first' });

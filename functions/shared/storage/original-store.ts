@@ -1,7 +1,8 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { stat } from 'node:fs/promises';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type GridFSBucket, MongoRuntimeError, type ObjectId } from 'mongodb';
+import { Binary, type Collection } from 'mongodb';
 
 export interface OriginalMetadata {
   filename: string;
@@ -10,47 +11,153 @@ export interface OriginalMetadata {
 }
 
 /**
- * GridFS allows any `_id`, but the driver's types only name ObjectId. Using the
- * track id makes every read of an original a direct `_id` lookup of its file.
+ * GridFS's layout (a files document and numbered chunks), with every `_id`
+ * derived from the track id: the file's is the track id, a chunk's is
+ * `<trackId>/<n>`. Every read is then an `_id` lookup, also on engines that
+ * keep no secondary indexes (where GridFS's `{ files_id }` query reads every
+ * chunk of every original).
  */
-const fileId = (trackId: string) => trackId as unknown as ObjectId;
+export interface OriginalFileDocument {
+  _id: string;
+  length: number;
+  chunkSize: number;
+  uploadDate: Date;
+  filename: string;
+  metadata: OriginalMetadata;
+}
 
-/** The uploaded file as it came, one GridFS file per track whose `_id` is the track id. */
+export interface OriginalChunkDocument {
+  _id: string;
+  files_id: string;
+  n: number;
+  data: Binary;
+}
+
+/** 1 MiB: a 50 MB original is 50 lookups, and a download holds at most two chunks in memory. */
+export const ORIGINAL_CHUNK_BYTES = 1024 * 1024;
+/** Chunks per insert: a few MB per message. */
+const CHUNKS_PER_WRITE = 4;
+/** Chunk ids per delete. */
+const CHUNKS_PER_DELETE = 1000;
+
+export const originalChunkId = (trackId: string, n: number) => `${trackId}/${String(n).padStart(6, '0')}`;
+
+const chunkCount = (length: number, chunkSize: number) => Math.ceil(length / chunkSize);
+
+/** The uploaded file as it came, one per track. */
 export class OriginalStore {
-  constructor(private readonly bucket: GridFSBucket) {}
+  constructor(
+    private readonly files: Collection<OriginalFileDocument>,
+    private readonly chunks: Collection<OriginalChunkDocument>,
+  ) {}
 
+  /** Stores the file's chunks, then its files document: an original is never visible half-written. */
   async save(trackId: string, path: string, metadata: OriginalMetadata, signal?: AbortSignal): Promise<void> {
-    const upload = this.bucket.openUploadStreamWithId(fileId(trackId), metadata.filename, { metadata });
+    const { size: length } = await stat(path);
     try {
-      await pipeline(createReadStream(path), upload, { signal });
+      await pipeline(createReadStream(path, { highWaterMark: ORIGINAL_CHUNK_BYTES }), this.chunkWriter(trackId), { signal });
+      await this.files.insertOne({
+        _id: trackId,
+        length,
+        chunkSize: ORIGINAL_CHUNK_BYTES,
+        uploadDate: new Date(),
+        filename: metadata.filename,
+        metadata,
+      });
     } catch (error) {
-      await this.delete(trackId);
+      await this.delete(trackId, length);
       throw error;
     }
   }
 
+  /** Cuts the byte stream into chunks and writes a few at a time, holding back the stream meanwhile. */
+  private chunkWriter(trackId: string): Writable {
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let documents: OriginalChunkDocument[] = [];
+    let n = 0;
+    const cutChunk = () => {
+      const data = Buffer.concat(pending, pendingBytes);
+      const chunk = data.subarray(0, ORIGINAL_CHUNK_BYTES);
+      const rest = data.subarray(chunk.length);
+      pending = rest.length > 0 ? [rest] : [];
+      pendingBytes = rest.length;
+      documents.push({ _id: originalChunkId(trackId, n), files_id: trackId, n, data: new Binary(chunk) });
+      n++;
+    };
+    const flush = async () => {
+      if (documents.length === 0) return;
+      const batch = documents;
+      documents = [];
+      await this.chunks.insertMany(batch, { ordered: true });
+    };
+    return new Writable({
+      write(data: Buffer, _encoding, callback) {
+        pending.push(data);
+        pendingBytes += data.length;
+        while (pendingBytes >= ORIGINAL_CHUNK_BYTES) cutChunk();
+        if (documents.length < CHUNKS_PER_WRITE) return callback();
+        flush().then(() => callback(), callback);
+      },
+      final(callback) {
+        if (pendingBytes > 0) cutChunk();
+        flush().then(() => callback(), callback);
+      },
+    });
+  }
+
   async downloadTo(trackId: string, path: string, signal?: AbortSignal): Promise<void> {
-    await pipeline(this.open(trackId), createWriteStream(path), { signal });
+    const file = await this.find(trackId);
+    if (!file) throw new Error(`track ${trackId} has no stored original`);
+    await pipeline(this.open(file), createWriteStream(path), { signal });
   }
 
-  /** The stored size in bytes, or null when there is no original. */
-  async size(trackId: string): Promise<number | null> {
-    const [file] = await this.bucket.find({ _id: fileId(trackId) }, { limit: 1 }).toArray();
-    return file ? file.length : null;
+  /** The stored file's facts, or null when there is no original. */
+  find(trackId: string): Promise<OriginalFileDocument | null> {
+    return this.files.findOne({ _id: trackId });
   }
 
-  /** Streams the original, or the inclusive byte range `start`..`end` of it. */
-  open(trackId: string, range?: { start: number; end: number }): Readable {
-    return this.bucket.openDownloadStream(fileId(trackId), range ? { start: range.start, end: range.end + 1 } : {});
+  /** Streams the original, or the inclusive byte range `start`..`end` of it, reading one chunk ahead. */
+  open(file: OriginalFileDocument, range: { start: number; end: number } = { start: 0, end: file.length - 1 }): Readable {
+    const readChunk = async (n: number): Promise<Buffer> => {
+      const chunk = await this.chunks.findOne({ _id: originalChunkId(file._id, n) });
+      if (!chunk) throw new Error(`chunk ${n} of the original of track ${file._id} is missing`);
+      const { buffer } = chunk.data;
+      return Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    };
+    async function* bytes() {
+      const first = Math.floor(range.start / file.chunkSize);
+      const last = Math.floor(range.end / file.chunkSize);
+      let next = readChunk(first);
+      for (let n = first; n <= last; n++) {
+        const data = await next;
+        if (n < last) {
+          next = readChunk(n + 1);
+          // read ahead: if the reader goes away first, its failure must not go unhandled
+          next.catch(() => undefined);
+        }
+        const from = n === first ? range.start - n * file.chunkSize : 0;
+        const to = n === last ? range.end - n * file.chunkSize + 1 : data.length;
+        yield data.subarray(from, to);
+      }
+    }
+    return Readable.from(bytes(), { objectMode: false });
   }
 
-  /** Deleting what is not there is not an error: deletes are retried after partial failures. */
-  async delete(trackId: string): Promise<void> {
-    try {
-      await this.bucket.delete(fileId(trackId));
-    } catch (error) {
-      if (error instanceof MongoRuntimeError && /File not found/i.test(error.message)) return;
-      throw error;
+  /**
+   * Deletes the original of `bytes` bytes (the size it was uploaded with,
+   * which finds its chunks even when its files document never got written).
+   * Deleting what is not there is not an error: deletes are retried after
+   * partial failures.
+   */
+  async delete(trackId: string, bytes: number): Promise<void> {
+    const file = await this.find(trackId);
+    await this.files.deleteOne({ _id: trackId });
+    const count = chunkCount(Math.max(file?.length ?? 0, bytes), file?.chunkSize ?? ORIGINAL_CHUNK_BYTES);
+    for (let first = 0; first < count; first += CHUNKS_PER_DELETE) {
+      const ids = [];
+      for (let n = first; n < Math.min(count, first + CHUNKS_PER_DELETE); n++) ids.push(originalChunkId(trackId, n));
+      await this.chunks.deleteMany({ _id: { $in: ids } });
     }
   }
 }

@@ -32,8 +32,9 @@ export function fileHandlers({ trackCache, byteCache, originals, covers, access 
   return {
     async original(req: IncomingMessage, res: ServerResponse, id: string) {
       const track = await trackCache.get(id);
-      const size = track && (await originals.size(track._id));
-      if (!track || size === null) throw notFound('This track', { id });
+      const file = track && (await originals.find(track._id));
+      if (!track || !file) throw notFound('This track', { id });
+      const size = file.length;
       const etag = `"sha256-${track.source.sha256}"`;
       res.setHeader('Accept-Ranges', 'bytes');
       res.setHeader('Content-Disposition', attachment(track.source.filename));
@@ -46,7 +47,7 @@ export function fileHandlers({ trackCache, byteCache, originals, covers, access 
         res.end();
         return;
       }
-      await pipeline(originals.open(track._id, range), res);
+      await pipeline(originals.open(file, range), res);
     },
 
     async cover(req: IncomingMessage, res: ServerResponse, id: string) {

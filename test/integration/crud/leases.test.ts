@@ -4,28 +4,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import type { Track, TrackDocument } from '../../../functions/shared/schemas/track.js';
-import { type CrudHarness, replicasPerTest } from '../../support/crud.js';
+import type { Track } from '../../../functions/shared/schemas/track.js';
+import { expectReadyWithCompleteRenditions, replicasPerTest } from '../../support/crud.js';
 import { startFunctionProcess } from '../../support/function-process.js';
 import { testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
-import { decodedDurationSec, withStoredRendition } from '../../support/media.js';
 
 const LEASE = { LEASE_SECONDS: '2' };
-
-async function expectReadyWithCompleteRenditions(harness: CrudHarness, id: string, durationSec: number) {
-  const track = (await harness.http.get(`/tracks/${id}`)).body as Track;
-  expect(track.status).to.equal('ready');
-  const stored = (await harness.database.tracks.findOne({ _id: id })) as TrackDocument;
-  expect(stored.lease, 'the lease is gone once ready').to.equal(undefined);
-  const expectedSegments = track.renditions.reduce((sum, rendition) => sum + rendition.segmentCount + 1, 0);
-  expect(await harness.database.segments.countDocuments({ trackId: id })).to.equal(expectedSegments);
-  for (const rendition of track.renditions) {
-    await withStoredRendition(harness.database, id, rendition.id, rendition.segmentCount, async (path) => {
-      expect(await decodedDurationSec(path)).to.be.closeTo(durationSec, 0.1);
-    });
-  }
-}
 
 describe('leases on processing tracks', function () {
   this.timeout(180_000);

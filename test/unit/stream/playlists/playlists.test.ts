@@ -1,22 +1,8 @@
 import { expect } from 'chai';
-import type { StoredRendition } from '../../../../functions/shared/schemas/track.js';
 import { writeMasterPlaylist } from '../../../../functions/stream/playlists/master-playlist.js';
 import { writeMediaPlaylist } from '../../../../functions/stream/playlists/media-playlist.js';
 import { parseMaster, parseMedia } from '../../../support/hls.js';
-
-const rendition = (id: StoredRendition['id'], bitrate: number, durations: number[]): StoredRendition => ({
-  id,
-  codecs: 'mp4a.40.2',
-  bitrate,
-  channels: 2,
-  sampleRate: 44100,
-  peakBandwidth: Math.round(bitrate * 1.04),
-  averageBandwidth: Math.round(bitrate * 1.01),
-  segmentCount: durations.length,
-  targetDuration: Math.max(...durations.map(Math.round)),
-  durationSec: durations.reduce((sum, value) => sum + value, 0),
-  segmentDurations: durations,
-});
+import { storedRendition as rendition } from '../../../support/track-documents.js';
 
 const durations = [6.013968, 5.990748, 6.013968, 2.004535];
 const ladder = [rendition('a256', 256_000, durations), rendition('a64', 64_000, durations), rendition('a128', 128_000, durations)];

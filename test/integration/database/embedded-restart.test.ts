@@ -1,0 +1,111 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { EmbeddedDatabase } from '../../../functions/local/embedded-database.js';
+import { createLogger } from '../../../functions/shared/logger.js';
+import { connectDatabase } from '../../../functions/shared/storage/database.js';
+import { type CrudHarness, expectReadyWithCompleteRenditions, startCrud } from '../../support/crud.js';
+import type { TestDatabase } from '../../support/database.js';
+import { fixture } from '../../support/fixtures.js';
+
+/** Polls until `check` holds, failing after `withinMs`; answers how long it took. */
+async function timeUntil(check: () => Promise<boolean>, withinMs: number, what: string): Promise<number> {
+  const started = Date.now();
+  while (!(await check().catch(() => false))) {
+    if (Date.now() - started > withinMs) throw new Error(`${what} did not happen within ${withinMs} ms`);
+    await sleep(100);
+  }
+  return Date.now() - started;
+}
+
+/**
+ * The embedded database itself, whatever MONGODB_URI says: these tests kill
+ * its process, so each starts one of its own.
+ */
+describe('the embedded database when its process dies', function () {
+  this.timeout(180_000);
+  let dataDir: string;
+  let engine: EmbeddedDatabase;
+  let database: TestDatabase;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'segue-embedded-'));
+    engine = await EmbeddedDatabase.start(dataDir, createLogger('silent', 'embedded-test'));
+    const connected = await connectDatabase(engine.uri, 'segue');
+    database = { ...connected, name: 'segue', drop: () => connected.close() };
+  });
+
+  afterEach(async () => {
+    await database.drop();
+    await engine.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps every write it acknowledged, before and after a SIGKILL', async () => {
+    const notes = database.db.collection<{ _id: number }>('notes');
+    const acknowledged: number[] = [];
+    let writing = true;
+    const writer = (async () => {
+      for (let n = 0; writing; n++) {
+        try {
+          await notes.insertOne({ _id: n });
+          acknowledged.push(n);
+        } catch {
+          // not acknowledged: the server died under it
+        }
+      }
+    })();
+    await timeUntil(async () => acknowledged.length >= 200, 10_000, '200 acknowledged writes');
+    const killed = engine.pid!;
+    process.kill(killed, 'SIGKILL');
+    await timeUntil(() => database.ping().then(() => true), 10_000, 'the restart');
+    const afterRestart = acknowledged.length;
+    await timeUntil(async () => acknowledged.length >= afterRestart + 200, 10_000, '200 more acknowledged writes');
+    writing = false;
+    await writer;
+
+    expect(engine.pid, 'a new process serves the same URI').to.not.equal(killed);
+    const stored = (await notes.find({}).toArray()).map((note) => note._id);
+    expect(stored).to.include.members(acknowledged);
+  });
+
+  describe('with the crud function on it', () => {
+    let crud: CrudHarness;
+    const logged: Array<{ msg: string }> = [];
+    beforeEach(async () => {
+      // a short wait for the server, so writes in the seconds it is away fail instead of waiting it out
+      const impatient = await connectDatabase(engine.uri, 'segue', { serverSelectionTimeoutMS: 250 });
+      const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line)) });
+      crud = await startCrud({}, { ...impatient, name: 'segue', drop: () => impatient.close() }, logger);
+    });
+    afterEach(async () => {
+      await crud.close();
+      await crud.database.drop();
+    });
+
+    it('is serving again within 10 s of a SIGKILL mid-ingest, and the interrupted track still ends ready', async () => {
+      const short = await fixture('oneSecondWav');
+      const before = await crud.http.post('/tracks?wait=true').attach('file', short.path, short.filename);
+      expect(before.body.status).to.equal('ready');
+
+      const file = await fixture('longWav');
+      const created = await crud.http.post('/tracks').attach('file', file.path, file.filename);
+      expect(created.status).to.equal(202);
+      await timeUntil(async () => (await database.segments.countDocuments({ trackId: created.body.id })) > 0, 60_000, 'a stored segment');
+
+      process.kill(engine.pid!, 'SIGKILL');
+      const downFor = await timeUntil(async () => (await crud.http.get('/healthz')).status === 200, 10_000, 'healthz 200');
+      expect(downFor).to.be.below(10_000);
+
+      await crud.crud.processor.whenSettled(created.body.id);
+      expect(logged.map((line) => line.msg), 'the job saw the database go and waited for it').to.include(
+        'the database went away during a job; starting over once it answers',
+      );
+      await expectReadyWithCompleteRenditions(crud, created.body.id, file.durationSec);
+      await expectReadyWithCompleteRenditions(crud, before.body.id, short.durationSec);
+    });
+  });
+});
