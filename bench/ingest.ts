@@ -5,7 +5,7 @@ import { openDatabase } from '../functions/local/embedded-database.js';
 import { createLogger } from '../functions/shared/logger.js';
 import { startFunctionProcess } from '../test/support/function-process.js';
 import { peakRssBytes } from '../test/support/proc.js';
-import { buildForBenchmark, cpuSeconds, deleteTrack, mebibytes, median, run, timed, uploadRaw } from './support.js';
+import { buildForBenchmark, cpuSeconds, deleteTrack, mebibytes, median, noisyTone, noisyToneMp3, run, timed, uploadRaw } from './support.js';
 
 /**
  * Ingest speed and memory, against references measured in the same run:
@@ -15,9 +15,6 @@ import { buildForBenchmark, cpuSeconds, deleteTrack, mebibytes, median, run, tim
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const RSS_LIMIT = 300 * 1024 * 1024;
-
-const noisyTone = (seconds: number) =>
-  `sine=f=440:d=${seconds},aformat=channel_layouts=stereo[t];anoisesrc=d=${seconds}:c=pink:a=0.1:seed=3,aformat=channel_layouts=stereo[n];[t][n]amix=inputs=2[out]`;
 
 const RUNGS = [64, 128, 256];
 
@@ -55,7 +52,7 @@ async function main() {
   try {
     const mp3 = join(root, 'five-minutes-320k.mp3');
     const wav = join(root, 'two-hundred-megabytes.wav');
-    await run('ffmpeg', ['-v', 'error', '-filter_complex', noisyTone(300), '-map', '[out]', '-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '320k', mp3]);
+    await noisyToneMp3(mp3, 300);
     // 1189 s of 16-bit stereo at 44.1 kHz is 200 MiB
     await run('ffmpeg', ['-v', 'error', '-filter_complex', noisyTone(1189), '-map', '[out]', '-ar', '44100', '-c:a', 'pcm_s16le', wav]);
 

@@ -2,3 +2,4 @@
 await import('./ingest.js');
 await import('./stream.js');
 await import('./player.js');
+await import('./library.js');

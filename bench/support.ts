@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { request } from 'node:http';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 
 export const run = promisify(execFile);
@@ -29,6 +29,27 @@ export async function cpuSeconds(pid: number): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
   const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
   return ticks / 100;
+}
+
+/** The value below which `fraction` of the values lie (nearest rank). */
+export const percentile = (values: number[], fraction: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+};
+
+/** A tone with pink noise over it: audio an encoder has real work on, made the same every time. */
+export const noisyTone = (seconds: number) =>
+  `sine=f=440:d=${seconds},aformat=channel_layouts=stereo[t];anoisesrc=d=${seconds}:c=pink:a=0.1:seed=3,aformat=channel_layouts=stereo[n];[t][n]amix=inputs=2[out]`;
+
+export async function noisyToneMp3(path: string, seconds: number): Promise<void> {
+  await run('ffmpeg', ['-v', 'error', '-filter_complex', noisyTone(seconds), '-map', '[out]', '-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '320k', path]);
+}
+
+/** Bytes of every file under `dir`. */
+export async function directorySize(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const sizes = await Promise.all(entries.filter((entry) => entry.isFile()).map((entry) => stat(join(entry.parentPath, entry.name))));
+  return sizes.reduce((sum, { size }) => sum + size, 0);
 }
 
 export const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;

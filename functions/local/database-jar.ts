@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { buildOnce, runTool } from './build-once.js';
@@ -33,10 +33,19 @@ async function jarPath(): Promise<string> {
   return join(BUILD_CACHE, `segue-database-${hash.digest('hex').slice(0, 12)}.jar`);
 }
 
+/** Jars built from earlier sources are of no use once the sources changed. */
+async function removeOtherBuilds(partial: string): Promise<void> {
+  const current = basename(partial).split('.')[0];
+  for (const name of await readdir(BUILD_CACHE)) {
+    if (/^segue-database-[0-9a-f]{12}\.jar$/.test(name) && !name.startsWith(`${current}.`)) await rm(join(BUILD_CACHE, name), { force: true });
+  }
+}
+
 /** Builds the embedded database with Maven the first time; later calls answer the cached jar. */
 export async function buildDatabaseJar(logger: Logger): Promise<string> {
   return buildOnce(await jarPath(), { command: 'mvn', missing: JAVA_HELP }, async (mvn, partial) => {
     logger.info(`building the embedded database (${DATABASE_ENGINE}) once; this takes under a minute`);
+    await removeOtherBuilds(partial);
     const buildDir = await mkdtemp(join(BUILD_CACHE, 'build-'));
     try {
       await runTool(mvn, ['-B', '-q', '-f', join(MODULE, 'pom.xml'), `-Dsegue.buildDirectory=${buildDir}`, 'package'], {

@@ -36,8 +36,7 @@ export class LeaseKeeper {
 
   /**
    * Progress bars want news about every second, the lease a renewal a few
-   * times per term; a write goes out only when one of them needs it, since
-   * each is a filtered update (a full scan on engines without secondary indexes).
+   * times per term; a write goes out only when one of them needs it.
    */
   private tick(): void {
     const sinceWrite = Date.now() - this.written.at;

@@ -59,8 +59,8 @@ export class SegmentStore {
 
   /**
    * Deletes every segment a track of this duration can have, one exact `_id`
-   * at a time: on engines that only push `_id` equality down to storage, a
-   * `{ trackId }` filter would read every segment of every track.
+   * at a time: on an engine that keeps no secondary indexes (the embedded
+   * one), a `{ trackId }` filter would read every segment of every track.
    */
   async deleteForTrack(trackId: string, durationSec: number): Promise<void> {
     const files = [INIT_SEGMENT_FILE];

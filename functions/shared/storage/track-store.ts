@@ -80,7 +80,6 @@ export class TrackStore {
     );
   }
 
-  /** An `_id`-only filter, so even engines without secondary indexes do it as a point write. */
   async touch(id: string, at: Date): Promise<void> {
     await this.tracks.updateOne({ _id: id }, { $set: { lastAccessedAt: at } });
   }

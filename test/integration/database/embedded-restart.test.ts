@@ -21,6 +21,30 @@ async function timeUntil(check: () => Promise<boolean>, withinMs: number, what: 
   return Date.now() - started;
 }
 
+describe('the embedded database on a machine without Java', () => {
+  const path = process.env.PATH;
+  afterEach(() => {
+    process.env.PATH = path;
+  });
+
+  it('does not start, and says what to install or configure instead', async () => {
+    process.env.PATH = '/nonexistent';
+    const dataDir = await mkdtemp(join(tmpdir(), 'segue-embedded-'));
+    try {
+      await EmbeddedDatabase.start(dataDir, createLogger('silent', 'embedded-test')).then(
+        () => expect.fail('it should not start without Java'),
+        (error: Error) => {
+          expect(error.message).to.contain('Java 17 or newer');
+          expect(error.message).to.contain('apt-get install openjdk-17-jdk-headless maven');
+          expect(error.message).to.contain('MONGODB_URI');
+        },
+      );
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 /**
  * The embedded database itself, whatever MONGODB_URI says: these tests kill
  * its process, so each starts one of its own.
