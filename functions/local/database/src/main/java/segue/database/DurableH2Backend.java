@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoVersion;
@@ -24,6 +26,8 @@ import io.netty.channel.Channel;
  * {@code writeConcern: {j: true}}.
  */
 final class DurableH2Backend extends H2Backend {
+
+    private static final Logger log = LoggerFactory.getLogger(DurableH2Backend.class);
 
     static final long SYNC_INTERVAL_MS = 100;
 
@@ -62,7 +66,7 @@ final class DurableH2Backend extends H2Backend {
     private DurableH2Backend(MVStore store) {
         super(store);
         version(ADVERTISED_VERSION);
-        syncer.scheduleWithFixedDelay(this::syncIfNeeded, SYNC_INTERVAL_MS, SYNC_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        syncer.scheduleWithFixedDelay(() -> orStop(this::syncIfNeeded), SYNC_INTERVAL_MS, SYNC_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -81,13 +85,29 @@ final class DurableH2Backend extends H2Backend {
     }
 
     private void persist(boolean sync) {
-        MVStore store = getMvStore();
-        if (store.hasUnsavedChanges()) {
-            store.commit();
-            unsynced.set(true);
-        }
-        if (sync) {
-            syncIfNeeded();
+        orStop(() -> {
+            MVStore store = getMvStore();
+            if (store.hasUnsavedChanges()) {
+                store.commit();
+                unsynced.set(true);
+            }
+            if (sync) {
+                syncIfNeeded();
+            }
+        });
+    }
+
+    /**
+     * A store that cannot write (a full disk, a failing one) closes itself.
+     * Rather than answer from memory what the file does not hold, the process
+     * stops, to be started again from the last commit.
+     */
+    private static void orStop(Runnable write) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            log.error("could not write to the data file; stopping", e);
+            Runtime.getRuntime().halt(3);
         }
     }
 
@@ -104,7 +124,12 @@ final class DurableH2Backend extends H2Backend {
 
     @Override
     public void close() {
-        syncer.shutdownNow();
+        syncer.shutdown();
+        try {
+            syncer.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         super.close();
     }
 }
