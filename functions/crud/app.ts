@@ -14,6 +14,7 @@ import type { Logger } from '../shared/logger.js';
 import { CoverStore } from '../shared/storage/cover-store.js';
 import type { Database } from '../shared/storage/database.js';
 import { OriginalStore } from '../shared/storage/original-store.js';
+import { RemovalStore } from '../shared/storage/removal-store.js';
 import { SegmentStore } from '../shared/storage/segment-store.js';
 import { TrackStore } from '../shared/storage/track-store.js';
 import type { TrackEvents } from '../shared/track-events.js';
@@ -50,6 +51,7 @@ export function createApp(deps: CrudDeps): CrudApp {
   const segments = new SegmentStore(database.segments);
   const originals = new OriginalStore(database.originalFiles, database.originalChunks);
   const covers = new CoverStore(database.covers);
+  const removals = new RemovalStore(database.removals);
   const processor = new TrackProcessor({
     tools,
     tracks,
@@ -66,6 +68,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     segments,
     covers,
     originals,
+    removals,
     processor,
     events: deps.events,
     owner,
@@ -107,6 +110,7 @@ export function createApp(deps: CrudDeps): CrudApp {
       segments,
       originals,
       covers,
+      removals,
       processor,
       owner,
       leaseMs: config.leaseMs,

@@ -10,7 +10,7 @@ export const DATABASE_ENGINE = 'mongo-java-server 1.47.0 on H2 MVStore';
 
 export const JAVA_HELP =
   'The embedded database needs Java 17 or newer, and Maven to build it once ' +
-  '(Debian or Ubuntu: apt-get install openjdk-17-jdk-headless maven). ' +
+  '(Debian or Ubuntu: apt-get install default-jdk-headless maven). ' +
   'Or set MONGODB_URI to a MongoDB 6 or newer that you run.';
 
 const MODULE = fileURLToPath(new URL('./database/', import.meta.url));

@@ -1,11 +1,11 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 import which from 'which';
 import { buildDatabaseJar, DATABASE_ENGINE, JAVA_HELP } from './database-jar.js';
+import { type DatabaseProcess, spawnDatabaseProcess, stablePort, stopDatabaseProcess } from './database-process.js';
 
 export interface RunningDatabase {
   uri: string;
@@ -16,112 +16,50 @@ export interface RunningDatabase {
   stop(): Promise<void>;
 }
 
-const START_TIMEOUT_MS = 30_000;
-
-/**
- * Sized so the whole process stays under 300 MB of resident memory with a
- * library of a thousand tracks: the documents it handles are at most a few
- * MB (a segment, a chunk of an original), and its page cache is bounded by
- * `--cache-mb`. Out of memory, it exits and is restarted rather than limping on.
- * Its work is mostly copying bytes: the optimising compiler (C2) cost more
- * CPU compiling than its code saved (0.4–1.4 s against 0.25 s of database
- * CPU per 5-minute ingest), so only the quick one runs.
- */
-const JVM_OPTIONS = [
-  '-XX:TieredStopAtLevel=1',
-  '-Xms32m',
-  '-Xmx160m',
-  '-XX:+UseSerialGC',
-  '-XX:MaxDirectMemorySize=32m',
-  '-XX:ReservedCodeCacheSize=32m',
-  '-XX:MaxMetaspaceSize=64m',
-  '-Xss512k',
-  '-XX:+ExitOnOutOfMemoryError',
-  '-Dio.netty.allocator.type=unpooled',
-];
-
 /** Restart delays after the database process dies: quick at first, then backing off. */
 const RESTART_DELAYS_MS = [200, 500, 1000, 2000, 5000];
 /** A process that lived this long counts as healthy: the next death starts the back-off over. */
 const HEALTHY_AFTER_MS = 60_000;
+/** A process that leaves this many pings in a row unanswered is hung: it is killed, and so restarted. */
+const UNANSWERED_PINGS_TO_KILL = 3;
 
-interface DatabaseProcess {
-  child: ChildProcessWithoutNullStreams;
-  uri: string;
-  startedAt: number;
-}
-
-function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.stdin.end();
-    child.kill('SIGTERM');
-  });
-}
-
-/** Starts the server process and waits for the line that gives its URI. */
-async function spawnDatabase(java: string, jar: string, file: string, port: number, logger: Logger): Promise<DatabaseProcess> {
-  const args = [...JVM_OPTIONS, '-jar', jar, '--listen', `127.0.0.1:${port}`, '--file', file];
-  const child = spawn(java, args, { stdio: 'pipe' });
-  const stderr: string[] = [];
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    stderr.push(line);
-    if (stderr.length > 20) stderr.shift();
-    logger.warn({ engine: 'embedded database' }, line);
-  });
-  const uri = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the embedded database did not start in time')), START_TIMEOUT_MS);
-    const settle = (error: Error | undefined, value?: string) => {
-      clearTimeout(timer);
-      if (error) reject(error);
-      else resolve(value!);
-    };
-    child.once('error', (error) => settle(error));
-    child.once('exit', (code) => {
-      const tooOld = stderr.some((line) => line.includes('UnsupportedClassVersionError'));
-      settle(new Error(tooOld ? JAVA_HELP : `the embedded database exited with code ${code} before it was ready: ${stderr.join('\n')}`));
-    });
-    createInterface({ input: child.stdout }).once('line', (line) => {
-      try {
-        settle(undefined, (JSON.parse(line) as { uri: string }).uri);
-      } catch {
-        settle(new Error(`unexpected output from the embedded database: ${line}`));
-      }
-    });
-  }).catch(async (error: unknown) => {
-    await stopChild(child);
-    throw error;
-  });
-  return { child, uri, startedAt: Date.now() };
+export interface EmbeddedDatabaseOptions {
+  /** the port to listen on; by default a free one below the ephemeral range */
+  port?: number;
+  /** how often the process is pinged to tell that it still answers */
+  livenessIntervalMs?: number;
 }
 
 /**
- * The embedded database under supervision: if its process dies it is started
- * again on the same port, with back-off, so clients reconnect to the same URI
- * and find every acknowledged write (the server writes each one to its file
- * before it answers).
+ * The embedded database under supervision: if its process dies (or hangs,
+ * leaving pings unanswered) it is started again on the same port, with
+ * back-off, so clients reconnect to the same URI and find every acknowledged
+ * write (the server writes each one to its file before it answers).
  */
 export class EmbeddedDatabase implements RunningDatabase {
   readonly engine = DATABASE_ENGINE;
   private stopping = false;
   private restarts = 0;
   private restarting: Promise<void> | undefined;
+  private readonly pinger: MongoClient;
+  private readonly liveness: NodeJS.Timeout;
+  private unanswered = 0;
+  private pinging = false;
 
   private constructor(
     private current: DatabaseProcess,
-    private readonly launch: (port: number) => Promise<DatabaseProcess>,
+    private readonly launch: () => Promise<DatabaseProcess>,
     private readonly logger: Logger,
+    livenessIntervalMs: number,
   ) {
     this.watch(current);
+    const timeoutMS = Math.max(1000, livenessIntervalMs / 2);
+    this.pinger = new MongoClient(current.uri, { maxPoolSize: 1, serverSelectionTimeoutMS: timeoutMS, socketTimeoutMS: timeoutMS });
+    this.liveness = setInterval(() => void this.checkAnswers(), livenessIntervalMs).unref();
   }
 
   /** Builds the server once if needed, then starts it with its data in `dataDir/database/`. */
-  static async start(dataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
+  static async start(dataDir: string, logger: Logger, options: EmbeddedDatabaseOptions = {}): Promise<EmbeddedDatabase> {
     const java = which.sync('java', { nothrow: true });
     if (!java) throw new Error(JAVA_HELP);
     const jar = await buildDatabaseJar(logger);
@@ -129,8 +67,9 @@ export class EmbeddedDatabase implements RunningDatabase {
     if (existsSync(join(dataDir, 'ferretdb'))) {
       logger.warn(`${join(dataDir, 'ferretdb')} holds a library of an earlier Segue (FerretDB); it is not read any more`);
     }
-    const launch = (port: number) => spawnDatabase(java, jar, file, port, logger);
-    return new EmbeddedDatabase(await launch(0), launch, logger);
+    const port = options.port ?? (await stablePort());
+    const launch = () => spawnDatabaseProcess(java, jar, file, port, logger);
+    return new EmbeddedDatabase(await launch(), launch, logger, options.livenessIntervalMs ?? 10_000);
   }
 
   get uri(): string {
@@ -143,8 +82,10 @@ export class EmbeddedDatabase implements RunningDatabase {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.liveness);
+    await this.pinger.close();
     await this.restarting;
-    await stopChild(this.current.child);
+    await stopDatabaseProcess(this.current.child);
   }
 
   private watch(running: DatabaseProcess): void {
@@ -152,17 +93,18 @@ export class EmbeddedDatabase implements RunningDatabase {
       if (this.stopping) return;
       this.logger.error({ code, signal }, 'the embedded database stopped; restarting it');
       if (Date.now() - running.startedAt >= HEALTHY_AFTER_MS) this.restarts = 0;
-      this.restarting = this.restart(Number(new URL(running.uri).port)).finally(() => (this.restarting = undefined));
+      this.restarting = this.restart().finally(() => (this.restarting = undefined));
     });
   }
 
-  private async restart(port: number): Promise<void> {
+  private async restart(): Promise<void> {
     while (!this.stopping) {
       await sleep(RESTART_DELAYS_MS[Math.min(this.restarts, RESTART_DELAYS_MS.length - 1)]);
       this.restarts++;
       if (this.stopping) return;
       try {
-        this.current = await this.launch(port);
+        this.current = await this.launch();
+        this.unanswered = 0;
         if (this.stopping) return;
         this.watch(this.current);
         this.logger.info({ uri: this.current.uri }, 'the embedded database is back');
@@ -170,6 +112,27 @@ export class EmbeddedDatabase implements RunningDatabase {
       } catch (error) {
         this.logger.error({ err: error }, 'the embedded database did not restart; trying again');
       }
+    }
+  }
+
+  private async checkAnswers(): Promise<void> {
+    if (this.pinging || this.restarting || this.stopping) return;
+    this.pinging = true;
+    const running = this.current;
+    try {
+      await this.pinger.db('admin').command({ ping: 1 });
+      this.unanswered = 0;
+    } catch (error) {
+      if (this.restarting || running !== this.current) return;
+      this.unanswered++;
+      this.logger.warn({ err: error, unanswered: this.unanswered }, 'the embedded database did not answer a ping');
+      if (this.unanswered >= UNANSWERED_PINGS_TO_KILL) {
+        this.logger.error('the embedded database stopped answering; killing it, to start it again');
+        this.unanswered = 0;
+        running.child.kill('SIGKILL');
+      }
+    } finally {
+      this.pinging = false;
     }
   }
 }

@@ -44,19 +44,22 @@ export interface StoredCounts {
   covers: number;
   originals: number;
   originalChunks: number;
+  /** removals begun and not finished */
+  removals: number;
   tempEntries: number;
 }
 
 export async function storedCounts({ database, tmpDir }: CrudHarness): Promise<StoredCounts> {
-  const [tracks, segments, covers, originals, originalChunks, tempEntries] = await Promise.all([
+  const [tracks, segments, covers, originals, originalChunks, removals, tempEntries] = await Promise.all([
     database.tracks.countDocuments(),
     database.segments.countDocuments(),
     database.covers.countDocuments(),
     database.db.collection('originals.files').countDocuments(),
     database.db.collection('originals.chunks').countDocuments(),
+    database.removals.countDocuments(),
     readdir(tmpDir).then((entries) => entries.length),
   ]);
-  return { tracks, segments, covers, originals, originalChunks, tempEntries };
+  return { tracks, segments, covers, originals, originalChunks, removals, tempEntries };
 }
 
 export async function expectNothingStored(harness: CrudHarness): Promise<void> {
@@ -66,6 +69,7 @@ export async function expectNothingStored(harness: CrudHarness): Promise<void> {
     covers: 0,
     originals: 0,
     originalChunks: 0,
+    removals: 0,
     tempEntries: 0,
   });
 }

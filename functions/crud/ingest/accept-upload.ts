@@ -3,6 +3,7 @@ import { newTrackId } from '../../shared/ids.js';
 import type { TrackDocument, UploadFields } from '../../shared/schemas/track.js';
 import type { CoverStore } from '../../shared/storage/cover-store.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
+import type { RemovalStore } from '../../shared/storage/removal-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import type { TrackProcessor } from '../jobs/track-processor.js';
 import type { MediaTools } from '../media/media-tools.js';
@@ -18,6 +19,7 @@ export interface IngestDeps {
   tracks: TrackStore;
   originals: OriginalStore;
   covers: CoverStore;
+  removals: RemovalStore;
   processor: TrackProcessor;
   owner: string;
   leaseMs: number;
@@ -72,15 +74,18 @@ function newTrack(
  * Turns a received upload into a processing track: probe (415/422 for what is
  * not decodable audio), measure, store the original and cover, create the
  * track, and hand the transcoding to the processor, which then owns the
- * upload's temp file. Whatever fails before that leaves nothing behind.
+ * upload's temp file. Whatever fails before that leaves nothing behind: what
+ * was stored is removed, or, if the database went away meanwhile, noted for the
+ * sweeper to remove.
  */
 export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fields: UploadFields): Promise<TrackDocument> {
-  const { tools, tracks, originals, covers, processor, owner, leaseMs, logger } = deps;
+  const { tools, tracks, originals, covers, removals, processor, owner, leaseMs, logger } = deps;
   const id = newTrackId();
   const started = performance.now();
   try {
     const probed = await probeAudio(tools, upload.path, upload.clientMimeType);
     const probedAt = performance.now();
+    await removals.begin({ _id: id, kind: 'upload', originalBytes: upload.bytes, durationSec: 0 });
     try {
       // decoding is CPU and storing the original is I/O: they overlap well
       const [measured] = await runTogether([
@@ -92,6 +97,8 @@ export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fie
       const lease = { owner, until: new Date(Date.now() + leaseMs), attempts: 1 };
       const track = newTrack(id, upload, fields, probed, measured, lease);
       await tracks.insert(track);
+      // the track exists now; should this fail, the sweeper finds it there and lets the note go
+      await removals.end(id).catch((error: unknown) => logger.warn({ err: error, trackId: id }, 'could not clear the note of an upload'));
       logger.info(
         { trackId: id, bytes: upload.bytes, probeMs: Math.round(probedAt - started), acceptMs: Math.round(performance.now() - started) },
         'upload accepted',
@@ -99,7 +106,8 @@ export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fie
       processor.start(track, async () => upload);
       return track;
     } catch (error) {
-      await Promise.allSettled([originals.delete(id, upload.bytes), covers.delete(id)]);
+      const removed = await Promise.allSettled([originals.delete(id, upload.bytes), covers.delete(id)]);
+      if (removed.every((outcome) => outcome.status === 'fulfilled')) await removals.end(id).catch(() => undefined);
       throw error;
     }
   } catch (error) {

@@ -1,12 +1,16 @@
 import type { Logger } from 'pino';
+import type { SweepResult } from '../../shared/api/endpoints.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
-import { type RemoveDeps, removeTrack } from '../store/remove-track.js';
+import { finishRemoval, type RemoveDeps, removeTrack } from '../store/remove-track.js';
 import type { TrackProcessor } from './track-processor.js';
 
 /** A track whose processing was interrupted this many times is failed rather than tried again. */
 export const MAX_ATTEMPTS = 3;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** An upload's note younger than this may belong to an upload still being stored, on any replica. */
+const UPLOAD_IN_PROGRESS_MS = 60 * 60 * 1000;
 
 export interface SweeperDeps extends RemoveDeps {
   tracks: TrackStore;
@@ -19,14 +23,7 @@ export interface SweeperDeps extends RemoveDeps {
   logger: Logger;
 }
 
-export interface SweepResult {
-  /** processing tracks taken over from a replica that died or let go */
-  resumed: number;
-  /** tracks given up on after too many interrupted attempts */
-  failed: number;
-  /** tracks removed because nobody played them within TRACK_TTL_DAYS */
-  expired: number;
-}
+export type { SweepResult };
 
 /**
  * Housekeeping, at start and then periodically (or once per POST /sweep when
@@ -61,10 +58,11 @@ export class Sweeper {
 
   private async sweepOnce(): Promise<SweepResult> {
     const result = await this.takeOverExpiredLeases();
-    return { ...result, expired: await this.removeUnplayed() };
+    const expired = await this.removeUnplayed();
+    return { ...result, expired, cleanedUp: await this.finishRemovals() };
   }
 
-  private async takeOverExpiredLeases(): Promise<Omit<SweepResult, 'expired'>> {
+  private async takeOverExpiredLeases(): Promise<Pick<SweepResult, 'resumed' | 'failed'>> {
     const { tracks, segments, processor, owner, leaseMs, logger } = this.deps;
     const result = { resumed: 0, failed: 0 };
     for (const expired of await tracks.expiredLeases(new Date())) {
@@ -98,5 +96,24 @@ export class Sweeper {
       await removeTrack(this.deps, track);
     }
     return unplayed.length;
+  }
+
+  /** Finishes the removals a deleted track or a refused upload began and could not end. */
+  private async finishRemovals(): Promise<number> {
+    const { removals, tracks, logger } = this.deps;
+    let finished = 0;
+    for (const removal of await removals.pending()) {
+      if (removal.kind === 'upload') {
+        if (await tracks.get(removal._id)) {
+          await removals.end(removal._id);
+          continue;
+        }
+        if (Date.now() - removal.since.getTime() < UPLOAD_IN_PROGRESS_MS) continue;
+      }
+      logger.info({ trackId: removal._id, kind: removal.kind, since: removal.since }, 'finishing a removal that was cut short');
+      await finishRemoval(this.deps, removal);
+      finished++;
+    }
+    return finished;
   }
 }

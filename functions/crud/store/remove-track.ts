@@ -1,6 +1,7 @@
 import type { TrackDocument } from '../../shared/schemas/track.js';
 import type { CoverStore } from '../../shared/storage/cover-store.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
+import type { RemovalDocument, RemovalStore } from '../../shared/storage/removal-store.js';
 import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import type { TrackEvents } from '../../shared/track-events.js';
@@ -11,17 +12,27 @@ export interface RemoveDeps {
   segments: SegmentStore;
   covers: CoverStore;
   originals: OriginalStore;
+  removals: RemovalStore;
   processor: TrackProcessor;
   events?: TrackEvents;
 }
 
-/** Removes a track and everything stored for it. */
+/** Removes a track and everything stored for it; if that is cut short, the sweeper finishes it. */
 export async function removeTrack(deps: RemoveDeps, track: TrackDocument): Promise<void> {
+  const removal = { _id: track._id, kind: 'track', originalBytes: track.source.bytes, durationSec: track.durationSec } as const;
+  await deps.removals.begin(removal);
+  await finishRemoval(deps, removal);
+}
+
+/** Every step finds what it removes by `_id` and is a no-op the second time, so a removal can be finished by anyone. */
+export async function finishRemoval(deps: RemoveDeps, removal: Omit<RemovalDocument, 'since'>): Promise<void> {
+  const id = removal._id;
   // the track disappears first, so a job elsewhere loses its lease and stops writing
-  await deps.tracks.delete(track._id);
-  await deps.processor.cancel(track._id);
-  await deps.segments.deleteForTrack(track._id, track.durationSec);
-  await deps.covers.delete(track._id);
-  await deps.originals.delete(track._id, track.source.bytes);
-  deps.events?.emit('deleted', track._id);
+  await deps.tracks.delete(id);
+  await deps.processor.cancel(id);
+  await deps.segments.deleteForTrack(id, removal.durationSec);
+  await deps.covers.delete(id);
+  await deps.originals.delete(id, removal.originalBytes);
+  await deps.removals.end(id);
+  deps.events?.emit('deleted', id);
 }

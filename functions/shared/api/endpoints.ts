@@ -43,7 +43,9 @@ export const SweepResultSchema = z.object({
   resumed: z.number().int().describe('processing tracks taken over from a replica whose lease ran out'),
   failed: z.number().int().describe('tracks given up on after too many interrupted attempts'),
   expired: z.number().int().describe('tracks removed because nobody played them within TRACK_TTL_DAYS'),
+  cleanedUp: z.number().int().describe('deletions and refused uploads cut short (the database away, a replica killed) whose stored parts were removed now'),
 });
+export type SweepResult = z.infer<typeof SweepResultSchema>;
 
 const PLAYLIST = { mediaType: 'application/vnd.apple.mpegurl' };
 const WRITE_ERRORS: ErrorCode[] = ['unauthorized', 'forbidden', 'rate_limited', 'database_unavailable'];

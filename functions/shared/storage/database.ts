@@ -11,6 +11,7 @@ import {
 import type { TrackDocument } from '../schemas/track.js';
 import type { CoverDocument } from './cover-store.js';
 import type { OriginalChunkDocument, OriginalFileDocument } from './original-store.js';
+import type { RemovalDocument } from './removal-store.js';
 import type { SegmentDocument } from './segment-store.js';
 
 export interface Database {
@@ -21,6 +22,7 @@ export interface Database {
   covers: Collection<CoverDocument>;
   originalFiles: Collection<OriginalFileDocument>;
   originalChunks: Collection<OriginalChunkDocument>;
+  removals: Collection<RemovalDocument>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -58,6 +60,7 @@ export function createDatabase(uri: string, dbName: string, options: ConnectOpti
     covers: db.collection<CoverDocument>('covers'),
     originalFiles: db.collection<OriginalFileDocument>('originals.files'),
     originalChunks: db.collection<OriginalChunkDocument>('originals.chunks'),
+    removals: db.collection<RemovalDocument>('removals'),
     ping: async () => {
       await db.command({ ping: 1 });
     },

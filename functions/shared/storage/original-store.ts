@@ -54,8 +54,9 @@ export class OriginalStore {
   /** Stores the file's chunks, then its files document: an original is never visible half-written. */
   async save(trackId: string, path: string, metadata: OriginalMetadata, signal?: AbortSignal): Promise<void> {
     const { size: length } = await stat(path);
+    const writer = this.chunkWriter(trackId);
     try {
-      await pipeline(createReadStream(path, { highWaterMark: ORIGINAL_CHUNK_BYTES }), this.chunkWriter(trackId), { signal });
+      await pipeline(createReadStream(path, { highWaterMark: ORIGINAL_CHUNK_BYTES }), writer.stream, { signal });
       await this.files.insertOne({
         _id: trackId,
         length,
@@ -65,13 +66,18 @@ export class OriginalStore {
         metadata,
       });
     } catch (error) {
+      // an aborted pipeline does not wait for the write under way, which would land after the delete
+      await writer.idle();
       await this.delete(trackId, length);
       throw error;
     }
   }
 
-  /** Cuts the byte stream into chunks and writes a few at a time, holding back the stream meanwhile. */
-  private chunkWriter(trackId: string): Writable {
+  /**
+   * Cuts the byte stream into chunks and writes a few at a time, holding back
+   * the stream meanwhile; `idle` resolves once no write is under way.
+   */
+  private chunkWriter(trackId: string): { stream: Writable; idle(): Promise<void> } {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let documents: OriginalChunkDocument[] = [];
@@ -85,13 +91,16 @@ export class OriginalStore {
       documents.push({ _id: originalChunkId(trackId, n), files_id: trackId, n, data: new Binary(chunk) });
       n++;
     };
-    const flush = async () => {
-      if (documents.length === 0) return;
+    let writing: Promise<unknown> = Promise.resolve();
+    const flush = () => {
+      if (documents.length === 0) return Promise.resolve();
       const batch = documents;
       documents = [];
-      await this.chunks.insertMany(batch, { ordered: true });
+      const written = this.chunks.insertMany(batch, { ordered: true }).then(() => undefined);
+      writing = written.catch(() => undefined);
+      return written;
     };
-    return new Writable({
+    const stream = new Writable({
       write(data: Buffer, _encoding, callback) {
         pending.push(data);
         pendingBytes += data.length;
@@ -104,6 +113,7 @@ export class OriginalStore {
         flush().then(() => callback(), callback);
       },
     });
+    return { stream, idle: async () => void (await writing) };
   }
 
   async downloadTo(trackId: string, path: string, signal?: AbortSignal): Promise<void> {
@@ -126,6 +136,7 @@ export class OriginalStore {
       return Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     };
     async function* bytes() {
+      if (range.end < range.start) return;
       const first = Math.floor(range.start / file.chunkSize);
       const last = Math.floor(range.end / file.chunkSize);
       let next = readChunk(first);

@@ -2,7 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Track } from '../../../functions/shared/schemas/track.js';
 import { SWEEPS_PER_MINUTE } from '../../../functions/shared/http/rate-limit.js';
-import { type CrudHarness, replicasPerTest } from '../../support/crud.js';
+import { statSync } from 'node:fs';
+import { newTrackId } from '../../../functions/shared/ids.js';
+import { ORIGINAL_CHUNK_BYTES, OriginalStore } from '../../../functions/shared/storage/original-store.js';
+import { RemovalStore } from '../../../functions/shared/storage/removal-store.js';
+import { type CrudHarness, replicasPerTest, storedCounts } from '../../support/crud.js';
 import { fixture } from '../../support/fixtures.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -31,10 +35,10 @@ describe('POST /sweep', function () {
 
     const response = await harness.http.post('/sweep');
     expect(response.status).to.equal(200);
-    expect(response.body).to.deep.equal({ resumed: 0, failed: 0, expired: 1 });
+    expect(response.body).to.deep.equal({ resumed: 0, failed: 0, expired: 1, cleanedUp: 0 });
     expect((await harness.http.get(`/tracks/${old.id}`)).status).to.equal(404);
     expect((await harness.http.get(`/tracks/${recent.id}`)).status).to.equal(200);
-    expect((await harness.http.post('/sweep')).body, 'a second pass finds nothing left to do').to.deep.equal({ resumed: 0, failed: 0, expired: 0 });
+    expect((await harness.http.post('/sweep')).body, 'a second pass finds nothing left to do').to.deep.equal({ resumed: 0, failed: 0, expired: 0, cleanedUp: 0 });
   });
 
   it('resumes a track another replica handed back, and the track ends ready', async () => {
@@ -46,7 +50,7 @@ describe('POST /sweep', function () {
 
     const second = await replica();
     const response = await second.http.post('/sweep');
-    expect(response.body).to.deep.equal({ resumed: 1, failed: 0, expired: 0 });
+    expect(response.body).to.deep.equal({ resumed: 1, failed: 0, expired: 0, cleanedUp: 0 });
     await second.crud.processor.whenSettled(created.body.id);
     expect((await second.http.get(`/tracks/${created.body.id}`)).body.status).to.equal('ready');
   });
@@ -57,7 +61,7 @@ describe('POST /sweep', function () {
     await makeUnplayedForDays(harness, old, 45);
     const response = await harness.http.post('/').set({ 'X-Connector': 'cron-connector', 'X-Topic': 'cron-function' });
     expect(response.status).to.equal(200);
-    expect(response.body).to.deep.equal({ resumed: 0, failed: 0, expired: 1 });
+    expect(response.body).to.deep.equal({ resumed: 0, failed: 0, expired: 1, cleanedUp: 0 });
   });
 
   it('needs no API key when keys are configured, unlike the writes', async () => {
@@ -94,5 +98,68 @@ describe('POST /sweep', function () {
       status = (await on.http.get(`/tracks/${old.id}`)).status;
     }
     expect(status, 'a replica with the sweeper on removes it by itself').to.equal(404);
+  });
+});
+
+describe('POST /sweep, for removals cut short', function () {
+  this.timeout(120_000);
+  const replicas = replicasPerTest();
+  const HOUR_MS = 60 * 60 * 1000;
+
+  async function ingestWithCover(harness: CrudHarness): Promise<Track> {
+    const file = await fixture('taggedMp3');
+    const response = await harness.http.post('/tracks?wait=true').attach('file', file.path, file.filename);
+    expect(response.body).to.include({ status: 'ready', hasCover: true });
+    return response.body as Track;
+  }
+
+  it('finishes deleting a track whose deletion stopped after its document went', async () => {
+    const harness = await replicas.replica();
+    const kept = await ingestWithCover(harness);
+    const track = await ingestWithCover(harness);
+    // where a DELETE stops when the database goes away right after the track's document is removed
+    await new RemovalStore(harness.database.removals).begin({
+      _id: track.id,
+      kind: 'track',
+      originalBytes: track.source.bytes,
+      durationSec: track.durationSec,
+    });
+    await harness.database.tracks.deleteOne({ _id: track.id });
+
+    expect((await harness.http.post('/sweep')).body).to.include({ cleanedUp: 1 });
+    const counts = await storedCounts(harness);
+    const keptSegments = kept.renditions.reduce((sum, rendition) => sum + rendition.segmentCount + 1, 0);
+    expect(counts).to.include({ tracks: 1, segments: keptSegments, covers: 1, originals: 1, removals: 0 });
+    expect(counts.originalChunks).to.equal(Math.ceil(kept.source.bytes / ORIGINAL_CHUNK_BYTES));
+    expect((await harness.http.post('/sweep')).body, 'nothing is left to finish').to.include({ cleanedUp: 0 });
+  });
+
+  it("lets an upload's note go once its track exists, and never touches the track", async () => {
+    const harness = await replicas.replica();
+    const track = await ingestWithCover(harness);
+    await new RemovalStore(harness.database.removals).begin({ _id: track.id, kind: 'upload', originalBytes: track.source.bytes, durationSec: 0 });
+    await harness.database.removals.updateOne({ _id: track.id }, { $set: { since: new Date(Date.now() - 2 * HOUR_MS) } });
+
+    expect((await harness.http.post('/sweep')).body).to.include({ cleanedUp: 0 });
+    expect(await storedCounts(harness)).to.include({ tracks: 1, covers: 1, originals: 1, removals: 0 });
+  });
+
+  it('removes what an upload stored and never made a track of, once it cannot still be under way', async () => {
+    const harness = await replicas.replica();
+    const file = await fixture('taggedMp3');
+    const removals = new RemovalStore(harness.database.removals);
+    const originals = new OriginalStore(harness.database.originalFiles, harness.database.originalChunks);
+    const [abandoned, underWay] = [newTrackId(), newTrackId()];
+    for (const id of [abandoned, underWay]) {
+      await removals.begin({ _id: id, kind: 'upload', originalBytes: statSync(file.path).size, durationSec: 0 });
+      await originals.save(id, file.path, { filename: file.filename, mimeType: 'audio/mpeg', sha256: '0'.repeat(64) });
+    }
+    await harness.database.removals.updateOne({ _id: abandoned }, { $set: { since: new Date(Date.now() - 2 * HOUR_MS) } });
+
+    expect((await harness.http.post('/sweep')).body).to.include({ cleanedUp: 1 });
+    expect(await originals.find(abandoned)).to.equal(null);
+    expect(await harness.database.originalChunks.countDocuments({ files_id: abandoned })).to.equal(0);
+    expect(await originals.find(underWay), 'an upload that may still be storing is left alone').to.not.equal(null);
+    expect(await storedCounts(harness)).to.include({ removals: 1 });
   });
 });

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
@@ -18,18 +19,29 @@ import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
 
 /**
- * mongo-java-server's H2 backend with MongoDB's durability: every command's
- * changes are written to the data file before its answer goes out, so an
- * acknowledged write survives the death of this process. The file is synced
- * to disk at most {@link #SYNC_INTERVAL_MS} later (MongoDB syncs its journal
- * every 100 ms too), or before the answer when the client asks for
- * {@code writeConcern: {j: true}}.
+ * mongo-java-server's H2 backend with MongoDB's durability.
+ *
+ * <p>Every command's changes are written to the data file before its answer
+ * goes out, so an acknowledged write survives the death of this process, and
+ * a commit only ever holds whole commands: commands run under a shared lock,
+ * commits under the exclusive one, and the store never commits on its own (by
+ * default it did, every second and whenever enough was unsaved, halfway
+ * through a command: a document could be stored without its {@code _id}
+ * index entry). The file is synced to disk at most {@link #SYNC_INTERVAL_MS}
+ * later (MongoDB syncs its journal every 100 ms too), or before the answer
+ * when the client asks for {@code writeConcern: {j: true}}.
  */
 final class DurableH2Backend extends H2Backend {
 
     private static final Logger log = LoggerFactory.getLogger(DurableH2Backend.class);
 
     static final long SYNC_INTERVAL_MS = 100;
+    /** How often partly dead chunks are rewritten, so the space they hold is freed for reuse. */
+    private static final long COMPACT_INTERVAL_MS = 1000;
+    /** Rewrite while less than this share of the file's chunks is live data. */
+    private static final int COMPACT_BELOW_FILL_PERCENT = 80;
+    /** Bytes rewritten per pass, so a pass never holds up commits for long. */
+    private static final int COMPACT_BYTES_PER_PASS = 8 * 1024 * 1024;
 
     /**
      * The oldest server the MongoDB Node.js driver 7 accepts (4.4, wire
@@ -48,9 +60,12 @@ final class DurableH2Backend extends H2Backend {
         }
     };
 
-    private final AtomicBoolean unsynced = new AtomicBoolean();
-    private final ScheduledExecutorService syncer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "sync");
+    private final ReentrantReadWriteLock commitLock = new ReentrantReadWriteLock();
+    private final AtomicLong commits = new AtomicLong();
+    private volatile boolean closing;
+    private long syncedCommits;
+    private final ScheduledExecutorService housekeeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "housekeeping");
         thread.setDaemon(true);
         return thread;
     });
@@ -59,6 +74,9 @@ final class DurableH2Backend extends H2Backend {
         MVStore store = new MVStore.Builder()
             .fileName(file.toString())
             .cacheSize(cacheMegabytes)
+            // no commits but ours: no background writer, no commit when enough is unsaved
+            .autoCommitDisabled()
+            .autoCommitBufferSize(0)
             .open();
         return new DurableH2Backend(store);
     }
@@ -66,7 +84,10 @@ final class DurableH2Backend extends H2Backend {
     private DurableH2Backend(MVStore store) {
         super(store);
         version(ADVERTISED_VERSION);
-        syncer.scheduleWithFixedDelay(() -> orStop(this::syncIfNeeded), SYNC_INTERVAL_MS, SYNC_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        housekeeper.scheduleWithFixedDelay(() -> orStop(this::syncIfCommitted), SYNC_INTERVAL_MS, SYNC_INTERVAL_MS,
+            TimeUnit.MILLISECONDS);
+        housekeeper.scheduleWithFixedDelay(() -> orStop(this::compact), COMPACT_INTERVAL_MS, COMPACT_INTERVAL_MS,
+            TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -77,24 +98,67 @@ final class DurableH2Backend extends H2Backend {
     @Override
     public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
         try {
-            return super.handleCommand(channel, databaseName, command, query);
+            commitLock.readLock().lock();
+            try {
+                return super.handleCommand(channel, databaseName, command, query);
+            } finally {
+                commitLock.readLock().unlock();
+            }
         } finally {
             // also after a failed command: an unordered batch may have written some of its documents
-            persist(asksForJournal(query));
+            if (!closing) {
+                orStop(() -> persist(asksForJournal(query)));
+            }
         }
     }
 
     private void persist(boolean sync) {
-        orStop(() -> {
-            MVStore store = getMvStore();
-            if (store.hasUnsavedChanges()) {
-                store.commit();
-                unsynced.set(true);
-            }
-            if (sync) {
-                syncIfNeeded();
-            }
-        });
+        MVStore store = getMvStore();
+        if (store.isClosed() || store.getPanicException() != null) {
+            throw new IllegalStateException("the store has closed", store.getPanicException());
+        }
+        if (store.hasUnsavedChanges()) {
+            commit();
+        } else {
+            // a commit under way may be writing this command's changes: the answer waits for it
+            commitLock.readLock().lock();
+            commitLock.readLock().unlock();
+        }
+        if (sync) {
+            store.sync();
+        }
+    }
+
+    /** Commits what whole commands changed; none is halfway through meanwhile. */
+    @Override
+    public void commit() {
+        commitLock.writeLock().lock();
+        try {
+            getMvStore().commit();
+            commits.incrementAndGet();
+        } finally {
+            commitLock.writeLock().unlock();
+        }
+    }
+
+    private void syncIfCommitted() {
+        long committed = commits.get();
+        if (committed != syncedCommits && !getMvStore().isClosed()) {
+            getMvStore().sync();
+            syncedCommits = committed;
+        }
+    }
+
+    /**
+     * Space in the file is reused once the chunks holding it are wholly dead.
+     * Deleting a track leaves some chunks partly live; rewriting their live
+     * pages frees them. The rewritten pages are committed like any change.
+     */
+    private void compact() {
+        MVStore store = getMvStore();
+        if (!store.isClosed() && store.compact(COMPACT_BELOW_FILL_PERCENT, COMPACT_BYTES_PER_PASS)) {
+            commit();
+        }
     }
 
     /**
@@ -102,19 +166,12 @@ final class DurableH2Backend extends H2Backend {
      * Rather than answer from memory what the file does not hold, the process
      * stops, to be started again from the last commit.
      */
-    private static void orStop(Runnable write) {
+    private static void orStop(Runnable work) {
         try {
-            write.run();
+            work.run();
         } catch (RuntimeException e) {
-            log.error("could not write to the data file; stopping", e);
+            log.error("the data file can no longer be written; stopping", e);
             Runtime.getRuntime().halt(3);
-        }
-    }
-
-    private void syncIfNeeded() {
-        MVStore store = getMvStore();
-        if (unsynced.getAndSet(false) && !store.isClosed()) {
-            store.sync();
         }
     }
 
@@ -124,12 +181,18 @@ final class DurableH2Backend extends H2Backend {
 
     @Override
     public void close() {
-        syncer.shutdown();
+        closing = true;
+        housekeeper.shutdown();
         try {
-            syncer.awaitTermination(1, TimeUnit.SECONDS);
+            housekeeper.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        super.close();
+        commitLock.writeLock().lock();
+        try {
+            super.close();
+        } finally {
+            commitLock.writeLock().unlock();
+        }
     }
 }

@@ -1,0 +1,35 @@
+import type { Collection } from 'mongodb';
+
+/**
+ * A removal under way: what it takes to find everything stored for a track
+ * (segments and original chunks are found by their `_id`s, which these facts
+ * give). Written before anything is removed and deleted once all of it is, so
+ * a removal cut short (the database gone, the replica killed) is finished by
+ * the sweeper rather than leaving parts nobody can find.
+ */
+export interface RemovalDocument {
+  /** the track id */
+  _id: string;
+  /** `track`: a track being deleted; `upload`: an upload's stored parts, until its track exists */
+  kind: 'track' | 'upload';
+  originalBytes: number;
+  durationSec: number;
+  since: Date;
+}
+
+export class RemovalStore {
+  constructor(private readonly removals: Collection<RemovalDocument>) {}
+
+  async begin(removal: Omit<RemovalDocument, 'since'>): Promise<void> {
+    await this.removals.replaceOne({ _id: removal._id }, { ...removal, since: new Date() }, { upsert: true });
+  }
+
+  async end(trackId: string): Promise<void> {
+    await this.removals.deleteOne({ _id: trackId });
+  }
+
+  /** Removals not ended yet: a handful at most, each normally lasting a moment. */
+  pending(): Promise<RemovalDocument[]> {
+    return this.removals.find({}).toArray();
+  }
+}
