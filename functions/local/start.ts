@@ -28,9 +28,9 @@ async function main() {
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;
   console.log(`Segue is running at ${base}/`);
   console.log(`  database: ${withoutPassword(engine.uri)} (${engine.engine})`);
-  console.log(`  player:  ${base}/`);
-  console.log(`  upload:  curl -F file=@song.mp3 '${base}/function/crud/tracks?wait=true'`);
-  console.log(`  play:    ${base}/function/stream/tracks/<id>/master.m3u8`);
+  console.log(`  player:   ${base}/`);
+  console.log(`  upload:   curl -F file=@song.mp3 '${base}/function/crud/tracks?wait=true'`);
+  console.log(`  play:     ${base}/function/stream/tracks/<id>/master.m3u8`);
 
   onShutdownSignal(async () => {
     // jobs are handed back first: a request waiting on one (?wait=true) can then answer
