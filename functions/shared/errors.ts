@@ -40,12 +40,14 @@ export class HttpError extends Error {
   override name = 'HttpError';
   readonly status: number;
 
+  /** `cause` is for the log: what went wrong inside, which the client never sees */
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.status = errorStatus[code];
   }
 

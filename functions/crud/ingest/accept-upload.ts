@@ -83,7 +83,7 @@ export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fie
   const id = newTrackId();
   const started = performance.now();
   try {
-    const probed = await probeAudio(tools, upload.path, upload.clientMimeType);
+    const probed = await probeAudio(tools, upload.path);
     const probedAt = performance.now();
     await removals.begin({ _id: id, kind: 'upload', originalBytes: upload.bytes, durationSec: 0 });
     try {
@@ -103,7 +103,7 @@ export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fie
         { trackId: id, bytes: upload.bytes, probeMs: Math.round(probedAt - started), acceptMs: Math.round(performance.now() - started) },
         'upload accepted',
       );
-      processor.start(track, async () => upload);
+      processor.start(track, async () => ({ path: upload.path, format: probed.format, dispose: upload.dispose }));
       return track;
     } catch (error) {
       const removed = await Promise.allSettled([originals.delete(id, upload.bytes), covers.delete(id)]);

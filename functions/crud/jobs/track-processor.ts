@@ -7,6 +7,8 @@ import type { OriginalStore } from '../../shared/storage/original-store.js';
 import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
+import { type StagedMedia, audioFormatOf } from '../media/audio-formats.js';
+import { probeMedia } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { measureLoudness } from '../probe/measure-loudness.js';
 import { transcodeLadder } from '../transcode/transcode-ladder.js';
@@ -29,8 +31,7 @@ export interface ProcessorDeps {
 }
 
 /** A file on local disk to transcode from, removed when the job no longer needs it. */
-export interface LocalSource {
-  path: string;
+export interface LocalSource extends StagedMedia {
   dispose(): Promise<void>;
 }
 
@@ -102,7 +103,10 @@ export class TrackProcessor {
     try {
       const path = join(dir, 'original');
       await this.deps.originals.downloadTo(trackId, path);
-      return { path, dispose };
+      // it was accepted as one of the audio containers; which one is told again, the same way
+      const format = audioFormatOf((await probeMedia(this.deps.tools, path)).format.format_name);
+      if (!format) throw new Error(`the stored original of track ${trackId} is no longer read as audio`);
+      return { path, format, dispose };
     } catch (error) {
       await dispose();
       throw error;
@@ -123,7 +127,7 @@ export class TrackProcessor {
       source = await openSource();
       for (let outages = 1; ; outages++) {
         try {
-          await this.transcode(track, source.path, keeper, signal);
+          await this.transcode(track, source, keeper, signal);
           break;
         } catch (error) {
           if (signal.aborted || !isDatabaseUnreachable(error) || outages > MAX_OUTAGES) throw error;
@@ -145,14 +149,14 @@ export class TrackProcessor {
   }
 
   /** Encodes the ladder and measures loudness from the local source, then flips the track to ready. */
-  private async transcode(track: TrackDocument, sourcePath: string, keeper: LeaseKeeper, signal: AbortSignal): Promise<void> {
+  private async transcode(track: TrackDocument, source: StagedMedia, keeper: LeaseKeeper, signal: AbortSignal): Promise<void> {
     const { tracks, segments, owner } = this.deps;
     // a replica that died may have left some of its segments behind (a run of this job cut short by the
     // database leaves only segments the next run rewrites under the same names)
     if ((track.lease?.attempts ?? 1) > 1) await segments.deleteForTrack(track._id, track.durationSec);
     const [renditions, loudness] = await runTogether([
-      (shared: AbortSignal) => transcodeLadder(this.deps, track, sourcePath, shared, (fraction) => keeper.report(fraction)),
-      (shared: AbortSignal) => measureLoudness(this.deps.tools, sourcePath, shared),
+      (shared: AbortSignal) => transcodeLadder(this.deps, track, source, shared, (fraction) => keeper.report(fraction)),
+      (shared: AbortSignal) => measureLoudness(this.deps.tools, source, shared),
     ] as const, signal);
     if (!(await tracks.markReady(track._id, owner, { renditions, loudness }))) {
       throw new LeaseLostError('lost the lease while finishing');

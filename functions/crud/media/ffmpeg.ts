@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import ffmpeg, { type FfprobeData } from 'fluent-ffmpeg';
+import ffmpeg from 'fluent-ffmpeg';
+import { z } from 'zod';
+import { AUDIO_DEMUXERS, AUDIO_FORMATS, type StagedMedia } from './audio-formats.js';
 import type { MediaTools } from './media-tools.js';
-
-export type { FfprobeData };
 
 /** The only module that runs ffmpeg or ffprobe; fluent-ffmpeg stays behind it. */
 
@@ -12,14 +14,14 @@ export interface FfmpegOutput {
 }
 
 export interface FfmpegRun {
-  input: string;
+  input: StagedMedia;
   inputOptions?: string[];
-  complexFilter?: string;
   outputs: FfmpegOutput[];
   signal?: AbortSignal;
   timeoutMs?: number;
 }
 
+/** What ffmpeg or ffprobe said when it failed: for the log, never for a client. */
 export class FfmpegError extends Error {
   override name = 'FfmpegError';
   constructor(
@@ -36,26 +38,38 @@ function lastLines(stderr: string, count: number) {
   return stderr.trim().split('\n').slice(-count).join('\n');
 }
 
+/**
+ * Reading is confined to the one staged file: only the `file` protocol, only
+ * the demuxer the probe identified (so a playlist or concat list named `.mp3`
+ * is never followed), and the path given as a `file:` URL, so no part of it is
+ * read as a protocol or an option.
+ */
+const confinedInput = (path: string, demuxers: string) => ({
+  options: ['-protocol_whitelist', 'file', '-format_whitelist', demuxers],
+  url: `file:${resolve(path)}`,
+});
+
 /** Resolves with ffmpeg's stderr once it exits 0; rejects with the tail of stderr otherwise. */
 export function runFfmpeg(tools: MediaTools, run: FfmpegRun): Promise<{ stderr: string }> {
   const signals = [run.signal, run.timeoutMs ? AbortSignal.timeout(run.timeoutMs) : undefined].filter(
     (signal): signal is AbortSignal => signal !== undefined,
   );
   const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
-  return new Promise((resolve, reject) => {
+  const { demuxer } = AUDIO_FORMATS[run.input.format];
+  const input = confinedInput(run.input.path, demuxer);
+  return new Promise((resolvePromise, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const command = ffmpeg({ stdoutLines: STDERR_LINES_KEPT })
       .setFfmpegPath(tools.ffmpeg)
-      .input(run.input)
-      .inputOptions(['-nostdin', '-hide_banner', ...(run.inputOptions ?? [])]);
-    if (run.complexFilter) command.complexFilter(run.complexFilter);
+      .input(input.url)
+      .inputOptions(['-nostdin', '-hide_banner', ...input.options, '-f', demuxer, ...(run.inputOptions ?? [])]);
     for (const output of run.outputs) command.output(output.target).outputOptions(output.options);
 
     const onAbort = () => command.kill('SIGKILL');
     signal?.addEventListener('abort', onAbort, { once: true });
     command.on('end', (_stdout: string | null, stderr: string | null) => {
       signal?.removeEventListener('abort', onAbort);
-      resolve({ stderr: stderr ?? '' });
+      resolvePromise({ stderr: stderr ?? '' });
     });
     command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
       signal?.removeEventListener('abort', onAbort);
@@ -67,16 +81,59 @@ export function runFfmpeg(tools: MediaTools, run: FfmpegRun): Promise<{ stderr: 
   });
 }
 
-/** ffprobe's view of a file: its streams and container; rejects when ffprobe cannot open it. */
-export function probeMedia(tools: MediaTools, path: string, timeoutMs = 60_000): Promise<FfprobeData> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new FfmpegError('ffprobe timed out', '')), timeoutMs);
-    ffmpeg(path)
-      .setFfprobePath(tools.ffprobe)
-      .ffprobe((error: Error | null, data: FfprobeData) => {
-        clearTimeout(timer);
-        if (error) reject(new FfmpegError(`ffprobe failed: ${error.message}`, error.message));
-        else resolve(data);
-      });
+/** ffprobe's JSON numbers come as strings, and as "N/A" when unknown. */
+const finite = z.preprocess((value) => {
+  const number = Number(value);
+  return value !== undefined && value !== null && value !== '' && Number.isFinite(number) ? number : undefined;
+}, z.number().optional());
+
+const ProbeOutputSchema = z.object({
+  streams: z
+    .array(
+      z.object({
+        codec_type: z.string().optional(),
+        codec_name: z.string().optional(),
+        sample_rate: finite,
+        channels: finite,
+        bits_per_raw_sample: finite,
+        bit_rate: finite,
+      }),
+    )
+    .default([]),
+  format: z.object({
+    format_name: z.string().optional(),
+    duration: finite,
+    bit_rate: finite,
+  }),
+});
+
+/** ffprobe's view of a file: its container and streams. */
+export type ProbeOutput = z.infer<typeof ProbeOutputSchema>;
+
+/**
+ * ffprobe's view of a staged file, read as JSON (its key=value text lets a
+ * tag's value spell out keys of its own). Rejects when ffprobe cannot open the
+ * file with one of the audio demuxers, and kills it at `timeoutMs`.
+ */
+export function probeMedia(tools: MediaTools, path: string, timeoutMs = 60_000): Promise<ProbeOutput> {
+  const input = confinedInput(path, AUDIO_DEMUXERS);
+  const args = ['-v', 'error', '-hide_banner', ...input.options, '-of', 'json', '-show_format', '-show_streams', input.url];
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      tools.ffprobe,
+      args,
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          const reason = error.killed ? `ffprobe did not finish within ${timeoutMs} ms` : 'ffprobe could not read the file';
+          return reject(new FfmpegError(reason, stderr));
+        }
+        try {
+          resolvePromise(ProbeOutputSchema.parse(JSON.parse(stdout)));
+        } catch (parseError) {
+          reject(new FfmpegError(`ffprobe gave output that is not what was asked for: ${(parseError as Error).message}`, stderr));
+        }
+      },
+    );
   });
 }

@@ -35,7 +35,7 @@ export async function measureAudio(
   });
   try {
     await runFfmpeg(tools, {
-      input: path,
+      input: { path, format: probed.format },
       inputOptions: ['-nostats'],
       outputs: [
         {
@@ -47,7 +47,7 @@ export async function measureAudio(
     });
   } catch (error) {
     if (error instanceof FfmpegError) {
-      throw new HttpError('undecodable_audio', 'This audio file cannot be decoded', { reason: error.message });
+      throw new HttpError('undecodable_audio', 'This audio file cannot be decoded', undefined, { cause: error });
     }
     throw error;
   }

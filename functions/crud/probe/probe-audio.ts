@@ -1,7 +1,8 @@
 import { type IAudioMetadata, type IPicture, parseFile } from 'music-metadata';
 import { HttpError } from '../../shared/errors.js';
 import type { Tags } from '../../shared/schemas/track.js';
-import { type FfprobeData, probeMedia } from '../media/ffmpeg.js';
+import { AUDIO_FORMATS, type AudioFormatName, audioFormatOf } from '../media/audio-formats.js';
+import { type ProbeOutput, probeMedia } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
 
 export interface Cover {
@@ -10,6 +11,8 @@ export interface Cover {
 }
 
 export interface ProbedAudio {
+  /** the container ffmpeg reads it as: the only demuxer any later run may use */
+  format: AudioFormatName;
   container: string;
   codec: string;
   mimeType: string;
@@ -30,19 +33,14 @@ const MAX_COVER_BYTES = 4 * 1024 * 1024;
 /** ffprobe guesses these formats' length from the bit rate, which proves nothing about truncation. */
 const ESTIMATED_DURATION_FORMATS = new Set(['mp3', 'aac', 'ac3', 'eac3', 'mp2', 'mpeg']);
 
-const MIME_BY_FORMAT: Record<string, string> = {
-  mp3: 'audio/mpeg',
-  flac: 'audio/flac',
-  wav: 'audio/wav',
-  ogg: 'audio/ogg',
-  'mov,mp4,m4a,3gp,3g2,mj2': 'audio/mp4',
-  'matroska,webm': 'audio/webm',
-  aiff: 'audio/aiff',
-  aac: 'audio/aac',
-  asf: 'audio/x-ms-asf',
+/** What sound can be: past these the numbers are not audio but a lie, and would reach ffmpeg's command line. */
+const SANE = {
+  sampleRate: { min: 1000, max: 384_000 },
+  channels: { min: 1, max: 32 },
+  bitsPerSample: { min: 1, max: 64 },
 };
 
-type MetadataResult = { kind: 'audio'; metadata: IAudioMetadata } | { kind: 'not-audio' } | { kind: 'broken'; reason: string };
+type MetadataResult = { kind: 'audio'; metadata: IAudioMetadata } | { kind: 'not-audio' } | { kind: 'broken'; error: unknown };
 
 /** music-metadata's errors name what went wrong: an unknown type is not audio, anything else is broken audio. */
 async function readMetadata(path: string): Promise<MetadataResult> {
@@ -52,15 +50,15 @@ async function readMetadata(path: string): Promise<MetadataResult> {
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'CouldNotDetermineFileTypeError' || name === 'UnsupportedFileTypeError') return { kind: 'not-audio' };
-    return { kind: 'broken', reason: (error as Error).message };
+    return { kind: 'broken', error };
   }
 }
 
-async function readStreams(tools: MediaTools, path: string): Promise<FfprobeData | undefined> {
+async function readStreams(tools: MediaTools, path: string): Promise<{ output?: ProbeOutput; error?: unknown }> {
   try {
-    return await probeMedia(tools, path);
-  } catch {
-    return undefined;
+    return { output: await probeMedia(tools, path) };
+  } catch (error) {
+    return { error };
   }
 }
 
@@ -92,41 +90,58 @@ const positive = (value: unknown) => {
   return Number.isFinite(number) && number > 0 ? number : undefined;
 };
 
+const within = (value: number | undefined, { min, max }: { min: number; max: number }) =>
+  value !== undefined && Number.isInteger(value) && value >= min && value <= max ? value : undefined;
+
 /**
  * Reads what the file is: its container, codec, layout, tags and cover.
- * 415 when neither music-metadata nor ffprobe finds audio in it; 422 when it
- * claims to be audio that ffprobe cannot open.
+ * 415 when it is not audio in one of the containers ffmpeg may read (a
+ * playlist or any file that names others is not); 422 when it claims to be
+ * audio that ffprobe cannot open, or whose numbers are not those of sound.
  */
-export async function probeAudio(tools: MediaTools, path: string, clientMimeType: string): Promise<ProbedAudio> {
-  const [read, probed] = await Promise.all([readMetadata(path), readStreams(tools, path)]);
+export async function probeAudio(tools: MediaTools, path: string): Promise<ProbedAudio> {
+  const [read, streams] = await Promise.all([readMetadata(path), readStreams(tools, path)]);
+  const probed = streams.output;
   const stream = probed?.streams.find((candidate) => candidate.codec_type === 'audio');
-  if (!probed || !stream) {
+  const format = audioFormatOf(probed?.format.format_name);
+  if (probed && !format) {
+    throw new HttpError('unsupported_media_type', 'This file is not audio in a container this service reads', {
+      detected: probed.format.format_name ?? 'unknown',
+    });
+  }
+  if (!probed || !stream || !format) {
     if (read.kind === 'not-audio') {
       throw new HttpError('unsupported_media_type', 'This file is not audio', {
         ...(probed ? { detected: probed.format.format_name } : {}),
       });
     }
-    throw new HttpError('undecodable_audio', 'This audio file cannot be decoded', {
-      reason: read.kind === 'broken' ? read.reason : 'no decodable audio stream',
+    throw new HttpError('undecodable_audio', 'This audio file cannot be decoded', undefined, {
+      cause: read.kind === 'broken' ? read.error : (streams.error ?? 'no audio stream'),
     });
   }
   const metadata = read.kind === 'audio' ? read.metadata : undefined;
-  const format = probed.format.format_name ?? 'unknown';
-  const sampleRate = positive(stream.sample_rate);
-  const channels = positive(stream.channels);
+  const sampleRate = within(stream.sample_rate, SANE.sampleRate);
+  const channels = within(stream.channels, SANE.channels);
   if (!sampleRate || !channels) {
-    throw new HttpError('undecodable_audio', 'This audio stream has no sample rate or channel count');
+    throw new HttpError('undecodable_audio', 'This audio stream has no usable sample rate or channel count', {
+      sampleRate: stream.sample_rate ?? null,
+      channels: stream.channels ?? null,
+    });
   }
   const headerDuration = ESTIMATED_DURATION_FORMATS.has(format) ? undefined : positive(probed.format.duration);
   const bitrate = positive(metadata?.format.bitrate) ?? positive(stream.bit_rate) ?? positive(probed.format.bit_rate);
   return {
+    format,
     container: metadata?.format.container ?? format,
     codec: metadata?.format.codec ?? stream.codec_name ?? 'unknown',
-    mimeType: MIME_BY_FORMAT[format] ?? (clientMimeType.startsWith('audio/') ? clientMimeType : 'application/octet-stream'),
+    mimeType: AUDIO_FORMATS[format].mimeType,
     bitrate: bitrate ? Math.round(bitrate) : null,
     sampleRate,
     channels,
-    bitsPerSample: positive(metadata?.format.bitsPerSample) ?? positive(stream.bits_per_raw_sample) ?? null,
+    bitsPerSample:
+      within(positive(metadata?.format.bitsPerSample), SANE.bitsPerSample) ??
+      within(stream.bits_per_raw_sample, SANE.bitsPerSample) ??
+      null,
     declaredDurationSec: metadata ? positive(metadata.format.duration) : headerDuration,
     expectedDurationSec: positive(metadata?.format.duration) ?? positive(probed.format.duration) ?? 600,
     tags: tagsOf(metadata),

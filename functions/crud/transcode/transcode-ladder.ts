@@ -5,6 +5,7 @@ import type { StoredRendition, TrackDocument } from '../../shared/schemas/track.
 import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import { runTogether } from '../../shared/util/run-together.js';
 import { withTempDir } from '../../shared/util/temp-dir.js';
+import type { StagedMedia } from '../media/audio-formats.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { storeSegments } from '../store/store-segments.js';
 import { planLadder } from './ladder.js';
@@ -26,7 +27,7 @@ export interface LadderDeps {
 export async function transcodeLadder(
   deps: LadderDeps,
   track: TrackDocument,
-  sourcePath: string,
+  source: StagedMedia,
   signal: AbortSignal,
   onProgress: (fraction: number) => void,
 ): Promise<StoredRendition[]> {
@@ -40,7 +41,7 @@ export async function transcodeLadder(
         const stored: EncodedSegment[] = [];
         const store = (listed: Array<{ file: string; duration: number }>) =>
           storeSegments(deps.segments, track._id, plan.id, renditionDir, listed, rungSignal);
-        await transcodeRendition(deps.tools, sourcePath, plan, renditionDir, rungSignal, async (listed) => {
+        await transcodeRendition(deps.tools, source, plan, renditionDir, rungSignal, async (listed) => {
           stored.push(...(await store(listed)));
           storedSeconds += listed.reduce((sum, segment) => sum + segment.duration, 0);
           // 1 is for the ready track; the last write is still to come

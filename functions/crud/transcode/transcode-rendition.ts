@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { INIT_SEGMENT_FILE, SEGMENT_SECONDS } from '../../shared/hls.js';
 import { runTogether } from '../../shared/util/run-together.js';
+import type { StagedMedia } from '../media/audio-formats.js';
 import { runFfmpeg } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
 import type { RenditionPlan } from './ladder.js';
@@ -65,7 +66,7 @@ async function listedSegments(dir: string): Promise<ListedSegment[]> {
  */
 export async function transcodeRendition(
   tools: MediaTools,
-  source: string,
+  source: StagedMedia,
   plan: RenditionPlan,
   dir: string,
   signal: AbortSignal,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
@@ -13,7 +13,6 @@ export interface ReceivedUpload {
   /** the bytes as they came, in a temp file */
   path: string;
   filename: string;
-  clientMimeType: string;
   bytes: number;
   sha256: string;
   /** the other form fields, unvalidated */
@@ -57,7 +56,6 @@ class UploadMeter extends Transform {
 interface SavedFile {
   path: string;
   filename: string;
-  clientMimeType: string;
   bytes: number;
   sha256: string;
 }
@@ -66,12 +64,11 @@ async function saveStream(
   source: Readable,
   dir: string,
   clientName: string | undefined,
-  clientMimeType: string,
   maxBytes: number,
 ): Promise<SavedFile> {
   const filename = cleanFilename(clientName);
-  // the extension is kept: music-metadata takes it as a hint for headerless formats
-  const path = join(dir, `upload${extname(filename).toLowerCase()}`);
+  // a name the client does not choose: what a file is is read from its bytes, never from its name
+  const path = join(dir, 'upload');
   const meter = new UploadMeter(maxBytes);
   // piped rather than put in the pipeline: a refused upload must not destroy the request, whose
   // connection still has to carry the answer (pipeline would destroy it, and the socket with it)
@@ -86,7 +83,7 @@ async function saveStream(
     source.off('error', stop);
     source.off('aborted', stop);
   }
-  return { path, filename, clientMimeType, bytes: meter.bytes, sha256: meter.digest() };
+  return { path, filename, bytes: meter.bytes, sha256: meter.digest() };
 }
 
 /** `X-Filename` may be percent-encoded UTF-8, since header values are Latin-1. */
@@ -128,7 +125,7 @@ function receiveMultipart(
         stream.resume();
         return;
       }
-      saving = saveStream(stream, dir, info.filename, info.mimeType, maxBytes);
+      saving = saveStream(stream, dir, info.filename, maxBytes);
       saving.catch(fail);
     });
     parser.on('field', (name, value, info) => {
@@ -193,7 +190,7 @@ export async function receiveUpload(req: Request, { tmpDir, maxBytes }: UploadLi
     const { file, fields } = multipart
       ? await receiveMultipart(req, dir, maxBytes)
       : {
-          file: await saveStream(req, dir, rawFilename(req), req.get('content-type') ?? '', maxBytes),
+          file: await saveStream(req, dir, rawFilename(req), maxBytes),
           fields: {},
         };
     if (!file) {

@@ -35,6 +35,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const httpError = toHttpError(error);
     if (httpError.status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    else if (httpError.cause !== undefined) {
+      // what the client is not told goes to the log, under the request's id
+      (req.log ?? logger).info({ err: httpError.cause, code: httpError.code }, 'request refused');
+    }
     if (res.headersSent) {
       res.destroy();
       return;

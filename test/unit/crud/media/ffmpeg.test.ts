@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -17,7 +17,7 @@ describe('the ffmpeg wrapper', () => {
 
   it('rejects with the tail of stderr when ffmpeg fails', async () => {
     const error = await runFfmpeg(tools, {
-      input: join(dir, 'missing.wav'),
+      input: { path: join(dir, 'missing.wav'), format: 'wav' },
       outputs: [{ target: join(dir, 'out.m4a'), options: [] }],
     }).catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(FfmpegError);
@@ -31,7 +31,7 @@ describe('the ffmpeg wrapper', () => {
     const started = Date.now();
     setTimeout(() => controller.abort(reason), 200);
     const error = await runFfmpeg(tools, {
-      input: file.path,
+      input: { path: file.path, format: 'wav' },
       outputs: [{ target: join(dir, 'out.m4a'), options: ['-c:a', 'aac', '-b:a', '256k'] }],
       signal: controller.signal,
     }).catch((caught: unknown) => caught);
@@ -44,6 +44,32 @@ describe('the ffmpeg wrapper', () => {
     const data = await probeMedia(tools, file.path);
     expect(data.format.format_name).to.equal('flac');
     expect(data.streams[0]).to.include({ codec_type: 'audio', sample_rate: 48000, channels: 2 });
+  });
+
+  it('will not probe a file as a playlist, so nothing it names is opened', async () => {
+    const named = join(dir, 'named.wav');
+    await writeFile(named, '');
+    const playlist = join(dir, 'upload');
+    await writeFile(playlist, `#EXTM3U\n#EXT-X-TARGETDURATION:3\n#EXTINF:3.0,\n${named}\n#EXT-X-ENDLIST\n`);
+    const error = await probeMedia(tools, playlist).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(FfmpegError);
+  });
+
+  it('reads only the demuxer it is told, whatever the file really is', async () => {
+    const file = await fixture('hiresFlac');
+    const error = await runFfmpeg(tools, {
+      input: { path: file.path, format: 'mp3' },
+      outputs: [{ target: join(dir, 'out.wav'), options: [] }],
+    }).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(FfmpegError);
+  });
+
+  it('takes a path that looks like a protocol or an option as a plain file name', async () => {
+    const file = await fixture('hiresFlac');
+    const odd = join(dir, 'http:-i');
+    await copyFile(file.path, odd);
+    const data = await probeMedia(tools, odd);
+    expect(data.format.format_name).to.equal('flac');
   });
 });
 

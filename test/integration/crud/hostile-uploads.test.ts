@@ -1,0 +1,136 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import type { Track } from '../../../functions/shared/schemas/track.js';
+import { type CrudHarness, expectNothingStored, startCrud } from '../../support/crud.js';
+import { fixture } from '../../support/fixtures.js';
+
+const run = promisify(execFile);
+
+/**
+ * Whether reading a file shows in its access time here (it does on relatime
+ * mounts once the access time is older than the change time), so that "never
+ * read" can be checked rather than assumed.
+ */
+async function accessTimesShowReads(dir: string): Promise<boolean> {
+  const probe = join(dir, 'atime-probe');
+  await writeFile(probe, 'x');
+  await utimes(probe, 0, new Date());
+  await readFile(probe);
+  return (await stat(probe)).atimeMs > 0;
+}
+
+/** An error body tells the client what is wrong with its request, and nothing about the machine. */
+function expectNoInternals(body: unknown): void {
+  const text = JSON.stringify(body);
+  for (const leak of [tmpdir(), process.cwd(), 'ffmpeg', 'ffprobe', 'Error:', '.ts:']) {
+    expect(text, `the error body mentions ${leak}`).to.not.contain(leak);
+  }
+}
+
+describe('POST /tracks with hostile files', function () {
+  this.timeout(120_000);
+  let harness: CrudHarness;
+  let dir: string;
+
+  beforeEach(async () => {
+    harness = await startCrud();
+  });
+  afterEach(() => harness.close());
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'segue-hostile-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  describe('that point at other files', () => {
+    let secret: string;
+    let canTellReads: boolean;
+
+    before(async () => {
+      // audio that is reachable only through the references below (an MP3: ffmpeg's playlist reader takes it)
+      secret = join(dir, 'secret.mp3');
+      await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=330:d=3', '-ar', '44100', '-c:a', 'libmp3lame', secret]);
+      canTellReads = await accessTimesShowReads(dir);
+    });
+    beforeEach(() => utimes(secret, 0, new Date()));
+    afterEach(async () => {
+      await expectNothingStored(harness);
+      if (canTellReads) expect((await stat(secret)).atimeMs, 'the file the upload named was never read').to.equal(0);
+    });
+
+    const playlist = (reference: string) =>
+      Buffer.from(`#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:3\n#EXTINF:3.0,\n${reference}\n#EXT-X-ENDLIST\n`);
+
+    for (const [filename, reference] of [
+      ['playlist.m3u8', 'path'],
+      ['song.mp3', 'path'],
+      ['song.mp3', 'file: URI'],
+    ] as const) {
+      it(`refuses an HLS playlist named ${filename} that names a local file by ${reference}, with 415`, async () => {
+        const body = playlist(reference === 'path' ? secret : `file://${secret}`);
+        const response = await harness.http.post('/tracks?wait=true').attach('file', body, filename);
+        expect(response.status, response.body.error?.code ?? response.body.status).to.equal(415);
+        expect(response.body.error.code).to.equal('unsupported_media_type');
+        expectNoInternals(response.body);
+      });
+    }
+
+    it('refuses an ffmpeg concat list, with 415', async () => {
+      const body = Buffer.from(`ffconcat version 1.0\nfile '${secret}'\n`);
+      const response = await harness.http.post('/tracks?wait=true').attach('file', body, 'list.mp3');
+      expect(response.status, response.body.error?.code ?? response.body.status).to.equal(415);
+    });
+  });
+
+  describe('whose tags imitate what the service reads from ffprobe', () => {
+    it('takes the stream facts from the stream, not from a title that spells other values', async () => {
+      // Vorbis comments are stream tags: ffprobe's key=value text prints them inside the stream's block
+      const path = join(dir, 'injected.ogg');
+      const title = 'Lure\nsample_rate=2000000000\nchannels=64';
+      await run('ffmpeg', [
+        ...['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=440:d=2', '-ar', '44100', '-ac', '2'],
+        ...['-metadata', `title=${title}`, '-c:a', 'libvorbis', path],
+      ]);
+      const response = await harness.http.post('/tracks?wait=true').attach('file', path, 'injected.ogg');
+      expect(response.status, response.body.error?.code ?? response.body.status).to.equal(201);
+      const track = response.body as Track;
+      expect(track.status).to.equal('ready');
+      expect(track.source).to.include({ sampleRate: 44100, channels: 2 });
+      expect(track.durationSec).to.be.closeTo(2, 0.1);
+      for (const rendition of track.renditions) expect(rendition.sampleRate).to.equal(44100);
+    });
+  });
+
+  it('answers 422 for audio whose frames are garbage, saying nothing of paths or the decoder', async () => {
+    const flac = await readFile((await fixture('hiresFlac')).path);
+    // a real FLAC header, then noise where the frames should be
+    const body = Buffer.concat([flac.subarray(0, 8192), randomBytes(200_000)]);
+    const response = await harness.http.post('/tracks?wait=true').attach('file', body, 'noise.flac');
+    expect(response.status, response.body.error?.code ?? response.body.status).to.be.oneOf([415, 422]);
+    expectNoInternals(response.body);
+    await expectNothingStored(harness);
+  });
+
+  it('answers 422 for a WAV in a codec nothing decodes, saying nothing of paths or the decoder', async () => {
+    const wav = await readFile((await fixture('plainWav')).path);
+    // the format tag of the fmt chunk says a codec that does not exist
+    const formatTag = wav.indexOf('fmt ') + 8;
+    wav.writeUInt16LE(0x9999, formatTag);
+    const response = await harness.http.post('/tracks?wait=true').attach('file', wav, 'odd.wav');
+    expect(response.status, response.body.error?.code ?? response.body.status).to.equal(422);
+    expect(response.body.error.code).to.equal('undecodable_audio');
+    expectNoInternals(response.body);
+    await expectNothingStored(harness);
+  });
+
+  it('still takes a plain file whose name has no extension', async () => {
+    const file = await fixture('taggedMp3');
+    const response = await harness.http.post('/tracks?wait=true').attach('file', file.path, 'no-extension');
+    expect(response.status, response.body.error?.code ?? response.body.status).to.equal(201);
+    expect(response.body.status).to.equal('ready');
+  });
+});
