@@ -98,6 +98,9 @@ export class UndecodableAudioError extends UnprocessableEntityError {
 export class TruncatedAudioError extends UnprocessableEntityError {
   override name = 'TruncatedAudioError';
 }
+export class TooLongError extends UnprocessableEntityError {
+  override name = 'TooLongError';
+}
 export class ChecksumMismatchError extends UnprocessableEntityError {
   override name = 'ChecksumMismatchError';
 }
@@ -134,6 +137,7 @@ const classByCode: Record<ErrorCode, APIErrorClass> = {
   unsupported_media_type: UnsupportedMediaTypeError,
   undecodable_audio: UndecodableAudioError,
   truncated_audio: TruncatedAudioError,
+  too_long: TooLongError,
   checksum_mismatch: ChecksumMismatchError,
   rate_limited: RateLimitError,
   internal_error: InternalServerError,

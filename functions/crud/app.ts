@@ -114,6 +114,7 @@ export function createApp(deps: CrudDeps): CrudApp {
       processor,
       owner,
       leaseMs: config.leaseMs,
+      maxDurationSec: config.maxDurationSec,
       logger,
       uploadLimits: { tmpDir: config.tmpDir, maxBytes: config.maxUploadBytes },
       writeGuards,

@@ -47,6 +47,7 @@ const EnvironmentSchema = z.object({
   PORT: integer(8080, 0, 65535),
   DATA_DIR: text('./data'),
   MAX_UPLOAD_BYTES: integer(2 * GiB, 1),
+  MAX_DURATION_SECONDS: integer(4 * 60 * 60, 1, 7 * 24 * 60 * 60),
   API_KEYS: commaList,
   CORS_ORIGINS: z.preprocess(blankToUndefined, z.string().default('*')),
   FFMPEG_PATH: z.preprocess(blankToUndefined, z.string().optional()),
@@ -74,6 +75,8 @@ export interface Config {
   port: number;
   dataDir: string;
   maxUploadBytes: number;
+  /** longest audio accepted, in seconds of decoded sound */
+  maxDurationSec: number;
   apiKeys: string[];
   /** `'*'` allows any origin. */
   corsOrigins: '*' | string[];
@@ -134,6 +137,7 @@ export function loadConfig(env: Environment = process.env): Config {
     port: e.PORT,
     dataDir: resolve(e.DATA_DIR),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    maxDurationSec: e.MAX_DURATION_SECONDS,
     apiKeys: e.API_KEYS,
     corsOrigins,
     ffmpegPath: e.FFMPEG_PATH,

@@ -16,6 +16,7 @@ export const errorStatus = {
   unsupported_media_type: 415,
   undecodable_audio: 422,
   truncated_audio: 422,
+  too_long: 422,
   checksum_mismatch: 422,
   rate_limited: 429,
   internal_error: 500,

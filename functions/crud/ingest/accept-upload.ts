@@ -23,6 +23,8 @@ export interface IngestDeps {
   processor: TrackProcessor;
   owner: string;
   leaseMs: number;
+  /** longest audio accepted, in seconds */
+  maxDurationSec: number;
   logger: Logger;
 }
 
@@ -79,7 +81,7 @@ function newTrack(
  * sweeper to remove.
  */
 export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fields: UploadFields): Promise<TrackDocument> {
-  const { tools, tracks, originals, covers, removals, processor, owner, leaseMs, logger } = deps;
+  const { tools, tracks, originals, covers, removals, processor, owner, leaseMs, maxDurationSec, logger } = deps;
   const id = newTrackId();
   const started = performance.now();
   try {
@@ -89,7 +91,7 @@ export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fie
     try {
       // decoding is CPU and storing the original is I/O: they overlap well
       const [measured] = await runTogether([
-        (signal: AbortSignal) => measureAudio(tools, upload.path, probed, signal),
+        (signal: AbortSignal) => measureAudio(tools, upload.path, probed, maxDurationSec, signal),
         (signal: AbortSignal) =>
           originals.save(id, upload.path, { filename: upload.filename, mimeType: probed.mimeType, sha256: upload.sha256 }, signal),
       ] as const);

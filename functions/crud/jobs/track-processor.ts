@@ -156,7 +156,7 @@ export class TrackProcessor {
     if ((track.lease?.attempts ?? 1) > 1) await segments.deleteForTrack(track._id, track.durationSec);
     const [renditions, loudness] = await runTogether([
       (shared: AbortSignal) => transcodeLadder(this.deps, track, source, shared, (fraction) => keeper.report(fraction)),
-      (shared: AbortSignal) => measureLoudness(this.deps.tools, source, shared),
+      (shared: AbortSignal) => measureLoudness(this.deps.tools, source, track.durationSec, shared),
     ] as const, signal);
     if (!(await tracks.markReady(track._id, owner, { renditions, loudness }))) {
       throw new LeaseLostError('lost the lease while finishing');

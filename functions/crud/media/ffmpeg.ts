@@ -18,8 +18,12 @@ export interface FfmpegRun {
   inputOptions?: string[];
   outputs: FfmpegOutput[];
   signal?: AbortSignal;
-  timeoutMs?: number;
+  /** every run has a deadline: ffmpeg is killed at it, and the run rejects with a TimeoutError */
+  timeoutMs: number;
 }
+
+/** Encoding and measuring run many times faster than real time; slower than real time, something is wrong. */
+export const realTimeDeadlineMs = (durationSec: number) => 60_000 + durationSec * 1000;
 
 /** What ffmpeg or ffprobe said when it failed: for the log, never for a client. */
 export class FfmpegError extends Error {
@@ -51,14 +55,12 @@ const confinedInput = (path: string, demuxers: string) => ({
 
 /** Resolves with ffmpeg's stderr once it exits 0; rejects with the tail of stderr otherwise. */
 export function runFfmpeg(tools: MediaTools, run: FfmpegRun): Promise<{ stderr: string }> {
-  const signals = [run.signal, run.timeoutMs ? AbortSignal.timeout(run.timeoutMs) : undefined].filter(
-    (signal): signal is AbortSignal => signal !== undefined,
-  );
-  const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+  const deadline = AbortSignal.timeout(Math.ceil(run.timeoutMs));
+  const signal = run.signal ? AbortSignal.any([run.signal, deadline]) : deadline;
   const { demuxer } = AUDIO_FORMATS[run.input.format];
   const input = confinedInput(run.input.path, demuxer);
   return new Promise((resolvePromise, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal.aborted) return reject(signal.reason);
     const command = ffmpeg({ stdoutLines: STDERR_LINES_KEPT })
       .setFfmpegPath(tools.ffmpeg)
       .input(input.url)
@@ -66,14 +68,14 @@ export function runFfmpeg(tools: MediaTools, run: FfmpegRun): Promise<{ stderr: 
     for (const output of run.outputs) command.output(output.target).outputOptions(output.options);
 
     const onAbort = () => command.kill('SIGKILL');
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
     command.on('end', (_stdout: string | null, stderr: string | null) => {
-      signal?.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       resolvePromise({ stderr: stderr ?? '' });
     });
     command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) return reject(signal.reason);
+      signal.removeEventListener('abort', onAbort);
+      if (signal.aborted) return reject(signal.reason);
       const tail = lastLines(stderr ?? '', 8);
       reject(new FfmpegError(`ffmpeg failed: ${error.message}${tail ? `\n${tail}` : ''}`, stderr ?? ''));
     });
@@ -122,7 +124,7 @@ export function probeMedia(tools: MediaTools, path: string, timeoutMs = 60_000):
     execFile(
       tools.ffprobe,
       args,
-      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024 },
+      { timeout: Math.ceil(timeoutMs), killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
           const reason = error.killed ? `ffprobe did not finish within ${timeoutMs} ms` : 'ffprobe could not read the file';

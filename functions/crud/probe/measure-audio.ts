@@ -14,6 +14,12 @@ export interface Measurement {
 /** Allowed shortfall of decoded audio against the header's promise before the file counts as cut off. */
 const truncationTolerance = (declared: number) => Math.max(0.5, declared * 0.02);
 
+/** Decoding runs at hundreds of times real time; a run this slow is stuck, or decoding something hostile. */
+export const decodeDeadlineMs = (durationSec: number) => 60_000 + durationSec * 100;
+
+const tooLong = (maxDurationSec: number, details: Record<string, unknown> = {}) =>
+  new HttpError('too_long', `The audio is longer than the ${maxDurationSec} s this service accepts`, { maxDurationSec, ...details });
+
 /**
  * Decodes the whole file once, before the upload is accepted: proves it
  * decodes to the end, and measures its exact length and its waveform on the
@@ -23,13 +29,19 @@ export async function measureAudio(
   tools: MediaTools,
   path: string,
   probed: ProbedAudio,
+  maxDurationSec: number,
   signal?: AbortSignal,
 ): Promise<Measurement> {
-  const expectedFrames = probed.expectedDurationSec * probed.sampleRate;
+  if ((probed.declaredDurationSec ?? 0) > maxDurationSec) throw tooLong(maxDurationSec, { declaredDurationSec: probed.declaredDurationSec });
+  const maxFrames = maxDurationSec * probed.sampleRate;
+  const expectedFrames = Math.min(probed.expectedDurationSec * probed.sampleRate, maxFrames);
   const waveform = new WaveformBuilder(probed.channels, expectedFrames);
+  // headers can lie about the length: decoding stops once it passes the limit
+  const overLimit = new AbortController();
   const pcm = new Writable({
     write(chunk: Buffer, _encoding, done) {
       waveform.push(chunk);
+      if (waveform.frames > maxFrames) overLimit.abort(tooLong(maxDurationSec));
       done();
     },
   });
@@ -43,9 +55,14 @@ export async function measureAudio(
           options: ['-map', '0:a:0', '-f', 's16le', '-c:a', 'pcm_s16le', '-ar', String(probed.sampleRate), '-ac', String(probed.channels)],
         },
       ],
-      signal,
+      signal: signal ? AbortSignal.any([signal, overLimit.signal]) : overLimit.signal,
+      // by the longest audio allowed: what the file claims is no bound
+      timeoutMs: decodeDeadlineMs(maxDurationSec),
     });
   } catch (error) {
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
+      throw new HttpError('undecodable_audio', 'Decoding this file did not finish in time', undefined, { cause: error });
+    }
     if (error instanceof FfmpegError) {
       throw new HttpError('undecodable_audio', 'This audio file cannot be decoded', undefined, { cause: error });
     }

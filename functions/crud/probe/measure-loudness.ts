@@ -1,6 +1,6 @@
 import type { Loudness } from '../../shared/schemas/track.js';
 import type { StagedMedia } from '../media/audio-formats.js';
-import { runFfmpeg } from '../media/ffmpeg.js';
+import { realTimeDeadlineMs, runFfmpeg } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { parseEbur128Summary } from './loudness.js';
 
@@ -9,9 +9,10 @@ import { parseEbur128Summary } from './loudness.js';
  * 4x oversampling, which makes this the costly part of the analysis, so it
  * runs beside the ladder rather than before the upload is accepted.
  */
-export async function measureLoudness(tools: MediaTools, input: StagedMedia, signal: AbortSignal): Promise<Loudness> {
+export async function measureLoudness(tools: MediaTools, input: StagedMedia, durationSec: number, signal: AbortSignal): Promise<Loudness> {
   const { stderr } = await runFfmpeg(tools, {
     input,
+    timeoutMs: realTimeDeadlineMs(durationSec),
     inputOptions: ['-v', 'info', '-nostats'],
     outputs: [{ target: '-', options: ['-map', '0:a:0', '-af', 'ebur128=peak=true:framelog=verbose', '-f', 'null'] }],
     signal,

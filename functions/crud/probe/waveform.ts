@@ -2,10 +2,12 @@
  * Builds a waveform of about `target` peaks from interleaved 16-bit PCM in
  * one pass: fine buckets while decoding (sized from the expected length),
  * merged down to the target at the end, since the real length is only known
- * then.
+ * then. The expected length is a file's claim: when the audio runs longer,
+ * neighbouring buckets are merged and each holds twice as much, so memory
+ * stays bounded whatever the file said.
  */
 export class WaveformBuilder {
-  private readonly fine: number[] = [];
+  private fine: number[] = [];
   private current = 0;
   private framesInBucket = 0;
   private carry = Buffer.alloc(0);
@@ -19,7 +21,7 @@ export class WaveformBuilder {
     this.framesPerBucket = Math.max(1, Math.floor(expectedFrames / (target * 4)));
   }
 
-  private readonly framesPerBucket: number;
+  private framesPerBucket: number;
 
   push(chunk: Buffer): void {
     const data = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
@@ -47,6 +49,14 @@ export class WaveformBuilder {
     this.fine.push(this.current / 32768);
     this.current = 0;
     this.framesInBucket = 0;
+    if (this.fine.length >= this.target * 8) this.halveResolution();
+  }
+
+  private halveResolution() {
+    const merged: number[] = [];
+    for (let index = 0; index < this.fine.length; index += 2) merged.push(Math.max(this.fine[index]!, this.fine[index + 1] ?? 0));
+    this.fine = merged;
+    this.framesPerBucket *= 2;
   }
 
   /** Peaks in 0..1, rounded to 3 decimals to keep the track document small. */

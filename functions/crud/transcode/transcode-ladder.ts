@@ -41,7 +41,7 @@ export async function transcodeLadder(
         const stored: EncodedSegment[] = [];
         const store = (listed: Array<{ file: string; duration: number }>) =>
           storeSegments(deps.segments, track._id, plan.id, renditionDir, listed, rungSignal);
-        await transcodeRendition(deps.tools, source, plan, renditionDir, rungSignal, async (listed) => {
+        await transcodeRendition(deps.tools, { ...source, durationSec: track.durationSec }, plan, renditionDir, rungSignal, async (listed) => {
           stored.push(...(await store(listed)));
           storedSeconds += listed.reduce((sum, segment) => sum + segment.duration, 0);
           // 1 is for the ready track; the last write is still to come

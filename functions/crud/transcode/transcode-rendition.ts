@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { INIT_SEGMENT_FILE, SEGMENT_SECONDS } from '../../shared/hls.js';
 import { runTogether } from '../../shared/util/run-together.js';
 import type { StagedMedia } from '../media/audio-formats.js';
-import { runFfmpeg } from '../media/ffmpeg.js';
+import { realTimeDeadlineMs, runFfmpeg } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
 import type { RenditionPlan } from './ladder.js';
 
@@ -66,7 +66,7 @@ async function listedSegments(dir: string): Promise<ListedSegment[]> {
  */
 export async function transcodeRendition(
   tools: MediaTools,
-  source: StagedMedia,
+  source: StagedMedia & { durationSec: number },
   plan: RenditionPlan,
   dir: string,
   signal: AbortSignal,
@@ -91,6 +91,7 @@ export async function transcodeRendition(
             inputOptions: ['-nostats'],
             outputs: [{ target: join(dir, FFMPEG_PLAYLIST), options: renditionOutputOptions(plan, dir) }],
             signal: shared,
+            timeoutMs: realTimeDeadlineMs(source.durationSec),
           });
         } finally {
           encoding = false;

@@ -68,6 +68,7 @@ export const endpoints = {
       'unsupported_media_type',
       'undecodable_audio',
       'truncated_audio',
+      'too_long',
       'checksum_mismatch',
       ...WRITE_ERRORS,
     ],

@@ -133,4 +133,34 @@ describe('POST /tracks with hostile files', function () {
     expect(response.status, response.body.error?.code ?? response.body.status).to.equal(201);
     expect(response.body.status).to.equal('ready');
   });
+
+  describe('longer than MAX_DURATION_SECONDS', () => {
+    let limited: CrudHarness;
+    beforeEach(async () => {
+      limited = await startCrud({ MAX_DURATION_SECONDS: '5' });
+    });
+    afterEach(async () => {
+      await expectNothingStored(limited);
+      await limited.close();
+    });
+
+    it('answers 422 too_long when the headers say so, before decoding', async () => {
+      const file = await fixture('plainWav');
+      const response = await limited.http.post('/tracks?wait=true').attach('file', file.path, file.filename);
+      expect(response.status, response.body.error?.code ?? response.body.status).to.equal(422);
+      expect(response.body.error).to.deep.include({ code: 'too_long' });
+      expect(response.body.error.details).to.include({ maxDurationSec: 5 });
+    });
+
+    it('answers 422 too_long when the headers claim nothing, once decoding passes the limit', async () => {
+      const flac = await readFile((await fixture('hiresFlac')).path);
+      // STREAMINFO's total sample count set to 0, "unknown", as a stream may
+      const streamInfo = 8;
+      flac[streamInfo + 13] = flac[streamInfo + 13]! & 0xf0;
+      flac.fill(0, streamInfo + 14, streamInfo + 18);
+      const response = await limited.http.post('/tracks?wait=true').attach('file', flac, 'endless.flac');
+      expect(response.status, response.body.error?.code ?? response.body.status).to.equal(422);
+      expect(response.body.error.code).to.equal('too_long');
+    });
+  });
 });

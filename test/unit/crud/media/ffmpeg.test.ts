@@ -1,12 +1,15 @@
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { FfmpegError, probeMedia, runFfmpeg } from '../../../../functions/crud/media/ffmpeg.js';
 import { resolveMediaTools } from '../../../../functions/crud/media/media-tools.js';
 import { fixture } from '../../../support/fixtures.js';
 
 const tools = resolveMediaTools({});
+const run = promisify(execFile);
 
 describe('the ffmpeg wrapper', () => {
   let dir: string;
@@ -19,6 +22,7 @@ describe('the ffmpeg wrapper', () => {
     const error = await runFfmpeg(tools, {
       input: { path: join(dir, 'missing.wav'), format: 'wav' },
       outputs: [{ target: join(dir, 'out.m4a'), options: [] }],
+      timeoutMs: 30_000,
     }).catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(FfmpegError);
     expect((error as Error).message).to.match(/No such file or directory/);
@@ -34,9 +38,34 @@ describe('the ffmpeg wrapper', () => {
       input: { path: file.path, format: 'wav' },
       outputs: [{ target: join(dir, 'out.m4a'), options: ['-c:a', 'aac', '-b:a', '256k'] }],
       signal: controller.signal,
+      timeoutMs: 30_000,
     }).catch((caught: unknown) => caught);
     expect(error).to.equal(reason);
     expect(Date.now() - started).to.be.below(2000);
+  });
+
+  it('kills ffmpeg at its deadline, rejecting with a TimeoutError', async () => {
+    const file = await fixture('longWav');
+    const started = Date.now();
+    const error = await runFfmpeg(tools, {
+      input: { path: file.path, format: 'wav' },
+      outputs: [{ target: join(dir, 'out.m4a'), options: ['-c:a', 'aac', '-b:a', '256k'] }],
+      timeoutMs: 200,
+    }).catch((caught: unknown) => caught);
+    expect((error as Error).name).to.equal('TimeoutError');
+    expect(Date.now() - started).to.be.below(2000);
+  });
+
+  it('kills ffprobe at its deadline: a file that never gives its first byte', async () => {
+    const fifo = join(dir, 'never-written');
+    await run('mkfifo', [fifo]);
+    const started = Date.now();
+    const error = await probeMedia(tools, fifo, 300).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(FfmpegError);
+    expect((error as Error).message).to.contain('did not finish within 300 ms');
+    expect(Date.now() - started).to.be.below(2000);
+    const { stdout } = await run('ps', ['-eo', 'args']);
+    expect(stdout, 'no ffprobe is left waiting on it').to.not.contain(fifo);
   });
 
   it('probes streams and container with ffprobe', async () => {
@@ -60,6 +89,7 @@ describe('the ffmpeg wrapper', () => {
     const error = await runFfmpeg(tools, {
       input: { path: file.path, format: 'mp3' },
       outputs: [{ target: join(dir, 'out.wav'), options: [] }],
+      timeoutMs: 30_000,
     }).catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(FfmpegError);
   });

@@ -38,4 +38,19 @@ describe('WaveformBuilder', () => {
     builder.push(pcm(10, () => 0));
     expect(builder.finish()).to.deep.equal(Array(10).fill(0));
   });
+
+  it('keeps its memory bounded and its shape true when the audio runs far longer than the file claimed', () => {
+    // the file said 100 frames; it decodes to a million, loud only in its last tenth
+    const builder = new WaveformBuilder(2, 100, 100);
+    const quiet = pcm(10_000, () => 0);
+    for (let chunk = 0; chunk < 90; chunk++) builder.push(quiet);
+    const loud = pcm(10_000, () => 32767);
+    for (let chunk = 0; chunk < 10; chunk++) builder.push(loud);
+    const internal = builder as unknown as { fine: number[] };
+    expect(internal.fine.length, 'fine buckets').to.be.below(100 * 8);
+    const peaks = builder.finish();
+    expect(peaks).to.have.length(100);
+    expect(peaks.slice(0, 89).every((peak) => peak === 0), 'quiet at first').to.equal(true);
+    expect(peaks.slice(91).every((peak) => peak === 1), 'loud at the end').to.equal(true);
+  });
 });
