@@ -96,6 +96,8 @@ export function createApp({ config, database, logger, events }: StreamDeps): Str
 
   const cors = corsPolicy(config.corsOrigins);
   const app: RequestListener = (req, res) => {
+    // nothing served is ever run as a page of this origin: types are taken as sent
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     // a preflight is answered by the CORS policy itself
     const fail = (error: unknown) => sendError(res, error, logger, req.url);
     cors(req, res, () => {

@@ -93,8 +93,11 @@ const ProbeOutputSchema = z.object({
   streams: z
     .array(
       z.object({
+        index: z.number().int().nonnegative(),
         codec_type: z.string().optional(),
         codec_name: z.string().optional(),
+        disposition: z.object({ attached_pic: finite }).optional(),
+        tags: z.record(z.string(), z.string()).optional(),
         sample_rate: finite,
         channels: finite,
         bits_per_raw_sample: finite,

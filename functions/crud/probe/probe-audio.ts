@@ -1,14 +1,10 @@
-import { type IAudioMetadata, type IPicture, parseFile } from 'music-metadata';
+import { type IAudioMetadata, parseFile } from 'music-metadata';
 import { HttpError } from '../../shared/errors.js';
 import type { Tags } from '../../shared/schemas/track.js';
 import { AUDIO_FORMATS, type AudioFormatName, audioFormatOf } from '../media/audio-formats.js';
 import { type ProbeOutput, probeMedia } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
-
-export interface Cover {
-  mimeType: string;
-  data: Uint8Array;
-}
+import { type Cover, readCover } from './read-cover.js';
 
 export interface ProbedAudio {
   /** the container ffmpeg reads it as: the only demuxer any later run may use */
@@ -28,8 +24,6 @@ export interface ProbedAudio {
   cover: Cover | undefined;
 }
 
-const MAX_COVER_BYTES = 4 * 1024 * 1024;
-
 /** ffprobe guesses these formats' length from the bit rate, which proves nothing about truncation. */
 const ESTIMATED_DURATION_FORMATS = new Set(['mp3', 'aac', 'ac3', 'eac3', 'mp2', 'mpeg']);
 
@@ -45,7 +39,8 @@ type MetadataResult = { kind: 'audio'; metadata: IAudioMetadata } | { kind: 'not
 /** music-metadata's errors name what went wrong: an unknown type is not audio, anything else is broken audio. */
 async function readMetadata(path: string): Promise<MetadataResult> {
   try {
-    const metadata = await parseFile(path, { skipCovers: false });
+    // pictures are read apart, within a limit (see read-cover.ts): music-metadata would hold them all in memory
+    const metadata = await parseFile(path, { skipCovers: true });
     return metadata.format.container ? { kind: 'audio', metadata } : { kind: 'not-audio' };
   } catch (error) {
     const name = (error as Error).name;
@@ -60,14 +55,6 @@ async function readStreams(tools: MediaTools, path: string): Promise<{ output?: 
   } catch (error) {
     return { error };
   }
-}
-
-function pickCover(pictures: IPicture[] | undefined): Cover | undefined {
-  const usable = (pictures ?? []).filter(
-    (picture) => picture.format.startsWith('image/') && picture.data.length > 0 && picture.data.length <= MAX_COVER_BYTES,
-  );
-  const front = usable.find((picture) => /front/i.test(picture.type ?? '')) ?? usable[0];
-  return front && { mimeType: front.format, data: front.data };
 }
 
 function tagsOf(metadata: IAudioMetadata | undefined): Partial<Tags> {
@@ -145,6 +132,6 @@ export async function probeAudio(tools: MediaTools, path: string): Promise<Probe
     declaredDurationSec: metadata ? positive(metadata.format.duration) : headerDuration,
     expectedDurationSec: positive(metadata?.format.duration) ?? positive(probed.format.duration) ?? 600,
     tags: tagsOf(metadata),
-    cover: pickCover(metadata?.common.picture),
+    cover: await readCover(tools, { path, format }, probed),
   };
 }

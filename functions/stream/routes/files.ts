@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import contentDisposition from 'content-disposition';
 import { notFound } from '../../shared/errors.js';
+import { imageTypeOf } from '../../shared/util/image-type.js';
 import type { CoverStore } from '../../shared/storage/cover-store.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
 import type { AccessRecorder } from '../access-recorder.js';
@@ -27,6 +28,9 @@ function attachment(filename: string): string {
   return contentDisposition(filename, { fallback: ascii });
 }
 
+/** Opened as a page, an upload or a cover runs nothing and loads nothing. */
+const UNRUNNABLE = "sandbox; default-src 'none'";
+
 /** The uploaded file and the cover art: there from the moment a track exists, whatever its status. */
 export function fileHandlers({ trackCache, byteCache, originals, covers, access }: FileDeps) {
   return {
@@ -38,6 +42,7 @@ export function fileHandlers({ trackCache, byteCache, originals, covers, access 
       const etag = `"sha256-${track.source.sha256}"`;
       res.setHeader('Accept-Ranges', 'bytes');
       res.setHeader('Content-Disposition', attachment(track.source.filename));
+      res.setHeader('Content-Security-Policy', UNRUNNABLE);
       const cacheControl = 'public, max-age=31536000, immutable';
       if (describeAndCheckFresh(req, res, { contentType: track.source.mimeType, etag, cacheControl })) return;
       const range = requestedRange(req, res, size, etag);
@@ -57,10 +62,14 @@ export function fileHandlers({ trackCache, byteCache, originals, covers, access 
       let cached = byteCache.get(key);
       if (!cached) {
         const cover = await covers.get(track._id);
-        if (!cover) throw notFound('This cover', { id });
-        cached = { data: Buffer.from(cover.data.buffer), etag: cover.etag, contentType: cover.mimeType };
+        const data = cover && Buffer.from(cover.data.buffer);
+        // the type is what the bytes are, whatever was stored with them (covers kept by earlier versions included)
+        const contentType = data && imageTypeOf(data);
+        if (!data || !contentType) throw notFound('This cover', { id });
+        cached = { data, etag: cover.etag, contentType };
         byteCache.set(key, cached);
       }
+      res.setHeader('Content-Security-Policy', UNRUNNABLE);
       sendBytes(req, res, cached.data, { ...cached, cacheControl: 'public, max-age=86400' });
     },
   };

@@ -163,4 +163,54 @@ describe('POST /tracks with hostile files', function () {
       expect(response.body.error.code).to.equal('too_long');
     });
   });
+
+  describe('with pictures that are not safe images', () => {
+    /** An ID3v2.3 tag holding one front-cover APIC frame, before the audio of `mp3`. */
+    function withPicture(mp3: Buffer, mimeType: string, picture: Buffer): Buffer {
+      const body = Buffer.concat([Buffer.from([0]), Buffer.from(`${mimeType}\0`, 'latin1'), Buffer.from([3]), Buffer.from('cover\0', 'latin1'), picture]);
+      const frameHeader = Buffer.alloc(10);
+      frameHeader.write('APIC', 0, 'latin1');
+      frameHeader.writeUInt32BE(body.length, 4);
+      const frame = Buffer.concat([frameHeader, body]);
+      const size = frame.length;
+      const synchsafe = Buffer.from([(size >> 21) & 0x7f, (size >> 14) & 0x7f, (size >> 7) & 0x7f, size & 0x7f]);
+      return Buffer.concat([Buffer.from('ID3', 'latin1'), Buffer.from([3, 0, 0]), synchsafe, frame, mp3]);
+    }
+
+    let audio: Buffer;
+    before(async () => {
+      const path = join(dir, 'plain.mp3');
+      await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=440:d=2', '-ar', '44100', '-c:a', 'libmp3lame', '-write_xing', '0', '-id3v2_version', '0', path]);
+      audio = await readFile(path);
+    });
+
+    const script = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("/function/crud/tracks",{method:"POST"})</script></svg>');
+    for (const [label, mimeType, picture] of [
+      ['an SVG document', 'image/svg+xml', script],
+      ['markup that calls itself a JPEG', 'image/jpeg', Buffer.concat([Buffer.from('<html>'), script])],
+    ] as const) {
+      it(`keeps no cover when the picture is ${label}, and the track is still made`, async () => {
+        const response = await harness.http.post('/tracks?wait=true').attach('file', withPicture(audio, mimeType, picture), 'pictured.mp3');
+        expect(response.status, response.body.error?.code ?? response.body.status).to.equal(201);
+        expect(response.body).to.include({ status: 'ready', hasCover: false });
+        expect(await harness.database.covers.countDocuments()).to.equal(0);
+      });
+    }
+
+    it('skips a cover over 4 MiB without holding it, and keeps the track', async () => {
+      const huge = join(dir, 'huge.png');
+      // noise does not compress: about 6 MB of PNG
+      await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'nullsrc=s=1400x1400,geq=random(1)*255:random(2)*255:random(3)*255', '-frames:v', '1', huge]);
+      const picture = await readFile(huge);
+      expect(picture.length).to.be.above(4 * 1024 * 1024);
+      const response = await harness.http.post('/tracks?wait=true').attach('file', withPicture(audio, 'image/png', picture), 'big-cover.mp3');
+      expect(response.body).to.include({ status: 'ready', hasCover: false });
+    });
+
+    it('keeps a real PNG cover', async () => {
+      const png = await readFile((await fixture('cover')).path);
+      const response = await harness.http.post('/tracks?wait=true').attach('file', withPicture(audio, 'image/png', png), 'covered.mp3');
+      expect(response.body).to.include({ status: 'ready', hasCover: true });
+    });
+  });
 });

@@ -225,6 +225,22 @@ describe('the stream function over HTTP', function () {
       expect(missing.status).to.equal(404);
       expect(missing.body.error.code).to.equal('not_found');
     });
+
+    it('serves covers and originals so that, opened as a page, they run nothing', async () => {
+      for (const path of ['/cover', '/original']) {
+        const response = await harness.http.head(stream(path));
+        expect(response.headers['content-security-policy'], path).to.equal("sandbox; default-src 'none'");
+        expect(response.headers['x-content-type-options'], path).to.equal('nosniff');
+      }
+    });
+
+    it('forbids content sniffing on every answer, errors included', async () => {
+      const rendition = track.renditions[0]!.id;
+      for (const path of ['/master.m3u8', `/${rendition}/index.m3u8`, `/${rendition}/init.mp4`, `/${rendition}/000000.m4s`, '/nothing-here']) {
+        const response = await harness.http.get(stream(path));
+        expect(response.headers['x-content-type-options'], path).to.equal('nosniff');
+      }
+    });
   });
 
   describe('what is not there', () => {
