@@ -3,6 +3,7 @@ import { endpoints } from '../shared/api/endpoints.js';
 import { openApiDocument } from '../shared/api/openapi.js';
 import { mount } from '../shared/http/endpoint.js';
 import { sweepRateLimit, writeRateLimit } from '../shared/http/rate-limit.js';
+import { requireWriteIntent } from '../shared/http/write-intent.js';
 import { version } from '../shared/version.js';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../shared/config.js';
@@ -80,11 +81,15 @@ export function createApp(deps: CrudDeps): CrudApp {
 
   const app = express();
   app.disable('x-powered-by');
-  // the gateway in front is on a private network; its X-Forwarded-For names the client (rate limits are per client)
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // whose X-Forwarded-* to believe (client addresses for limits, the origin for write intent): only as configured
+  app.set('trust proxy', config.trustProxy);
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   app.use(corsPolicy(config.corsOrigins));
-  const writeGuards = [requireApiKey(config.apiKeys), writeRateLimit(config.writeRateLimitPerMinute)];
+  const writeGuards = [
+    requireWriteIntent(config.corsOrigins),
+    requireApiKey(config.apiKeys),
+    writeRateLimit(config.writeRateLimitPerMinute),
+  ];
   const service = Router();
   mount(service, endpoints.health, writeGuards, async (_input, _req, res) => {
     await database.ping();

@@ -4,6 +4,11 @@ import { createApp } from './app.js';
 
 /** The crud function's entry: what of-watchdog starts in the image, listening on PORT. */
 const { config, logger, database } = await bootFunction('crud');
+// the image listens beyond this machine: open writes must be meant, not the result of a missing secret
+if (config.apiKeys.length === 0 && !config.allowAnonymousWrites) {
+  logger.fatal('API_KEYS (or the secret api-keys) is required for writes; set ALLOW_ANONYMOUS_WRITES=true to let anyone write');
+  process.exit(1);
+}
 const crud = createApp({ config, database, logger });
 crud.sweeper.start();
 const server = await listen(crud.app, config.port);

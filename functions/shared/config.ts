@@ -29,6 +29,11 @@ const commaList = z.preprocess(
     ),
 );
 
+const flag = z.preprocess(blankToUndefined, z.enum(['true', 'false']).default('false')).transform((value) => value === 'true');
+
+/** Long enough that guessing is hopeless, whatever the rate limits. */
+export const MIN_API_KEY_LENGTH = 32;
+
 const EnvironmentSchema = z.object({
   MONGODB_URI: z.preprocess(
     blankToUndefined,
@@ -48,7 +53,17 @@ const EnvironmentSchema = z.object({
   DATA_DIR: text('./data'),
   MAX_UPLOAD_BYTES: integer(2 * GiB, 1),
   MAX_DURATION_SECONDS: integer(4 * 60 * 60, 1, 7 * 24 * 60 * 60),
-  API_KEYS: commaList,
+  API_KEYS: commaList.refine((keys) => keys.every((key) => key.length >= MIN_API_KEY_LENGTH), {
+    message: `every key must be at least ${MIN_API_KEY_LENGTH} characters (make one with: openssl rand -hex 32)`,
+  }),
+  ALLOW_ANONYMOUS_WRITES: flag,
+  TRUST_PROXY: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^(\d{1,2}|[A-Za-z0-9.:/, -]+)$/, 'a hop count, or addresses, subnets and names (loopback, uniquelocal, …)')
+      .optional(),
+  ),
   CORS_ORIGINS: z.preprocess(blankToUndefined, z.string().default('*')),
   FFMPEG_PATH: z.preprocess(blankToUndefined, z.string().optional()),
   FFPROBE_PATH: z.preprocess(blankToUndefined, z.string().optional()),
@@ -78,6 +93,10 @@ export interface Config {
   /** longest audio accepted, in seconds of decoded sound */
   maxDurationSec: number;
   apiKeys: string[];
+  /** writes without a key are meant, where the service is reachable beyond this machine */
+  allowAnonymousWrites: boolean;
+  /** which proxies' X-Forwarded-* headers are believed: Express's `trust proxy` (false: none) */
+  trustProxy: false | number | string;
   /** `'*'` allows any origin. */
   corsOrigins: '*' | string[];
   ffmpegPath: string | undefined;
@@ -104,13 +123,15 @@ export class ConfigError extends Error {
 
 /**
  * OpenFaaS mounts secrets as files; they win over environment variables so
- * that credentials never have to be put in a function's environment.
+ * that credentials never have to be put in a function's environment. An empty
+ * secret is a mistake (a key file never filled in), not a wish for no keys.
  */
 function readSecret(secretsDir: string, name: string): string | undefined {
   const path = join(secretsDir, name);
   if (!existsSync(path)) return undefined;
   const value = readFileSync(path, 'utf8').trim();
-  return value === '' ? undefined : value;
+  if (value === '') throw new ConfigError(`Invalid configuration:\n  the secret ${name} (${path}) is empty`);
+  return value;
 }
 
 /** Reads and validates the configuration once, failing with every problem listed. */
@@ -125,7 +146,8 @@ export function loadConfig(env: Environment = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const variable = issue.path.join('.');
-      return `  ${variable}=${JSON.stringify(merged[variable as keyof typeof merged] ?? '')}: ${issue.message}`;
+      const value = variable === 'API_KEYS' || variable === 'MONGODB_URI' ? '(not shown)' : JSON.stringify(merged[variable as keyof typeof merged] ?? '');
+      return `  ${variable}=${value}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
@@ -139,6 +161,8 @@ export function loadConfig(env: Environment = process.env): Config {
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxDurationSec: e.MAX_DURATION_SECONDS,
     apiKeys: e.API_KEYS,
+    allowAnonymousWrites: e.ALLOW_ANONYMOUS_WRITES,
+    trustProxy: e.TRUST_PROXY === undefined ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     corsOrigins,
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,

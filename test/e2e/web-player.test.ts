@@ -177,7 +177,7 @@ describe('the web player in Chromium', function () {
 
 describe('the web player on a service with API keys', function () {
   this.timeout(120_000);
-  const suite = playerSuite({ API_KEYS: 'listener-key' });
+  const suite = playerSuite({ API_KEYS: 'listener-key-0123456789abcdef012345678' });
 
   it('asks for the key when an upload is refused, then uploads with it', async () => {
     const page = await openPage(suite.browser);
@@ -187,7 +187,7 @@ describe('the web player on a service with API keys', function () {
     await page.locator('.upload[data-state="failed"]').waitFor();
     const key = page.getByLabel('API key');
     await key.waitFor();
-    await key.fill('listener-key');
+    await key.fill('listener-key-0123456789abcdef012345678');
     await page.getByRole('button', { name: 'Use key' }).click();
     await page.setInputFiles('#file-picker', file.path);
     await page.locator('.upload[data-state="ready"]').waitFor({ timeout: 60_000 });

@@ -26,13 +26,31 @@ export async function startFunctionProcess(
   const entry = compiled ? [`dist/functions/${name}/server.js`] : ['--import', 'tsx', `functions/${name}/server.ts`];
   const [command, ...args] = [...pinned, process.execPath, ...entry];
   const child = spawn(command!, args, {
-    // info level: the address it listens on is only in its start-up log line
-    env: { ...process.env, PORT: '0', ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      PORT: '0',
+      // a replica under test is on loopback: writes without keys are what most suites want
+      ...(name === 'crud' ? { ALLOW_ANONYMOUS_WRITES: 'true' } : {}),
+      ...env,
+      // info level: the address it listens on is only in its start-up log line
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // what it said last, to tell why it did not start
+  const said: string[] = [];
+  const remember = (line: string) => {
+    said.push(line);
+    if (said.length > 10) said.shift();
+  };
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    remember(line);
+    process.stderr.write(`${line}\n`);
   });
   const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the ${name} process exited with ${code} before listening`)));
+    child.once('exit', (code) => reject(new Error(`the ${name} process exited with ${code} before listening: ${said.join('\n')}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      remember(line);
       const { msg, address } = JSON.parse(line) as { msg: string; address?: { port: number } };
       if (msg === `${name} listening` && address) resolve(`http://127.0.0.1:${address.port}`);
     });

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import vary from 'vary';
 
-const ALLOW_METHODS = 'GET, HEAD, POST, PATCH, DELETE, OPTIONS';
+const READ_METHODS = 'GET, HEAD, OPTIONS';
+const ALL_METHODS = 'GET, HEAD, POST, PATCH, DELETE, OPTIONS';
 const ALLOW_HEADERS = 'Authorization, Content-Type, Range, If-None-Match, If-Range, X-Filename, X-Content-SHA256';
 const EXPOSE_HEADERS = 'Location, ETag, Content-Length, Content-Range, Accept-Ranges, Retry-After, Content-Disposition';
 const MAX_AGE_SECONDS = '600';
@@ -12,10 +13,13 @@ export interface CorsPolicy {
 }
 
 /**
- * Browsers upload from and play on other origins (the player may be hosted
- * anywhere). The headers are worked out once, not per request: the stream
- * function answers a segment request in tens of microseconds, and a general
- * CORS middleware cost a fifth of its throughput (see the stream benchmark).
+ * Browsers play from other origins (a player may be embedded anywhere), and
+ * upload from the origins named in CORS_ORIGINS: with `*`, any page may read,
+ * but preflights allow write methods only to a named origin (writes from other
+ * pages are refused outright, see write-intent.ts). The headers are worked out
+ * once, not per request: the stream function answers a segment request in tens
+ * of microseconds, and a general CORS middleware cost a fifth of its
+ * throughput (see the stream benchmark).
  */
 export function corsPolicy(origins: '*' | string[]): CorsPolicy {
   const allowed = origins === '*' ? undefined : new Set(origins);
@@ -33,7 +37,7 @@ export function corsPolicy(origins: '*' | string[]): CorsPolicy {
   return (req, res, next) => {
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
       if (allowOrigin(req, res)) {
-        res.setHeader('Access-Control-Allow-Methods', ALLOW_METHODS);
+        res.setHeader('Access-Control-Allow-Methods', allowed ? ALL_METHODS : READ_METHODS);
         res.setHeader('Access-Control-Allow-Headers', ALLOW_HEADERS);
         res.setHeader('Access-Control-Max-Age', MAX_AGE_SECONDS);
       }

@@ -27,8 +27,8 @@ describe('the segue CLI', function () {
   let env: Record<string, string>;
 
   before(async () => {
-    harness = await startGateway({ API_KEYS: 'cli-key' });
-    env = { SEGUE_URL: harness.origin, SEGUE_API_KEY: 'cli-key' };
+    harness = await startGateway({ API_KEYS: 'cli-key-0123456789abcdef0123456789abcd' });
+    env = { SEGUE_URL: harness.origin, SEGUE_API_KEY: 'cli-key-0123456789abcdef0123456789abcd' };
   });
   after(() => harness.close());
 

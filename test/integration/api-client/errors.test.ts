@@ -144,7 +144,7 @@ describe('the SDK: every error, reached for real', function () {
   describe('with API keys', () => {
     let harness: GatewayHarness;
     before(async () => {
-      harness = await startGateway({ API_KEYS: 'right-key' });
+      harness = await startGateway({ API_KEYS: 'right-key-0123456789abcdef0123456789ab' });
     });
     after(() => harness.close());
 
@@ -156,7 +156,7 @@ describe('the SDK: every error, reached for real', function () {
       expect((error as APIError).status).to.equal(401);
       const wrong = new Segue({ baseUrl: harness.origin, apiKey: 'wrong-key' });
       expect(await caught(wrong.tracks.create(file.path))).to.be.instanceOf(PermissionDeniedError);
-      const right = new Segue({ baseUrl: harness.origin, apiKey: 'right-key' });
+      const right = new Segue({ baseUrl: harness.origin, apiKey: 'right-key-0123456789abcdef0123456789ab' });
       expect((await right.tracks.create(file.path, {}, { wait: true })).status).to.equal('ready');
     });
   });

@@ -65,7 +65,7 @@ describe('POST /sweep', function () {
   });
 
   it('needs no API key when keys are configured, unlike the writes', async () => {
-    const harness = await replica({ API_KEYS: 'secret-key' });
+    const harness = await replica({ API_KEYS: 'secret-key-0123456789abcdef0123456789a' });
     expect((await harness.http.post('/tracks').set('Content-Type', 'audio/wav').send(Buffer.alloc(16))).status).to.equal(401);
     expect((await harness.http.post('/sweep')).status).to.equal(200);
   });

@@ -22,7 +22,7 @@ import {
   waitForStatus,
 } from '../../support/openfaas.js';
 
-const API_KEY = 'watchdog-test-key';
+const API_KEY = 'watchdog-test-key-0123456789abcdef0123';
 const MB = 1_000_000;
 
 /** Sends a file as a raw audio body, streamed from disk, and parses the JSON answer. */

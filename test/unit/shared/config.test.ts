@@ -26,8 +26,9 @@ describe('loadConfig', () => {
   });
 
   it('parses lists and numbers', () => {
-    const config = loadConfig({ ...noSecrets, API_KEYS: 'a, b,,c', CORS_ORIGINS: 'https://a.example, https://b.example', MAX_UPLOAD_BYTES: '1000' });
-    expect(config.apiKeys).to.deep.equal(['a', 'b', 'c']);
+    const [a, b, c] = ['a', 'b', 'c'].map((letter) => letter.repeat(32));
+    const config = loadConfig({ ...noSecrets, API_KEYS: `${a}, ${b},,${c}`, CORS_ORIGINS: 'https://a.example, https://b.example', MAX_UPLOAD_BYTES: '1000' });
+    expect(config.apiKeys).to.deep.equal([a, b, c]);
     expect(config.corsOrigins).to.deep.equal(['https://a.example', 'https://b.example']);
     expect(config.maxUploadBytes).to.equal(1000);
   });
@@ -52,10 +53,28 @@ describe('loadConfig', () => {
   it('prefers the OpenFaaS secrets to the environment for credentials', () => {
     const secrets = mkdtempSync(join(tmpdir(), 'segue-secrets-'));
     writeFileSync(join(secrets, 'mongodb-uri'), 'mongodb://from-secret:27017\n');
-    writeFileSync(join(secrets, 'api-keys'), 'one\ntwo\n');
+    const [one, two] = ['1', '2'].map((digit) => digit.repeat(32));
+    writeFileSync(join(secrets, 'api-keys'), `${one}\n${two}\n`);
     const config = loadConfig({ SECRETS_DIR: secrets, MONGODB_URI: 'mongodb://from-env', API_KEYS: 'env' });
     expect(config.mongodbUri).to.equal('mongodb://from-secret:27017');
-    expect(config.apiKeys).to.deep.equal(['one', 'two']);
+    expect(config.apiKeys).to.deep.equal([one, two]);
     rmSync(secrets, { recursive: true, force: true });
+  });
+
+  it('refuses API keys shorter than 32 characters, and never repeats a key or a password in its message', () => {
+    const load = () => loadConfig({ ...noSecrets, API_KEYS: 'short-key', MONGODB_URI: 'postgres://user:hunter2@db' });
+    expect(load).to.throw(ConfigError, 'at least 32 characters');
+    try {
+      load();
+    } catch (error) {
+      expect((error as Error).message).to.not.contain('short-key').and.to.not.contain('hunter2');
+    }
+  });
+
+  it('keeps anonymous writes off and trusts no proxy unless told', () => {
+    expect(loadConfig(noSecrets)).to.include({ allowAnonymousWrites: false, trustProxy: false });
+    expect(loadConfig({ ...noSecrets, ALLOW_ANONYMOUS_WRITES: 'true', TRUST_PROXY: '2' })).to.include({ allowAnonymousWrites: true, trustProxy: 2 });
+    expect(loadConfig({ ...noSecrets, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).to.equal('loopback, 10.0.0.0/8');
+    expect(() => loadConfig({ ...noSecrets, ALLOW_ANONYMOUS_WRITES: 'yes please' })).to.throw(ConfigError, 'ALLOW_ANONYMOUS_WRITES');
   });
 });
