@@ -114,9 +114,19 @@ export class RateLimitError extends APIError {
 export class InternalServerError extends APIError {
   override name = 'InternalServerError';
 }
-/** 503 (the database is unreachable), or a gateway in front that could not reach the function. */
+/** 503 (the database is unreachable, or the replica has as much work as it takes), or a gateway in front that could not reach the function. */
 export class ServiceUnavailableError extends APIError {
   override name = 'ServiceUnavailableError';
+  get retryAfterMs(): number | null {
+    return retryAfterMs(this.headers);
+  }
+}
+export class ServiceBusyError extends ServiceUnavailableError {
+  override name = 'ServiceBusyError';
+}
+/** 408: the upload stopped arriving, or arrived too slowly. */
+export class RequestTimeoutError extends APIError {
+  override name = 'RequestTimeoutError';
 }
 
 type APIErrorClass = new (init: APIErrorInit) => APIError;
@@ -130,6 +140,7 @@ const classByCode: Record<ErrorCode, APIErrorClass> = {
   forbidden: PermissionDeniedError,
   not_found: NotFoundError,
   method_not_allowed: MethodNotAllowedError,
+  request_timeout: RequestTimeoutError,
   track_not_ready: TrackNotReadyError,
   track_failed: TrackFailedError,
   payload_too_large: PayloadTooLargeError,
@@ -142,6 +153,7 @@ const classByCode: Record<ErrorCode, APIErrorClass> = {
   rate_limited: RateLimitError,
   internal_error: InternalServerError,
   database_unavailable: ServiceUnavailableError,
+  service_busy: ServiceBusyError,
 };
 
 /** For answers without a Segue error body: the class its status alone implies. */

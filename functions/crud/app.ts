@@ -20,6 +20,7 @@ import { SegmentStore } from '../shared/storage/segment-store.js';
 import { TrackStore } from '../shared/storage/track-store.js';
 import type { TrackEvents } from '../shared/track-events.js';
 import { Sweeper } from './jobs/sweeper.js';
+import { StagingBudget } from './upload/staging-budget.js';
 import { TrackProcessor } from './jobs/track-processor.js';
 import { type MediaTools, resolveMediaTools } from './media/media-tools.js';
 import { trackRoutes } from './routes/tracks.js';
@@ -74,6 +75,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     events: deps.events,
     owner,
     leaseMs: config.leaseMs,
+    maxQueuedJobs: config.maxQueuedJobs,
     intervalMs: config.sweepIntervalMs,
     trackTtlDays: config.trackTtlDays,
     logger,
@@ -121,7 +123,13 @@ export function createApp(deps: CrudDeps): CrudApp {
       leaseMs: config.leaseMs,
       maxDurationSec: config.maxDurationSec,
       logger,
-      uploadLimits: { tmpDir: config.tmpDir, maxBytes: config.maxUploadBytes },
+      uploadLimits: {
+        tmpDir: config.tmpDir,
+        maxBytes: config.maxUploadBytes,
+        budget: new StagingBudget(config.maxStagedBytes),
+        pace: { idleMs: config.uploadIdleMs, minBytesPerSecond: config.minUploadBytesPerSecond },
+      },
+      maxQueuedJobs: config.maxQueuedJobs,
       writeGuards,
       events: deps.events,
     }),

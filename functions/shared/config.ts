@@ -53,6 +53,10 @@ const EnvironmentSchema = z.object({
   DATA_DIR: text('./data'),
   MAX_UPLOAD_BYTES: integer(2 * GiB, 1),
   MAX_DURATION_SECONDS: integer(4 * 60 * 60, 1, 7 * 24 * 60 * 60),
+  MAX_STAGED_BYTES: optionalInteger(1),
+  MAX_QUEUED_JOBS: integer(16, 1, 10_000),
+  UPLOAD_IDLE_SECONDS: integer(60, 1, 3600),
+  MIN_UPLOAD_BYTES_PER_SECOND: integer(16 * 1024, 0),
   API_KEYS: commaList.refine((keys) => keys.every((key) => key.length >= MIN_API_KEY_LENGTH), {
     message: `every key must be at least ${MIN_API_KEY_LENGTH} characters (make one with: openssl rand -hex 32)`,
   }),
@@ -92,6 +96,14 @@ export interface Config {
   maxUploadBytes: number;
   /** longest audio accepted, in seconds of decoded sound */
   maxDurationSec: number;
+  /** disk a replica may hold uploads on: being received, and waiting for or in their jobs */
+  maxStagedBytes: number;
+  /** tracks a replica holds at once, transcoding or waiting their turn; past this, uploads get 503 */
+  maxQueuedJobs: number;
+  /** an upload that sends nothing this long is cut off (408) */
+  uploadIdleMs: number;
+  /** the slowest average an upload may keep once UPLOAD_IDLE_SECONDS have passed */
+  minUploadBytesPerSecond: number;
   apiKeys: string[];
   /** writes without a key are meant, where the service is reachable beyond this machine */
   allowAnonymousWrites: boolean;
@@ -152,6 +164,9 @@ export function loadConfig(env: Environment = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.MAX_STAGED_BYTES !== undefined && e.MAX_STAGED_BYTES < e.MAX_UPLOAD_BYTES) {
+    throw new ConfigError(`Invalid configuration:\n  MAX_STAGED_BYTES=${e.MAX_STAGED_BYTES}: must hold at least one upload of MAX_UPLOAD_BYTES=${e.MAX_UPLOAD_BYTES}`);
+  }
   const corsOrigins = e.CORS_ORIGINS.trim() === '*' ? '*' : commaList.parse(e.CORS_ORIGINS);
   return {
     mongodbUri: e.MONGODB_URI,
@@ -160,6 +175,10 @@ export function loadConfig(env: Environment = process.env): Config {
     dataDir: resolve(e.DATA_DIR),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxDurationSec: e.MAX_DURATION_SECONDS,
+    maxStagedBytes: e.MAX_STAGED_BYTES ?? 4 * e.MAX_UPLOAD_BYTES,
+    maxQueuedJobs: e.MAX_QUEUED_JOBS,
+    uploadIdleMs: e.UPLOAD_IDLE_SECONDS * 1000,
+    minUploadBytesPerSecond: e.MIN_UPLOAD_BYTES_PER_SECOND,
     apiKeys: e.API_KEYS,
     allowAnonymousWrites: e.ALLOW_ANONYMOUS_WRITES,
     trustProxy: e.TRUST_PROXY === undefined ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,

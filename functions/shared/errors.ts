@@ -9,6 +9,7 @@ export const errorStatus = {
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   track_not_ready: 409,
   track_failed: 409,
   payload_too_large: 413,
@@ -21,6 +22,7 @@ export const errorStatus = {
   rate_limited: 429,
   internal_error: 500,
   database_unavailable: 503,
+  service_busy: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

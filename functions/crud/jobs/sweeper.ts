@@ -17,6 +17,8 @@ export interface SweeperDeps extends RemoveDeps {
   processor: TrackProcessor;
   owner: string;
   leaseMs: number;
+  /** a replica holding this many tracks takes over no more (others will, or it will later) */
+  maxQueuedJobs: number;
   intervalMs: number;
   /** tracks nobody played for this many days are removed; undefined keeps everything */
   trackTtlDays: number | undefined;
@@ -66,6 +68,7 @@ export class Sweeper {
     const { tracks, segments, processor, owner, leaseMs, logger } = this.deps;
     const result = { resumed: 0, failed: 0 };
     for (const expired of await tracks.expiredLeases(new Date())) {
+      if (processor.jobCount >= this.deps.maxQueuedJobs) break;
       if (processor.isRunning(expired._id)) continue;
       const claimed = await tracks.claimExpiredLease(expired, { owner, until: new Date(Date.now() + leaseMs) });
       if (!claimed) continue;

@@ -79,6 +79,11 @@ export class TrackProcessor {
     return this.running.has(trackId);
   }
 
+  /** Tracks this replica holds: transcoding, or waiting for a slot. */
+  get jobCount(): number {
+    return this.running.size;
+  }
+
   async whenSettled(trackId: string): Promise<void> {
     await this.running.get(trackId)?.settled;
   }

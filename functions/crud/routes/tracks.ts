@@ -8,12 +8,15 @@ import type { TrackEvents } from '../../shared/track-events.js';
 import { type IngestDeps, acceptUpload } from '../ingest/accept-upload.js';
 import { removeTrack } from '../store/remove-track.js';
 import { type UploadLimits, receiveUpload } from '../upload/receive-upload.js';
+import { busy } from '../upload/staging-budget.js';
 
 export interface TrackRoutesDeps extends IngestDeps {
   segments: SegmentStore;
   uploadLimits: UploadLimits;
   /** what a write must pass first: the API key check, the rate limit */
   writeGuards: RequestHandler[];
+  /** uploads are refused (503) while this replica holds this many tracks */
+  maxQueuedJobs: number;
   events?: TrackEvents;
 }
 
@@ -28,6 +31,8 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
   };
 
   mount(router, endpoints.createTrack, writeGuards, async ({ query }, req, res) => {
+    // refused before a byte of the body is read
+    if (processor.jobCount >= deps.maxQueuedJobs) throw busy('it holds as many tracks as it may');
     const upload = await receiveUpload(req, uploadLimits);
     const fields = UploadFieldsSchema.safeParse(upload.fields);
     if (!fields.success) {

@@ -8,6 +8,8 @@ import type { Request } from 'express';
 import { HttpError } from '../../shared/errors.js';
 import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
 import { cleanFilename } from './filename.js';
+import { busy, type StagingBudget } from './staging-budget.js';
+import { type UploadPace, watchUploadPace } from './upload-pace.js';
 
 export interface ReceivedUpload {
   /** the bytes as they came, in a temp file */
@@ -24,6 +26,9 @@ export interface ReceivedUpload {
 export interface UploadLimits {
   tmpDir: string;
   maxBytes: number;
+  /** shared by every upload on this replica, and held until its job is done */
+  budget: StagingBudget;
+  pace: UploadPace;
 }
 
 /** Room for multipart boundaries and small fields around the file itself. */
@@ -32,18 +37,26 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 const tooLarge = (maxBytes: number) =>
   new HttpError('payload_too_large', `The file is larger than the ${maxBytes} bytes this service accepts`, { maxBytes });
 
-/** Counts and hashes the bytes on their way to disk, and stops the upload once it passes the limit. */
+/**
+ * Counts and hashes the bytes on their way to disk, taking them from the
+ * replica's staging budget, and stops the upload once it passes the limit or
+ * the budget runs out.
+ */
 class UploadMeter extends Transform {
   bytes = 0;
   private readonly hash = createHash('sha256');
 
-  constructor(private readonly maxBytes: number) {
+  constructor(
+    private readonly maxBytes: number,
+    private readonly budget: StagingBudget,
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+    if (this.bytes + chunk.length > this.maxBytes) return done(tooLarge(this.maxBytes));
+    if (!this.budget.tryReserve(chunk.length)) return done(busy('its disk holds as many uploads as it may'));
     this.bytes += chunk.length;
-    if (this.bytes > this.maxBytes) return done(tooLarge(this.maxBytes));
     this.hash.update(chunk);
     done(null, chunk);
   }
@@ -64,12 +77,11 @@ async function saveStream(
   source: Readable,
   dir: string,
   clientName: string | undefined,
-  maxBytes: number,
+  meter: UploadMeter,
 ): Promise<SavedFile> {
   const filename = cleanFilename(clientName);
   // a name the client does not choose: what a file is is read from its bytes, never from its name
   const path = join(dir, 'upload');
-  const meter = new UploadMeter(maxBytes);
   // piped rather than put in the pipeline: a refused upload must not destroy the request, whose
   // connection still has to carry the answer (pipeline would destroy it, and the socket with it)
   const stop = (error?: Error) => meter.destroy(error ?? new Error('the client went away during the upload'));
@@ -100,7 +112,7 @@ function rawFilename(req: Request): string | undefined {
 function receiveMultipart(
   req: Request,
   dir: string,
-  maxBytes: number,
+  meter: UploadMeter,
 ): Promise<{ file: SavedFile | undefined; fields: Record<string, string> }> {
   return new Promise((resolve, reject) => {
     const fields: Record<string, string> = {};
@@ -125,7 +137,7 @@ function receiveMultipart(
         stream.resume();
         return;
       }
-      saving = saveStream(stream, dir, info.filename, maxBytes);
+      saving = saveStream(stream, dir, info.filename, meter);
       saving.catch(fail);
     });
     parser.on('field', (name, value, info) => {
@@ -171,7 +183,7 @@ function expectedChecksum(req: Request): string | undefined {
  * to a temp file while it is hashed and counted, never held in memory; a
  * rejected upload leaves no file behind.
  */
-export async function receiveUpload(req: Request, { tmpDir, maxBytes }: UploadLimits): Promise<ReceivedUpload> {
+export async function receiveUpload(req: Request, { tmpDir, maxBytes, budget, pace }: UploadLimits): Promise<ReceivedUpload> {
   const checksum = expectedChecksum(req);
   const multipart = req.is('multipart/form-data') === 'multipart/form-data';
   if (!multipart && !req.is(['audio/*', 'application/octet-stream'])) {
@@ -185,12 +197,20 @@ export async function receiveUpload(req: Request, { tmpDir, maxBytes }: UploadLi
   if (declaredLength > maxBytes + (multipart ? MULTIPART_OVERHEAD_BYTES : 0)) throw tooLarge(maxBytes);
 
   const dir = await makeTempDir(tmpDir, 'upload');
-  const dispose = () => removeDir(dir);
+  const meter = new UploadMeter(maxBytes, budget);
+  let disposed = false;
+  const dispose = async () => {
+    if (disposed) return;
+    disposed = true;
+    await removeDir(dir);
+    budget.release(meter.bytes);
+  };
+  const stopWatching = watchUploadPace(req, pace);
   try {
     const { file, fields } = multipart
-      ? await receiveMultipart(req, dir, maxBytes)
+      ? await receiveMultipart(req, dir, meter)
       : {
-          file: await saveStream(req, dir, rawFilename(req), maxBytes),
+          file: await saveStream(req, dir, rawFilename(req), meter),
           fields: {},
         };
     if (!file) {
@@ -207,5 +227,7 @@ export async function receiveUpload(req: Request, { tmpDir, maxBytes }: UploadLi
   } catch (error) {
     await dispose();
     throw error;
+  } finally {
+    stopWatching();
   }
 }

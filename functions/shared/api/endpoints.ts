@@ -65,6 +65,8 @@ export const endpoints = {
       'validation_failed',
       'empty_upload',
       'payload_too_large',
+      'request_timeout',
+      'service_busy',
       'unsupported_media_type',
       'undecodable_audio',
       'truncated_audio',

@@ -49,6 +49,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     res.setHeader('Cache-Control', 'no-store');
     if (httpError.code === 'database_unavailable') res.setHeader('Retry-After', '5');
+    if (httpError.code === 'service_busy') res.setHeader('Retry-After', '30');
     if (!req.complete) lingerThenClose(req);
     res.status(httpError.status).json(httpError.toBody());
   };

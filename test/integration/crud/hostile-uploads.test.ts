@@ -4,7 +4,10 @@ import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import { closeServer, listen } from '../../../functions/shared/http/listen.js';
 import type { Track } from '../../../functions/shared/schemas/track.js';
 import { type CrudHarness, expectNothingStored, startCrud } from '../../support/crud.js';
 import { fixture } from '../../support/fixtures.js';
@@ -211,6 +214,88 @@ describe('POST /tracks with hostile files', function () {
       const png = await readFile((await fixture('cover')).path);
       const response = await harness.http.post('/tracks?wait=true').attach('file', withPicture(audio, 'image/png', png), 'covered.mp3');
       expect(response.body).to.include({ status: 'ready', hasCover: true });
+    });
+  });
+
+  describe('that would hold a replica', () => {
+    let limited: CrudHarness;
+    let server: Server;
+    afterEach(async () => {
+      await closeServer(server);
+      await limited.close();
+    });
+    const listening = async (env: Record<string, string>) => {
+      limited = await startCrud(env);
+      server = await listen(limited.crud.app, 0, '127.0.0.1');
+    };
+
+    /** Sends the headers and `chunks` one by one, `gapMs` apart, then nothing more; resolves with the answer. */
+    function dripUpload(chunks: Buffer[], gapMs: number, declaredBytes: number) {
+      const { port } = server.address() as AddressInfo;
+      return new Promise<{ status: number; body: { error: { code: string } } }>((resolve, reject) => {
+        const request = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/tracks', headers: { 'Content-Type': 'audio/wav', 'Content-Length': declaredBytes, 'X-Filename': 'slow.wav' } },
+          (response) => {
+            let text = '';
+            response.setEncoding('utf8');
+            response.on('data', (part: string) => (text += part));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+          },
+        );
+        request.on('error', reject);
+        const next = (index: number) => {
+          if (index < chunks.length && !request.destroyed) request.write(chunks[index], () => setTimeout(() => next(index + 1), gapMs));
+        };
+        next(0);
+      });
+    }
+
+    it('answers 408 request_timeout to an upload that stops sending, and keeps nothing', async () => {
+      await listening({ UPLOAD_IDLE_SECONDS: '1' });
+      const response = await dripUpload([Buffer.alloc(10_000)], 0, 1_000_000);
+      expect(response.status).to.equal(408);
+      expect(response.body.error.code).to.equal('request_timeout');
+      await expectNothingStored(limited);
+    });
+
+    it('answers 408 request_timeout to an upload that trickles in below MIN_UPLOAD_BYTES_PER_SECOND', async () => {
+      await listening({ UPLOAD_IDLE_SECONDS: '1', MIN_UPLOAD_BYTES_PER_SECOND: '1000000' });
+      const response = await dripUpload(Array.from({ length: 100 }, () => Buffer.alloc(1000)), 100, 1_000_000);
+      expect(response.status).to.equal(408);
+      expect(response.body.error.code).to.equal('request_timeout');
+      await expectNothingStored(limited);
+    });
+
+    it('answers 503 service_busy with Retry-After once it holds MAX_QUEUED_JOBS tracks', async () => {
+      await listening({ MAX_QUEUED_JOBS: '1' });
+      const long = await fixture('longWav');
+      const first = await limited.http.post('/tracks').attach('file', long.path, long.filename);
+      expect(first.status).to.equal(202);
+      const second = await limited.http.post('/tracks').attach('file', long.path, long.filename);
+      expect(second.status).to.equal(503);
+      expect(second.body.error.code).to.equal('service_busy');
+      expect(second.headers['retry-after']).to.equal('30');
+      await limited.crud.processor.whenSettled(first.body.id);
+      expect(await limited.database.tracks.countDocuments(), 'only the first was kept').to.equal(1);
+      const third = await limited.http.post('/tracks').attach('file', long.path, long.filename);
+      expect(third.status, 'room again once the first is done').to.equal(202);
+      await limited.crud.processor.whenSettled(third.body.id);
+    });
+
+    it('answers 503 service_busy when the uploads it holds would pass MAX_STAGED_BYTES, and keeps nothing of it', async () => {
+      const long = await fixture('longWav');
+      const bytes = (await stat(long.path)).size;
+      await listening({ MAX_UPLOAD_BYTES: String(bytes + 100_000), MAX_STAGED_BYTES: String(Math.round(bytes * 1.5)) });
+      const first = await limited.http.post('/tracks').attach('file', long.path, long.filename);
+      expect(first.status).to.equal(202);
+      const second = await limited.http.post('/tracks').attach('file', long.path, long.filename);
+      expect(second.status).to.equal(503);
+      expect(second.body.error.code).to.equal('service_busy');
+      await limited.crud.processor.whenSettled(first.body.id);
+      expect(await limited.database.tracks.countDocuments()).to.equal(1);
+      const third = await limited.http.post('/tracks').attach('file', long.path, long.filename);
+      expect(third.status, 'the first job gave its bytes back').to.equal(202);
+      await limited.crud.processor.whenSettled(third.body.id);
     });
   });
 });
