@@ -31,6 +31,11 @@ export class APIError extends SegueError {
     this.details = init.details ?? {};
     this.headers = init.headers;
   }
+
+  /** How long the server asked to wait before trying again (Retry-After), when it said. */
+  get retryAfterMs(): number | null {
+    return retryAfterMs(this.headers);
+  }
 }
 
 export class BadRequestError extends APIError {
@@ -107,9 +112,6 @@ export class ChecksumMismatchError extends UnprocessableEntityError {
 /** 429: too many writes; `retryAfterMs` says when to try again. */
 export class RateLimitError extends APIError {
   override name = 'RateLimitError';
-  get retryAfterMs(): number | null {
-    return retryAfterMs(this.headers);
-  }
 }
 export class InternalServerError extends APIError {
   override name = 'InternalServerError';
@@ -117,9 +119,6 @@ export class InternalServerError extends APIError {
 /** 503 (the database is unreachable, or the replica has as much work as it takes), or a gateway in front that could not reach the function. */
 export class ServiceUnavailableError extends APIError {
   override name = 'ServiceUnavailableError';
-  get retryAfterMs(): number | null {
-    return retryAfterMs(this.headers);
-  }
 }
 export class ServiceBusyError extends ServiceUnavailableError {
   override name = 'ServiceBusyError';

@@ -7,7 +7,6 @@ import {
   ConnectionError,
   RateLimitError,
   ResponseValidationError,
-  retryAfterMs,
   ServiceUnavailableError,
   TimeoutError,
 } from './errors.js';
@@ -151,7 +150,7 @@ function isRetryable(error: unknown): boolean {
 }
 
 function backoffMs(error: unknown, retry: number): number {
-  const hinted = error instanceof APIError ? retryAfterMs(error.headers) : null;
+  const hinted = error instanceof APIError ? error.retryAfterMs : null;
   if (hinted !== null) return Math.min(hinted, MAX_RETRY_AFTER_MS);
   const exponential = Math.min(500 * 2 ** retry, MAX_BACKOFF_MS);
   return exponential * (0.75 + Math.random() * 0.5);
