@@ -84,6 +84,10 @@ export class TrackNotReadyError extends ConflictError {
 export class TrackFailedError extends ConflictError {
   override name = 'TrackFailedError';
 }
+/** 409: only a failed track is processed again. */
+export class TrackNotFailedError extends ConflictError {
+  override name = 'TrackNotFailedError';
+}
 export class PayloadTooLargeError extends APIError {
   override name = 'PayloadTooLargeError';
 }
@@ -142,6 +146,7 @@ const classByCode: Record<ErrorCode, APIErrorClass> = {
   request_timeout: RequestTimeoutError,
   track_not_ready: TrackNotReadyError,
   track_failed: TrackFailedError,
+  track_not_failed: TrackNotFailedError,
   payload_too_large: PayloadTooLargeError,
   range_not_satisfiable: RangeNotSatisfiableError,
   unsupported_media_type: UnsupportedMediaTypeError,

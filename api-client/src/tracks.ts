@@ -98,6 +98,11 @@ export class Tracks {
     return this.transport.json({ endpoint: 'deleteTrack', params: { id }, signal: options.signal }, null);
   }
 
+  /** Processes a failed track again from its stored original; resolves with the track, processing again. */
+  reprocess(id: string, options: { signal?: AbortSignal } = {}): Promise<Track> {
+    return this.transport.json({ endpoint: 'reprocessTrack', params: { id }, signal: options.signal }, TrackSchema);
+  }
+
   /** One page of the library, newest first; pass `nextCursor` back for the next. */
   page(query: PageQuery = {}): Promise<TrackList> {
     const { q, limit, cursor, signal } = query;

@@ -12,6 +12,7 @@ export const errorStatus = {
   request_timeout: 408,
   track_not_ready: 409,
   track_failed: 409,
+  track_not_failed: 409,
   payload_too_large: 413,
   range_not_satisfiable: 416,
   unsupported_media_type: 415,

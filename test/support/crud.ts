@@ -5,6 +5,7 @@ import { type CrudApp, createApp } from '../../functions/crud/app.js';
 import type { Config } from '../../functions/shared/config.js';
 import { createLogger, type Logger } from '../../functions/shared/logger.js';
 import type { Track, TrackDocument } from '../../functions/shared/schemas/track.js';
+import { RemovalStore } from '../../functions/shared/storage/removal-store.js';
 import { testConfig } from './config.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 import { decodedDurationSec, withStoredRendition } from './media.js';
@@ -115,4 +116,15 @@ export async function expectReadyWithCompleteRenditions(harness: CrudHarness, id
       expect(await decodedDurationSec(path)).to.be.closeTo(durationSec, 0.1);
     });
   }
+}
+
+/** Leaves a track as a DELETE leaves it when the database goes away right after the track's document is removed. */
+export async function cutDeletionShort(harness: CrudHarness, track: Track): Promise<void> {
+  await new RemovalStore(harness.database.removals).begin({
+    _id: track.id,
+    kind: 'track',
+    originalBytes: track.source.bytes,
+    durationSec: track.durationSec,
+  });
+  await harness.database.tracks.deleteOne({ _id: track.id });
 }

@@ -3,15 +3,13 @@ import { endpoints } from '../../shared/api/endpoints.js';
 import { HttpError, notFound } from '../../shared/errors.js';
 import { fieldErrors, mount } from '../../shared/http/endpoint.js';
 import { UploadFieldsSchema, toTrack } from '../../shared/schemas/track.js';
-import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import type { TrackEvents } from '../../shared/track-events.js';
 import { type IngestDeps, acceptUpload } from '../ingest/accept-upload.js';
-import { removeTrack } from '../store/remove-track.js';
+import { finishRemoval, type RemoveDeps, removeTrack } from '../store/remove-track.js';
 import { type UploadLimits, receiveUpload } from '../upload/receive-upload.js';
 import { busy } from '../upload/staging-budget.js';
 
-export interface TrackRoutesDeps extends IngestDeps {
-  segments: SegmentStore;
+export interface TrackRoutesDeps extends IngestDeps, RemoveDeps {
   uploadLimits: UploadLimits;
   /** what a write must pass first: the API key check, the rate limit */
   writeGuards: RequestHandler[];
@@ -65,8 +63,24 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
   });
 
   mount(router, endpoints.deleteTrack, writeGuards, async ({ params }, _req, res) => {
-    await removeTrack(deps, await findTrack(params.id));
+    const track = await tracks.get(params.id);
+    // a DELETE cut short went as far as removing the track: asked again, it finishes the rest
+    const unfinished = track ? null : await deps.removals.get(params.id);
+    if (track) await removeTrack(deps, track);
+    else if (unfinished?.kind === 'track') await finishRemoval(deps, unfinished);
+    else throw notFound('This track', { id: params.id });
     res.status(204).end();
+  });
+
+  mount(router, endpoints.reprocessTrack, writeGuards, async ({ params }, _req, res) => {
+    const lease = { owner: deps.owner, until: new Date(Date.now() + deps.leaseMs) };
+    const restarted = await tracks.restartFailed(params.id, lease);
+    if (!restarted) {
+      const track = await findTrack(params.id);
+      throw new HttpError('track_not_failed', `Only a failed track is processed again; this one is ${track.status}`, { status: track.status });
+    }
+    processor.resume(restarted);
+    res.status(202).json(toTrack(restarted));
   });
 
   return router;

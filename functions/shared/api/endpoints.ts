@@ -115,6 +115,16 @@ export const endpoints = {
     errors: ['validation_failed', 'not_found', ...WRITE_ERRORS],
     write: true,
   },
+  reprocessTrack: {
+    function: 'crud',
+    method: 'post',
+    path: '/tracks/{id}/reprocess',
+    summary: 'Process a failed track again, from its stored original',
+    params: TrackParamsSchema,
+    responses: { 202: TrackSchema },
+    errors: ['validation_failed', 'not_found', 'track_not_failed', ...WRITE_ERRORS],
+    write: true,
+  },
   health: {
     function: 'crud',
     method: 'get',

@@ -24,6 +24,10 @@ export class RemovalStore {
     await this.removals.replaceOne({ _id: removal._id }, { ...removal, since: new Date() }, { upsert: true });
   }
 
+  get(trackId: string): Promise<RemovalDocument | null> {
+    return this.removals.findOne({ _id: trackId });
+  }
+
   async end(trackId: string): Promise<void> {
     await this.removals.deleteOne({ _id: trackId });
   }

@@ -119,9 +119,27 @@ export class TrackStore {
     );
   }
 
-  /** Lets another replica take the track over at once, as on a graceful shutdown. */
+  /**
+   * Lets another replica take the track over at once, as on a graceful
+   * shutdown. The attempt is given back: taking the lease over counts one, and
+   * a track handed back in good order (a rolling update) was not interrupted.
+   */
   async releaseLease(id: string, owner: string): Promise<void> {
-    await this.tracks.updateOne({ _id: id, 'lease.owner': owner }, { $set: { 'lease.until': new Date(0) } });
+    await this.tracks.updateOne(
+      { _id: id, 'lease.owner': owner },
+      { $set: { 'lease.until': new Date(0) }, $inc: { 'lease.attempts': -1 } },
+    );
+  }
+
+  /** A failed track, back to processing under this lease; null when the track is not failed (or not there). */
+  restartFailed(id: string, lease: Omit<Lease, 'attempts'>): Promise<TrackDocument | null> {
+    return this.tracks.findOneAndUpdate(
+      { _id: id, status: 'failed' },
+      {
+        $set: { status: 'processing', progress: 0, error: null, renditions: [], loudness: null, lease: { ...lease, attempts: 1 }, updatedAt: new Date() },
+      },
+      { returnDocument: 'after' },
+    );
   }
 
   /** Processing tracks whose lease ran out: their replica died or let go. */

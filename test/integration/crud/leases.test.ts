@@ -68,17 +68,42 @@ describe('leases on processing tracks', function () {
     await expectReadyWithCompleteRenditions(second, created.body.id, file.durationSec);
   });
 
-  it('fails a track interrupted three times, with a reason and no segments', async () => {
+  it('does not count a graceful hand-back as an attempt: after four rolling restarts the track still ends ready', async () => {
     const file = await fixture('longWav');
     const first = await replica();
     const created = await first.http.post('/tracks').attach('file', file.path, file.filename);
+    expect(created.status).to.equal(202);
     await first.crud.shutdown();
-    for (let attempt = 2; attempt <= 3; attempt++) {
+    for (let restart = 0; restart < 4; restart++) {
       const next = await replica();
       expect((await next.crud.sweeper.sweep()).resumed).to.equal(1);
-      await sleep(300);
       await next.crud.shutdown();
     }
+    const last = await replica();
+    expect((await last.crud.sweeper.sweep()).resumed).to.equal(1);
+    expect((await replicas.database.tracks.findOne({ _id: created.body.id }))?.lease?.attempts, 'none of the hand-backs counted').to.equal(1);
+    await last.crud.processor.whenSettled(created.body.id);
+    await expectReadyWithCompleteRenditions(last, created.body.id, file.durationSec);
+  });
+
+  it('fails a track whose replicas died under it three times, with a reason and no segments', async () => {
+    const file = await fixture('longWav');
+    // sweeping only when asked, so that each replica takes the track over on cue
+    const env = { MONGODB_URI: testDatabaseUri(), MONGODB_DB: replicas.database.name, SWEEP_INTERVAL_SECONDS: '0', ...LEASE };
+    const doomed = await startFunctionProcess('crud', env);
+    const created = await supertest(doomed.url).post('/tracks').attach('file', file.path, file.filename);
+    expect(created.status).to.equal(202);
+    doomed.child.kill('SIGKILL');
+    for (let attempt = 2; attempt <= 3; attempt++) {
+      await sleep(2500);
+      const next = await startFunctionProcess('crud', env);
+      try {
+        expect((await supertest(next.url).post('/sweep')).body.resumed).to.equal(1);
+      } finally {
+        next.child.kill('SIGKILL');
+      }
+    }
+    await sleep(2500);
     const last = await replica();
     expect((await last.crud.sweeper.sweep()).failed).to.equal(1);
     const track = (await last.http.get(`/tracks/${created.body.id}`)).body as Track;

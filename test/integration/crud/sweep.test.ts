@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { newTrackId } from '../../../functions/shared/ids.js';
 import { ORIGINAL_CHUNK_BYTES, OriginalStore } from '../../../functions/shared/storage/original-store.js';
 import { RemovalStore } from '../../../functions/shared/storage/removal-store.js';
-import { type CrudHarness, replicasPerTest, storedCounts } from '../../support/crud.js';
+import { type CrudHarness, cutDeletionShort, replicasPerTest, storedCounts } from '../../support/crud.js';
 import { fixture } from '../../support/fixtures.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -117,14 +117,7 @@ describe('POST /sweep, for removals cut short', function () {
     const harness = await replicas.replica();
     const kept = await ingestWithCover(harness);
     const track = await ingestWithCover(harness);
-    // where a DELETE stops when the database goes away right after the track's document is removed
-    await new RemovalStore(harness.database.removals).begin({
-      _id: track.id,
-      kind: 'track',
-      originalBytes: track.source.bytes,
-      durationSec: track.durationSec,
-    });
-    await harness.database.tracks.deleteOne({ _id: track.id });
+    await cutDeletionShort(harness, track);
 
     expect((await harness.http.post('/sweep')).body).to.include({ cleanedUp: 1 });
     const counts = await storedCounts(harness);

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Track } from '../../../functions/shared/schemas/track.js';
-import { type CrudHarness, expectNothingStored, startCrud, storedCounts } from '../../support/crud.js';
+import { TrackStore } from '../../../functions/shared/storage/track-store.js';
+import { type CrudHarness, cutDeletionShort, expectNothingStored, expectReadyWithCompleteRenditions, startCrud, storedCounts } from '../../support/crud.js';
 import { fixture } from '../../support/fixtures.js';
 
 async function upload(harness: CrudHarness, fields: Record<string, string> = {}): Promise<Track> {
@@ -182,6 +183,44 @@ describe('the tracks API', function () {
       expect((await harness.http.delete(`/tracks/${created.body.id}`)).status).to.equal(204);
       await harness.crud.processor.whenSettled(created.body.id);
       await expectNothingStored(harness);
+    });
+  });
+
+  describe('POST /tracks/:id/reprocess', () => {
+    it('processes a failed track again from its original, to ready', async () => {
+      const file = await fixture('taggedMp3');
+      const track = (await harness.http.post('/tracks?wait=true').attach('file', file.path, file.filename)).body as Track;
+      // failed the way the sweeper fails a track it gave up on: lease taken, segments removed
+      await harness.database.tracks.updateOne({ _id: track.id }, { $set: { status: 'processing', lease: { owner: 'gone', until: new Date(0), attempts: 3 } } });
+      await harness.database.segments.deleteMany({ trackId: track.id });
+      expect(await new TrackStore(harness.database.tracks).markFailed(track.id, null, { code: 'too_many_attempts', message: 'gave up' })).to.not.equal(null);
+
+      const response = await harness.http.post(`/tracks/${track.id}/reprocess`);
+      expect(response.status).to.equal(202);
+      expect(response.body).to.include({ status: 'processing', progress: 0, error: null });
+      await harness.crud.processor.whenSettled(track.id);
+      await expectReadyWithCompleteRenditions(harness, track.id, file.durationSec);
+    });
+
+    it('answers 409 track_not_failed for a track that did not fail, and 404 for none', async () => {
+      const file = await fixture('oneSecondWav');
+      const track = (await harness.http.post('/tracks?wait=true').attach('file', file.path, file.filename)).body as Track;
+      const ready = await harness.http.post(`/tracks/${track.id}/reprocess`);
+      expect(ready.status).to.equal(409);
+      expect(ready.body.error).to.deep.include({ code: 'track_not_failed', details: { status: 'ready' } });
+      expect((await harness.http.post('/tracks/AAAAAAAAAAAA/reprocess')).status).to.equal(404);
+    });
+  });
+
+  describe('DELETE /tracks/:id after a deletion was cut short', () => {
+    it('finishes the removal and answers 204, where the track alone is already gone', async () => {
+      const file = await fixture('taggedMp3');
+      const track = (await harness.http.post('/tracks?wait=true').attach('file', file.path, file.filename)).body as Track;
+      await cutDeletionShort(harness, track);
+
+      expect((await harness.http.delete(`/tracks/${track.id}`)).status).to.equal(204);
+      await expectNothingStored(harness);
+      expect((await harness.http.delete(`/tracks/${track.id}`)).status, 'once finished, there is nothing').to.equal(404);
     });
   });
 
