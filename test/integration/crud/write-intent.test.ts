@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { REFUSED_KEYS_PER_MINUTE } from '../../../functions/shared/http/auth.js';
+import { createLogger } from '../../../functions/shared/logger.js';
 import { type CrudHarness, expectNothingStored, startCrud } from '../../support/crud.js';
 import { fixture } from '../../support/fixtures.js';
 import { startFunctionProcess } from '../../support/function-process.js';
@@ -174,5 +175,20 @@ describe('starting the crud function', function () {
     } finally {
       await harness.close();
     }
+  });
+
+  it('never writes a key or a cookie into its log', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('trace', 'crud-test', { write: (line: string) => lines.push(line) });
+    const harness = await startCrud({ API_KEYS: KEY }, undefined, logger);
+    try {
+      await harness.http.delete('/tracks/AAAAAAAAAAAA').set('Authorization', `Bearer ${KEY}`).set('Cookie', 'session=secret-cookie-value');
+      await harness.http.delete('/tracks/AAAAAAAAAAAA').set('Authorization', 'Bearer a-guessed-key-that-is-wrong');
+    } finally {
+      await harness.close();
+    }
+    const log = lines.join('\n');
+    expect(log, 'requests were logged').to.contain('/tracks/AAAAAAAAAAAA');
+    for (const secret of [KEY, 'a-guessed-key-that-is-wrong', 'secret-cookie-value']) expect(log).to.not.contain(secret);
   });
 });
