@@ -9,7 +9,7 @@ import { pinoHttp } from 'pino-http';
 import type { Config } from '../shared/config.js';
 import { requireApiKey } from '../shared/http/auth.js';
 import { corsPolicy } from '../shared/http/cors.js';
-import { errorHandler, routeNotFound } from '../shared/http/error-handler.js';
+import { errorHandler, methodNotAllowed, routeNotFound } from '../shared/http/error-handler.js';
 import { newReplicaId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import { CoverStore } from '../shared/storage/cover-store.js';
@@ -134,6 +134,7 @@ export function createApp(deps: CrudDeps): CrudApp {
       events: deps.events,
     }),
   );
+  app.use(methodNotAllowed(Object.values(endpoints).filter((spec) => spec.function === 'crud')));
   app.use(routeNotFound);
   app.use(errorHandler(logger));
 

@@ -126,11 +126,18 @@ function receiveMultipart(
       req.unpipe(parser);
       reject(error);
     };
-    const parser = busboy({
-      headers: req.headers,
-      defParamCharset: 'utf8',
-      limits: { files: 1, fields: 20, fieldSize: 4096, parts: 30 },
-    });
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        defParamCharset: 'utf8',
+        limits: { files: 1, fields: 20, fieldSize: 4096, parts: 30 },
+      });
+    } catch (error) {
+      // a Content-Type busboy cannot parse at all (multipart/form-data without a boundary)
+      reject(new HttpError('validation_failed', `The multipart body is malformed: ${(error as Error).message}`));
+      return;
+    }
     parser.on('file', (name, stream, info) => {
       if (name !== 'file') {
         problem(name, 'is not a field this request takes');

@@ -76,10 +76,11 @@ function requestBody(spec: EndpointSpec): JsonSchema | undefined {
           schema: {
             type: 'object',
             required: ['file'],
-            properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' }, ...fields.properties },
+            additionalProperties: false,
+            properties: { file: { type: 'string', contentMediaType: 'application/octet-stream', minLength: 1 }, ...fields.properties },
           },
         },
-        'audio/*': { schema: { type: 'string', contentMediaType: 'audio/*' } },
+        'audio/*': { schema: { type: 'string', contentMediaType: 'audio/*', minLength: 1 } },
       },
     };
   }

@@ -58,3 +58,25 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 export const routeNotFound: RequestHandler = (req, _res, next) => {
   next(new HttpError('not_found', `There is no ${req.method} ${req.path} here`));
 };
+
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * A path that exists, asked with a method it does not take: 405 with the
+ * methods it does take in `Allow`, where a route miss would answer 404.
+ */
+export function methodNotAllowed(specs: ReadonlyArray<{ method: string; path: string }>): RequestHandler {
+  const routes = specs.map(({ method, path }) => ({
+    method: method.toUpperCase(),
+    pattern: new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}$`),
+  }));
+  return (req, res, next) => {
+    const methods = new Set(routes.filter((route) => route.pattern.test(req.path)).map((route) => route.method));
+    if (methods.size === 0) return next();
+    if (methods.has('GET')) methods.add('HEAD');
+    methods.add('OPTIONS');
+    const allow = METHOD_ORDER.filter((method) => methods.has(method));
+    res.setHeader('Allow', allow.join(', '));
+    next(new HttpError('method_not_allowed', `${req.method} is not allowed on ${req.path}`, { allow }));
+  };
+}

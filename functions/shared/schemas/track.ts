@@ -158,7 +158,9 @@ export const TrackUpdateSchema = z
     genre: TagsSchema.shape.genre.optional(),
     trackNumber: TagsSchema.shape.trackNumber.optional(),
   })
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'give at least one tag to change' });
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'give at least one tag to change' })
+  // the refinement, as the OpenAPI document can say it
+  .meta({ minProperties: 1 });
 export type TrackUpdate = z.infer<typeof TrackUpdateSchema>;
 
 /** Form fields that may come with an upload and win over the file's own tags. */
@@ -171,7 +173,11 @@ export type UploadFields = z.infer<typeof UploadFieldsSchema>;
 
 export const TrackListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(200).optional(),
+  /** where the previous page ended: the last track's creation time (ms) and id, as `nextCursor` gave it */
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}\.[0-9A-Za-z]{12}$/, 'a nextCursor from an earlier page')
+    .optional(),
   q: z.string().trim().min(1).max(200).optional(),
 });
 export type TrackListQuery = z.infer<typeof TrackListQuerySchema>;

@@ -113,7 +113,7 @@ describe('the tracks API', function () {
       const badLimit = await harness.http.get('/tracks').query({ limit: 1000 });
       expect(badLimit.status).to.equal(400);
       expect(badLimit.body.error.details.fields).to.have.property('limit');
-      const badCursor = await harness.http.get('/tracks').query({ cursor: 'bm9wZQ' });
+      const badCursor = await harness.http.get('/tracks').query({ cursor: 'nope' });
       expect(badCursor.status).to.equal(400);
       expect(badCursor.body.error.details.fields).to.have.property('cursor');
     });
@@ -229,6 +229,19 @@ describe('the tracks API', function () {
       const response = await harness.http.get('/healthz');
       expect(response.status).to.equal(200);
       expect(response.body).to.deep.equal({ status: 'ok' });
+    });
+
+    it('answers 405 with Allow for a method a path does not take', async () => {
+      for (const [method, path, allow] of [
+        ['put', '/tracks', 'GET, HEAD, POST, OPTIONS'],
+        ['trace', '/healthz', 'GET, HEAD, OPTIONS'],
+        ['post', '/tracks/AAAAAAAAAAAA', 'GET, HEAD, PATCH, DELETE, OPTIONS'],
+      ] as const) {
+        const response = await harness.http[method](path);
+        expect(response.status, `${method} ${path}`).to.equal(405);
+        expect(response.headers.allow).to.equal(allow);
+        if (method !== 'trace') expect(response.body.error.code).to.equal('method_not_allowed');
+      }
     });
 
     it('answers a JSON 404 for a route that does not exist', async () => {
