@@ -1,3 +1,4 @@
+import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -8,9 +9,10 @@ import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
 import { type StagedMedia, audioFormatOf } from '../media/audio-formats.js';
-import { probeMedia } from '../media/ffmpeg.js';
+import { FfmpegError, probeMedia } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { measureLoudness } from '../probe/measure-loudness.js';
+import { IncompleteOutputError } from '../transcode/incomplete-output.js';
 import { transcodeLadder } from '../transcode/transcode-ladder.js';
 import { runTogether } from '../../shared/util/run-together.js';
 import { Slots } from '../../shared/util/slots.js';
@@ -40,6 +42,26 @@ const MAX_OUTAGES = 3;
 /** How long a job waits for the database to answer again, polling with these delays. */
 const OUTAGE_WAIT_MS = 120_000;
 const OUTAGE_POLL_DELAYS_MS = [250, 500, 1000, 2000];
+
+/** Waits before a job that found the disk full is tried again; past these, the track is handed back. */
+const FULL_DISK_DELAYS_MS = [5_000, 15_000, 30_000, 60_000];
+
+/** Less room than this where jobs write, and output that is not whole is put down to a full disk. */
+const NEARLY_FULL_BYTES = 64 * 1024 * 1024;
+
+/**
+ * No space left where the job writes: it may well be there later. ffmpeg
+ * does not always say so (its HLS muxer leaves empty or cut segments and
+ * exits 0), so output that is not whole, written to a disk that is nearly
+ * full, counts too.
+ */
+async function isDiskFull(error: unknown, tmpDir: string): Promise<boolean> {
+  if ((error as NodeJS.ErrnoException | null)?.code === 'ENOSPC') return true;
+  if (error instanceof FfmpegError && /No space left on device/i.test(error.stderr)) return true;
+  if (!(error instanceof IncompleteOutputError)) return false;
+  const { bavail, bsize } = await statfs(tmpDir);
+  return bavail * bsize < NEARLY_FULL_BYTES;
+}
 
 /** The replica is going away; the lease is handed back so another one resumes at once. */
 export class ShutdownError extends Error {
@@ -130,14 +152,21 @@ export class TrackProcessor {
       // the lease is renewed while the job waits its turn, so no other replica takes it meanwhile
       releaseSlot = await this.slots.acquire(signal);
       source = await openSource();
-      for (let outages = 1; ; outages++) {
+      for (let outages = 1, fullDisks = 0; ; ) {
         try {
           await this.transcode(track, source, keeper, signal);
           break;
         } catch (error) {
-          if (signal.aborted || !isDatabaseUnreachable(error) || outages > MAX_OUTAGES) throw error;
-          logger.warn({ trackId: track._id, err: error }, 'the database went away during a job; starting over once it answers');
-          if (await this.isReadyAfterOutage(track, error, signal)) break;
+          if (signal.aborted) throw error;
+          if (isDatabaseUnreachable(error) && outages++ <= MAX_OUTAGES) {
+            logger.warn({ trackId: track._id, err: error }, 'the database went away during a job; starting over once it answers');
+            if (await this.isReadyAfterOutage(track, error, signal)) break;
+          } else if (fullDisks < FULL_DISK_DELAYS_MS.length && (await isDiskFull(error, this.deps.tmpDir))) {
+            logger.warn({ trackId: track._id, tmpDir: this.deps.tmpDir }, 'the disk is full; trying the job again shortly');
+            await sleep(FULL_DISK_DELAYS_MS[fullDisks++], undefined, { signal });
+          } else {
+            throw error;
+          }
         }
       }
       logger.info({ trackId: track._id, processMs: Math.round(performance.now() - started) }, 'track ready');
@@ -195,7 +224,7 @@ export class TrackProcessor {
   private async settleFailure(track: TrackDocument, error: unknown): Promise<void> {
     const { tracks, segments, owner, logger } = this.deps;
     const context = { trackId: track._id, err: error };
-    if (error instanceof ShutdownError || isDatabaseUnreachable(error)) {
+    if (error instanceof ShutdownError || isDatabaseUnreachable(error) || (await isDiskFull(error, this.deps.tmpDir))) {
       logger.warn(context, 'job interrupted; handing the track back');
       await tracks.releaseLease(track._id, owner);
       return;

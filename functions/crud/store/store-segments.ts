@@ -1,8 +1,10 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { INIT_SEGMENT_FILE } from '../../shared/hls.js';
 import type { RenditionId } from '../../shared/schemas/track.js';
 import type { SegmentInput, SegmentStore } from '../../shared/storage/segment-store.js';
 import type { EncodedSegment } from '../transcode/rendition-facts.js';
+import { checkWholeFragment } from '../transcode/incomplete-output.js';
 import type { ListedSegment } from '../transcode/transcode-rendition.js';
 
 /** Bounds memory: at most this many segment bytes are read before they are written. */
@@ -33,6 +35,7 @@ export async function storeSegments(
   };
   for (const { file, duration } of segments) {
     const data = await readFile(join(dir, file));
+    checkWholeFragment(data, file === INIT_SEGMENT_FILE ? 'init' : 'media', `${rendition}/${file}`);
     batch.push({ trackId, rendition, file, duration, data });
     stored.push({ file, duration, bytes: data.length });
     batchBytes += data.length;

@@ -1,3 +1,4 @@
+import { IncompleteOutputError } from './incomplete-output.js';
 import type { StoredRendition } from '../../shared/schemas/track.js';
 import type { RenditionPlan } from './ladder.js';
 
@@ -37,7 +38,7 @@ export function peakSegmentBitrate(segments: EncodedSegment[], targetDuration: n
  * duration as the longest segment rounded to the nearest second.
  */
 export function renditionFacts(plan: RenditionPlan, segments: EncodedSegment[]): StoredRendition {
-  if (segments.length === 0) throw new Error(`rendition ${plan.id} has no segments`);
+  if (segments.length === 0) throw new IncompleteOutputError(`rendition ${plan.id} has no segments`);
   const totalBits = segments.reduce((sum, segment) => sum + segment.bytes * 8, 0);
   const durationSec = segments.reduce((sum, segment) => sum + segment.duration, 0);
   const targetDuration = Math.max(1, ...segments.map((segment) => Math.round(segment.duration)));
