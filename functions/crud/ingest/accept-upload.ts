@@ -105,7 +105,7 @@ export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fie
         { trackId: id, bytes: upload.bytes, probeMs: Math.round(probedAt - started), acceptMs: Math.round(performance.now() - started) },
         'upload accepted',
       );
-      processor.start(track, async () => ({ path: upload.path, format: probed.format, dispose: upload.dispose }));
+      processor.start(track, async () => ({ path: upload.path, format: probed.format, dispose: upload.dispose }), upload.dispose);
       return track;
     } catch (error) {
       const removed = await Promise.allSettled([originals.delete(id, upload.bytes), covers.delete(id)]);

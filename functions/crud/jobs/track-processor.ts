@@ -9,7 +9,7 @@ import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
 import { type StagedMedia, audioFormatOf } from '../media/audio-formats.js';
-import { FfmpegError, probeMedia } from '../media/ffmpeg.js';
+import { probeMedia } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { measureLoudness } from '../probe/measure-loudness.js';
 import { IncompleteOutputError } from '../transcode/incomplete-output.js';
@@ -51,13 +51,13 @@ const NEARLY_FULL_BYTES = 64 * 1024 * 1024;
 
 /**
  * No space left where the job writes: it may well be there later. ffmpeg
- * does not always say so (its HLS muxer leaves empty or cut segments and
- * exits 0), so output that is not whole, written to a disk that is nearly
- * full, counts too.
+ * does not say so (its HLS muxer leaves empty or cut segments and exits 0;
+ * its messages, which carry the file's own tags, are never taken as
+ * evidence), so output that is not whole, on a disk that is nearly full,
+ * counts as a full disk, as does ENOSPC from a write of ours.
  */
 async function isDiskFull(error: unknown, tmpDir: string): Promise<boolean> {
   if ((error as NodeJS.ErrnoException | null)?.code === 'ENOSPC') return true;
-  if (error instanceof FfmpegError && /No space left on device/i.test(error.stderr)) return true;
   if (!(error instanceof IncompleteOutputError)) return false;
   const { bavail, bsize } = await statfs(tmpDir);
   return bavail * bsize < NEARLY_FULL_BYTES;
@@ -86,10 +86,20 @@ export class TrackProcessor {
     this.slots = new Slots(deps.maxConcurrentJobs);
   }
 
-  start(track: TrackDocument, openSource: () => Promise<LocalSource>): void {
+  /**
+   * Runs the job of a track. `openSource` is called once the job has a slot;
+   * `discard` instead, if the job ends before that (deleted while it waited),
+   * so what the source holds (an upload's file) is never left behind.
+   */
+  start(track: TrackDocument, openSource: () => Promise<LocalSource>, discard: () => Promise<void> = async () => {}): void {
+    if (this.running.has(track._id)) throw new Error(`track ${track._id} already has a job here`);
     const controller = new AbortController();
-    const settled = this.run(track, openSource, controller.signal).finally(() => this.running.delete(track._id));
-    this.running.set(track._id, { controller, settled });
+    const job: RunningJob = { controller, settled: Promise.resolve() };
+    job.settled = this.run(track, openSource, discard, controller.signal).finally(() => {
+      // a job started again for this track (reprocessed) is not this one's to forget
+      if (this.running.get(track._id) === job) this.running.delete(track._id);
+    });
+    this.running.set(track._id, job);
   }
 
   /** Picks up a track another replica left unfinished, from its stored original. */
@@ -140,7 +150,7 @@ export class TrackProcessor {
     }
   }
 
-  private async run(track: TrackDocument, openSource: () => Promise<LocalSource>, cancelled: AbortSignal) {
+  private async run(track: TrackDocument, openSource: () => Promise<LocalSource>, discard: () => Promise<void>, cancelled: AbortSignal) {
     const { tracks, leaseMs, owner, logger } = this.deps;
     const keeper = new LeaseKeeper(tracks, track._id, owner, leaseMs, logger);
     const signal = AbortSignal.any([cancelled, keeper.signal]);
@@ -178,7 +188,7 @@ export class TrackProcessor {
     } finally {
       releaseSlot?.();
       keeper.stop();
-      await source?.dispose();
+      await (source ? source.dispose() : discard());
     }
   }
 
@@ -224,9 +234,15 @@ export class TrackProcessor {
   private async settleFailure(track: TrackDocument, error: unknown): Promise<void> {
     const { tracks, segments, owner, logger } = this.deps;
     const context = { trackId: track._id, err: error };
-    if (error instanceof ShutdownError || isDatabaseUnreachable(error) || (await isDiskFull(error, this.deps.tmpDir))) {
+    if (error instanceof ShutdownError || isDatabaseUnreachable(error)) {
       logger.warn(context, 'job interrupted; handing the track back');
       await tracks.releaseLease(track._id, owner);
+      return;
+    }
+    if (await isDiskFull(error, this.deps.tmpDir)) {
+      // an attempt all the same: a disk that stays full ends in too_many_attempts, not in retries for ever
+      logger.warn(context, 'the disk stayed full; handing the track back');
+      await tracks.releaseLease(track._id, owner, { countAttempt: true });
       return;
     }
     if (error instanceof LeaseLostError) {

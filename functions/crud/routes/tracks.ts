@@ -73,6 +73,9 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
   });
 
   mount(router, endpoints.reprocessTrack, writeGuards, async ({ params }, _req, res) => {
+    if (processor.jobCount >= deps.maxQueuedJobs) throw busy('it holds as many tracks as it may');
+    // a job that just failed may still be cleaning up after itself
+    if (processor.isRunning(params.id)) throw busy('the last run of this track is still ending');
     const lease = { owner: deps.owner, until: new Date(Date.now() + deps.leaseMs) };
     const restarted = await tracks.restartFailed(params.id, lease);
     if (!restarted) {

@@ -78,6 +78,7 @@ async function saveStream(
   dir: string,
   clientName: string | undefined,
   meter: UploadMeter,
+  signal: AbortSignal,
 ): Promise<SavedFile> {
   const filename = cleanFilename(clientName);
   // a name the client does not choose: what a file is is read from its bytes, never from its name
@@ -85,15 +86,19 @@ async function saveStream(
   // piped rather than put in the pipeline: a refused upload must not destroy the request, whose
   // connection still has to carry the answer (pipeline would destroy it, and the socket with it)
   const stop = (error?: Error) => meter.destroy(error ?? new Error('the client went away during the upload'));
+  const abort = () => stop(signal.reason as Error);
   source.once('error', stop);
   source.once('aborted', stop);
+  signal.addEventListener('abort', abort, { once: true });
   source.pipe(meter);
   try {
+    if (signal.aborted) abort();
     await pipeline(meter, createWriteStream(path));
   } finally {
     source.unpipe(meter);
     source.off('error', stop);
     source.off('aborted', stop);
+    signal.removeEventListener('abort', abort);
   }
   return { path, filename, bytes: meter.bytes, sha256: meter.digest() };
 }
@@ -113,6 +118,7 @@ function receiveMultipart(
   req: Request,
   dir: string,
   meter: UploadMeter,
+  signal: AbortSignal,
 ): Promise<{ file: SavedFile | undefined; fields: Record<string, string> }> {
   return new Promise((resolve, reject) => {
     const fields: Record<string, string> = {};
@@ -120,11 +126,16 @@ function receiveMultipart(
     const problem = (field: string, message: string) => (problems[field] ??= []).push(message);
     let saving: Promise<SavedFile> | undefined;
     let settled = false;
+    // the refusal goes out once the file being written (if any) is closed, so nothing is left open behind it
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
       req.unpipe(parser);
-      reject(error);
+      const refuse = () => reject(error);
+      if (!saving) return refuse();
+      // the meter is in the file's pipeline, which takes its error; outside one, an error would go unheard
+      meter.destroy(error as Error);
+      saving.then(refuse, refuse);
     };
     let parser: busboy.Busboy;
     try {
@@ -144,7 +155,7 @@ function receiveMultipart(
         stream.resume();
         return;
       }
-      saving = saveStream(stream, dir, info.filename, meter);
+      saving = saveStream(stream, dir, info.filename, meter, signal);
       saving.catch(fail);
     });
     parser.on('field', (name, value, info) => {
@@ -169,6 +180,7 @@ function receiveMultipart(
       }, fail);
     });
     req.on('error', fail);
+    signal.addEventListener('abort', () => fail(signal.reason), { once: true });
     req.pipe(parser);
   });
 }
@@ -212,12 +224,13 @@ export async function receiveUpload(req: Request, { tmpDir, maxBytes, budget, pa
     await removeDir(dir);
     budget.release(meter.bytes);
   };
-  const stopWatching = watchUploadPace(req, pace);
+  const tooSlow = new AbortController();
+  const stopWatching = watchUploadPace(req, pace, (error) => tooSlow.abort(error));
   try {
     const { file, fields } = multipart
-      ? await receiveMultipart(req, dir, meter)
+      ? await receiveMultipart(req, dir, meter, tooSlow.signal)
       : {
-          file: await saveStream(req, dir, rawFilename(req), meter),
+          file: await saveStream(req, dir, rawFilename(req), meter, tooSlow.signal),
           fields: {},
         };
     if (!file) {
@@ -230,11 +243,11 @@ export async function receiveUpload(req: Request, { tmpDir, maxBytes, budget, pa
         received: file.sha256,
       });
     }
+    stopWatching();
     return { ...file, fields, dispose };
   } catch (error) {
+    stopWatching();
     await dispose();
     throw error;
-  } finally {
-    stopWatching();
   }
 }

@@ -8,16 +8,15 @@ export interface UploadPace {
   minBytesPerSecond: number;
 }
 
-const tooSlow = (message: string, details: Record<string, unknown>) => new HttpError('request_timeout', message, details);
+const timedOut = (message: string, details: Record<string, unknown>) => new HttpError('request_timeout', message, details);
 
 /**
- * Watches the bytes arriving on a request's connection and fails the request
- * (with 408, through its 'error' event, which the receiving code listens to)
- * when they stop or trickle: otherwise a client dripping a byte a second
- * holds a replica's upload slot for ever. Returns the function that stops
- * watching.
+ * Watches the bytes arriving on a request's connection and calls `tooSlow`
+ * (once, with a 408) when they stop or trickle: otherwise a client dripping
+ * a byte a second holds a replica's upload slot for ever. Returns the
+ * function that stops watching.
  */
-export function watchUploadPace(req: Request, { idleMs, minBytesPerSecond }: UploadPace): () => void {
+export function watchUploadPace(req: Request, { idleMs, minBytesPerSecond }: UploadPace, tooSlow: (error: HttpError) => void): () => void {
   const started = Date.now();
   const startBytes = req.socket.bytesRead;
   let seen = startBytes;
@@ -31,14 +30,14 @@ export function watchUploadPace(req: Request, { idleMs, minBytesPerSecond }: Upl
     }
     if (now - lastProgress >= idleMs) {
       clearInterval(timer);
-      req.emit('error', tooSlow(`Nothing arrived for ${Math.round(idleMs / 1000)} s`, { idleSeconds: idleMs / 1000 }));
+      tooSlow(timedOut(`Nothing arrived for ${Math.round(idleMs / 1000)} s`, { idleSeconds: idleMs / 1000 }));
       return;
     }
     const elapsed = (now - started) / 1000;
     const rate = (read - startBytes) / elapsed;
     if (now - started >= idleMs && rate < minBytesPerSecond) {
       clearInterval(timer);
-      req.emit('error', tooSlow('The upload is arriving too slowly', { bytesPerSecond: Math.round(rate), minBytesPerSecond }));
+      tooSlow(timedOut('The upload is arriving too slowly', { bytesPerSecond: Math.round(rate), minBytesPerSecond }));
     }
   }, Math.min(1000, idleMs / 2));
   timer.unref();

@@ -32,31 +32,32 @@ function refusalCounter() {
  * Write routes need `Authorization: Bearer <key>` once keys are configured.
  * Keys are compared as fixed-length digests in constant time, and every key is
  * tried, so neither timing nor order tells a caller anything. An address that
- * was refused REFUSED_KEYS_PER_MINUTE times in a minute gets 429 until the
- * minute is over.
+ * was refused REFUSED_KEYS_PER_MINUTE times in a minute gets 429 for anything
+ * but a right key until the minute is over: guessing stops, and the holders
+ * of keys who share its address (behind one NAT or proxy) are not locked out.
  */
 export function requireApiKey(apiKeys: readonly string[]): RequestHandler {
   const known = apiKeys.map(digest);
   const refused = refusalCounter();
-  return (req, res, next) => {
-    if (known.length === 0) return next();
+  const refuse = (req: Request, res: Response, error: HttpError) => {
     if (refused.exhausted(req)) {
       res.setHeader('Retry-After', String(refused.secondsLeft(req)));
-      return next(new HttpError('rate_limited', `Too many refused keys: at most ${REFUSED_KEYS_PER_MINUTE} a minute`));
+      return new HttpError('rate_limited', `Too many refused keys: at most ${REFUSED_KEYS_PER_MINUTE} a minute`);
     }
+    refused.count(req);
+    return error;
+  };
+  return (req, res, next) => {
+    if (known.length === 0) return next();
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
     if (!match) {
-      refused.count(req);
       res.setHeader('WWW-Authenticate', 'Bearer realm="segue"');
-      return next(new HttpError('unauthorized', 'This needs an API key: Authorization: Bearer <key>'));
+      return next(refuse(req, res, new HttpError('unauthorized', 'This needs an API key: Authorization: Bearer <key>')));
     }
     const presented = digest(match[1]!);
     let allowed = false;
     for (const key of known) allowed = timingSafeEqual(key, presented) || allowed;
-    if (!allowed) {
-      refused.count(req);
-      return next(new HttpError('forbidden', 'This API key is not allowed to do that'));
-    }
+    if (!allowed) return next(refuse(req, res, new HttpError('forbidden', 'This API key is not allowed to do that')));
     res.locals.apiKeyDigest = presented.toString('hex');
     next();
   };

@@ -113,13 +113,14 @@ export class TrackStore {
 
   /**
    * Lets another replica take the track over at once, as on a graceful
-   * shutdown. The attempt is given back: taking the lease over counts one, and
-   * a track handed back in good order (a rolling update) was not interrupted.
+   * shutdown. The attempt is given back (unless `countAttempt`): taking the
+   * lease over counts one, and a track handed back in good order (a rolling
+   * update) was not interrupted.
    */
-  async releaseLease(id: string, owner: string): Promise<void> {
+  async releaseLease(id: string, owner: string, { countAttempt = false } = {}): Promise<void> {
     await this.tracks.updateOne(
       { _id: id, 'lease.owner': owner },
-      { $set: { 'lease.until': new Date(0) }, $inc: { 'lease.attempts': -1 } },
+      { $set: { 'lease.until': new Date(0) }, ...(countAttempt ? {} : { $inc: { 'lease.attempts': -1 } }) },
     );
   }
 

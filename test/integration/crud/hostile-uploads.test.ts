@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -251,12 +251,56 @@ describe('POST /tracks with hostile files', function () {
       });
     }
 
+    /** Streams a file as a raw body and resolves with the answer, which may come (and stop the sending) before the end. */
+    function sendFile(path: string) {
+      const { port } = server.address() as AddressInfo;
+      return new Promise<{ status: number; retryAfter: string | undefined; body: { error: { code: string } } }>((resolve, reject) => {
+        const body = createReadStream(path);
+        const request = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/tracks', headers: { 'Content-Type': 'audio/wav', 'X-Filename': 'long.wav' } },
+          (response) => {
+            body.unpipe(request);
+            body.destroy();
+            let text = '';
+            response.setEncoding('utf8');
+            response.on('data', (part: string) => (text += part));
+            response.on('end', () =>
+              resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'], body: JSON.parse(text) }),
+            );
+          },
+        );
+        // a refusal may close the connection while the rest is still on its way
+        request.on('error', (error) => (request.writableEnded ? undefined : reject(error)));
+        body.pipe(request);
+      });
+    }
+
     it('answers 408 request_timeout to an upload that stops sending, and keeps nothing', async () => {
       await listening({ UPLOAD_IDLE_SECONDS: '1' });
       const response = await dripUpload([Buffer.alloc(10_000)], 0, 1_000_000);
       expect(response.status).to.equal(408);
       expect(response.body.error.code).to.equal('request_timeout');
       await expectNothingStored(limited);
+    });
+
+    it('answers 408 to a form that stops midway through its file, and leaves no file open or on disk', async () => {
+      await listening({ UPLOAD_IDLE_SECONDS: '1' });
+      const { port } = server.address() as AddressInfo;
+      const response = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/tracks', headers: { 'Content-Type': 'multipart/form-data; boundary=cut', 'Content-Length': 1_000_000 } },
+          (answer) => {
+            answer.resume();
+            resolve(answer.statusCode ?? 0);
+          },
+        );
+        request.on('error', reject);
+        request.write(`--cut\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\n${'x'.repeat(50_000)}`);
+      });
+      expect(response).to.equal(408);
+      await expectNothingStored(limited);
+      const open = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      expect(open.filter((target) => target.startsWith(limited.tmpDir)), 'files still open in the temp dir').to.deep.equal([]);
     });
 
     it('answers 408 request_timeout to an upload that trickles in below MIN_UPLOAD_BYTES_PER_SECOND', async () => {
@@ -272,10 +316,10 @@ describe('POST /tracks with hostile files', function () {
       const long = await fixture('longWav');
       const first = await limited.http.post('/tracks').attach('file', long.path, long.filename);
       expect(first.status).to.equal(202);
-      const second = await limited.http.post('/tracks').attach('file', long.path, long.filename);
+      const second = await sendFile(long.path);
       expect(second.status).to.equal(503);
       expect(second.body.error.code).to.equal('service_busy');
-      expect(second.headers['retry-after']).to.equal('30');
+      expect(second.retryAfter).to.equal('30');
       await limited.crud.processor.whenSettled(first.body.id);
       expect(await limited.database.tracks.countDocuments(), 'only the first was kept').to.equal(1);
       const third = await limited.http.post('/tracks').attach('file', long.path, long.filename);
@@ -283,27 +327,19 @@ describe('POST /tracks with hostile files', function () {
       await limited.crud.processor.whenSettled(third.body.id);
     });
 
-    /** Streams a file as a raw body and resolves with the answer, which may come (and stop the sending) before the end. */
-    function sendFile(path: string) {
-      const { port } = server.address() as AddressInfo;
-      return new Promise<{ status: number; body: { error: { code: string } } }>((resolve, reject) => {
-        const body = createReadStream(path);
-        const request = httpRequest(
-          { host: '127.0.0.1', port, method: 'POST', path: '/tracks', headers: { 'Content-Type': 'audio/wav', 'X-Filename': 'long.wav' } },
-          (response) => {
-            body.unpipe(request);
-            body.destroy();
-            let text = '';
-            response.setEncoding('utf8');
-            response.on('data', (part: string) => (text += part));
-            response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
-          },
-        );
-        // a refusal may close the connection while the rest is still on its way
-        request.on('error', (error) => (request.writableEnded ? undefined : reject(error)));
-        body.pipe(request);
-      });
-    }
+    it('gives back the file and the staging room of an upload deleted while it waited for a slot', async () => {
+      await listening({ MAX_CONCURRENT_JOBS: '1' });
+      const long = await fixture('longWav');
+      const running = await limited.http.post('/tracks').attach('file', long.path, long.filename);
+      const waiting = await limited.http.post('/tracks').attach('file', long.path, long.filename);
+      expect([running.status, waiting.status]).to.deep.equal([202, 202]);
+      const staged = async () => (await readdir(limited.tmpDir)).filter((name) => name.startsWith('segue-upload-')).length;
+      expect(await staged(), 'both uploads staged').to.equal(2);
+      expect((await limited.http.delete(`/tracks/${waiting.body.id}`)).status).to.equal(204);
+      expect(await staged(), 'the waiting upload is gone from disk').to.equal(1);
+      await limited.crud.processor.whenSettled(running.body.id);
+      expect(await staged()).to.equal(0);
+    });
 
     it('answers 503 service_busy when the uploads it holds would pass MAX_STAGED_BYTES, and keeps nothing of it', async () => {
       const long = await fixture('longWav');

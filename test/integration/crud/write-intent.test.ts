@@ -42,6 +42,11 @@ describe('writes from web pages', function () {
       expect(script.status).to.equal(204);
     });
 
+    it('refuses a page whose origin merely matches the Host it sent, as a DNS-rebinding page does', async () => {
+      const response = await harness.http.delete('/tracks/AAAAAAAAAAAA').set('Host', 'evil.example:8080').set('Origin', 'http://evil.example:8080');
+      expect(response.status).to.equal(403);
+    });
+
     it('lets any page read, and allows write methods in no preflight', async () => {
       const read = await harness.http.get('/tracks').set('Origin', 'https://embed.example');
       expect(read.status).to.equal(200);
@@ -98,9 +103,11 @@ describe('limits that hold', function () {
         const guess = await harness.http.delete('/tracks/AAAAAAAAAAAA').set('Authorization', `Bearer guess-${attempt}`);
         expect(guess.status).to.equal(403);
       }
-      const blocked = await harness.http.delete('/tracks/AAAAAAAAAAAA').set('Authorization', `Bearer ${KEY}`);
-      expect(blocked.status, 'even the right key, once the address is out of tries').to.equal(429);
+      const blocked = await harness.http.delete('/tracks/AAAAAAAAAAAA').set('Authorization', 'Bearer one-more-guess');
+      expect(blocked.status, 'the address is out of tries').to.equal(429);
       expect(Number(blocked.headers['retry-after'])).to.be.within(1, 60);
+      const holder = await harness.http.delete('/tracks/AAAAAAAAAAAA').set('Authorization', `Bearer ${KEY}`);
+      expect(holder.status, 'a holder of a key at the same address is not locked out').to.equal(404);
     } finally {
       await harness.close();
     }
