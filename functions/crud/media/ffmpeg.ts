@@ -22,8 +22,13 @@ export interface FfmpegRun {
   timeoutMs: number;
 }
 
-/** Encoding and measuring run many times faster than real time; slower than real time, something is wrong. */
-export const realTimeDeadlineMs = (durationSec: number) => 60_000 + durationSec * 1000;
+/**
+ * When a run on `durationSec` of audio is given up: a minute to start, plus the
+ * audio's length played `minSpeed` times faster than real time. Encoding runs
+ * many times faster than real time and decoding hundreds of times: slower than
+ * that, ffmpeg is stuck or chewing on something hostile.
+ */
+export const deadlineMs = (durationSec: number, minSpeed: number) => 60_000 + Math.ceil((durationSec * 1000) / minSpeed);
 
 /** What ffmpeg or ffprobe said when it failed: for the log, never for a client. */
 export class FfmpegError extends Error {
@@ -55,7 +60,7 @@ const confinedInput = (path: string, demuxers: string) => ({
 
 /** Resolves with ffmpeg's stderr once it exits 0; rejects with the tail of stderr otherwise. */
 export function runFfmpeg(tools: MediaTools, run: FfmpegRun): Promise<{ stderr: string }> {
-  const deadline = AbortSignal.timeout(Math.ceil(run.timeoutMs));
+  const deadline = AbortSignal.timeout(run.timeoutMs);
   const signal = run.signal ? AbortSignal.any([run.signal, deadline]) : deadline;
   const { demuxer } = AUDIO_FORMATS[run.input.format];
   const input = confinedInput(run.input.path, demuxer);
@@ -127,7 +132,7 @@ export function probeMedia(tools: MediaTools, path: string, timeoutMs = 60_000):
     execFile(
       tools.ffprobe,
       args,
-      { timeout: Math.ceil(timeoutMs), killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024 },
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
           const reason = error.killed ? `ffprobe did not finish within ${timeoutMs} ms` : 'ffprobe could not read the file';

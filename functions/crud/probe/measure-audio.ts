@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { HttpError } from '../../shared/errors.js';
-import { FfmpegError, runFfmpeg } from '../media/ffmpeg.js';
+import { deadlineMs, FfmpegError, runFfmpeg } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
 import type { ProbedAudio } from './probe-audio.js';
 import { WaveformBuilder } from './waveform.js';
@@ -14,8 +14,6 @@ export interface Measurement {
 /** Allowed shortfall of decoded audio against the header's promise before the file counts as cut off. */
 const truncationTolerance = (declared: number) => Math.max(0.5, declared * 0.02);
 
-/** Decoding runs at hundreds of times real time; a run this slow is stuck, or decoding something hostile. */
-export const decodeDeadlineMs = (durationSec: number) => 60_000 + durationSec * 100;
 
 const tooLong = (maxDurationSec: number, details: Record<string, unknown> = {}) =>
   new HttpError('too_long', `The audio is longer than the ${maxDurationSec} s this service accepts`, { maxDurationSec, ...details });
@@ -57,7 +55,7 @@ export async function measureAudio(
       ],
       signal: signal ? AbortSignal.any([signal, overLimit.signal]) : overLimit.signal,
       // by the longest audio allowed: what the file claims is no bound
-      timeoutMs: decodeDeadlineMs(maxDurationSec),
+      timeoutMs: deadlineMs(maxDurationSec, 10),
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'TimeoutError') {

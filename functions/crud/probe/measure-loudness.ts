@@ -1,6 +1,6 @@
 import type { Loudness } from '../../shared/schemas/track.js';
 import type { StagedMedia } from '../media/audio-formats.js';
-import { realTimeDeadlineMs, runFfmpeg } from '../media/ffmpeg.js';
+import { deadlineMs, runFfmpeg } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { parseEbur128Summary } from './loudness.js';
 
@@ -12,7 +12,7 @@ import { parseEbur128Summary } from './loudness.js';
 export async function measureLoudness(tools: MediaTools, input: StagedMedia, durationSec: number, signal: AbortSignal): Promise<Loudness> {
   const { stderr } = await runFfmpeg(tools, {
     input,
-    timeoutMs: realTimeDeadlineMs(durationSec),
+    timeoutMs: deadlineMs(durationSec, 1),
     inputOptions: ['-v', 'info', '-nostats'],
     outputs: [{ target: '-', options: ['-map', '0:a:0', '-af', 'ebur128=peak=true:framelog=verbose', '-f', 'null'] }],
     signal,

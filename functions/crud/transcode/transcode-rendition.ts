@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { INIT_SEGMENT_FILE, SEGMENT_SECONDS } from '../../shared/hls.js';
 import { runTogether } from '../../shared/util/run-together.js';
 import type { StagedMedia } from '../media/audio-formats.js';
-import { realTimeDeadlineMs, runFfmpeg } from '../media/ffmpeg.js';
+import { deadlineMs, runFfmpeg } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
 import type { RenditionPlan } from './ladder.js';
 
@@ -91,7 +91,7 @@ export async function transcodeRendition(
             inputOptions: ['-nostats'],
             outputs: [{ target: join(dir, FFMPEG_PLAYLIST), options: renditionOutputOptions(plan, dir) }],
             signal: shared,
-            timeoutMs: realTimeDeadlineMs(source.durationSec),
+            timeoutMs: deadlineMs(source.durationSec, 1),
           });
         } finally {
           encoding = false;
