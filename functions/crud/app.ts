@@ -12,6 +12,9 @@ import { corsPolicy } from '../shared/http/cors.js';
 import { errorHandler, methodNotAllowed, routeNotFound } from '../shared/http/error-handler.js';
 import { newReplicaId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
+import { IngestMetrics } from '../shared/metrics/ingest-metrics.js';
+import { createRegistry, type Registry } from '../shared/metrics/registry.js';
+import { expressRequestMetrics } from '../shared/metrics/request-metrics.js';
 import { CoverStore } from '../shared/storage/cover-store.js';
 import type { Database } from '../shared/storage/database.js';
 import { OriginalStore } from '../shared/storage/original-store.js';
@@ -34,6 +37,8 @@ export interface CrudDeps {
   owner?: string;
   /** where deletions are announced to other functions in this process */
   events?: TrackEvents;
+  /** where its metrics go (the process's, served on METRICS_PORT); one of its own when not given */
+  registry?: Registry;
 }
 
 export interface CrudApp {
@@ -54,6 +59,8 @@ export function createApp(deps: CrudDeps): CrudApp {
   const originals = new OriginalStore(database.originalFiles, database.originalChunks);
   const covers = new CoverStore(database.covers);
   const removals = new RemovalStore(database.removals);
+  const registry = deps.registry ?? createRegistry();
+  const metrics: IngestMetrics = new IngestMetrics(registry, () => processor.load);
   const processor = new TrackProcessor({
     tools,
     tracks,
@@ -64,6 +71,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     maxConcurrentJobs: config.maxConcurrentJobs,
     owner,
     logger,
+    metrics,
   });
   const sweeper = new Sweeper({
     tracks,
@@ -85,6 +93,7 @@ export function createApp(deps: CrudDeps): CrudApp {
   app.disable('x-powered-by');
   // whose X-Forwarded-* to believe (client addresses for limits, the origin for write intent): only as configured
   app.set('trust proxy', config.trustProxy);
+  app.use(expressRequestMetrics(registry, 'crud'));
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   app.use(corsPolicy(config.corsOrigins));
   const writeGuards = [
@@ -123,11 +132,13 @@ export function createApp(deps: CrudDeps): CrudApp {
       leaseMs: config.leaseMs,
       maxDurationSec: config.maxDurationSec,
       logger,
+      metrics,
       uploadLimits: {
         tmpDir: config.tmpDir,
         maxBytes: config.maxUploadBytes,
         budget: new StagingBudget(config.maxStagedBytes),
         pace: { idleMs: config.uploadIdleMs, minBytesPerSecond: config.minUploadBytesPerSecond },
+        onBytes: (bytes) => metrics.uploadBytesReceived(bytes),
       },
       maxQueuedJobs: config.maxQueuedJobs,
       writeGuards,

@@ -1,5 +1,7 @@
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { watchDatabaseErrors } from './metrics/database-metrics.js';
+import { createRegistry, type Registry } from './metrics/registry.js';
 import { connectDatabase, type Database } from './storage/database.js';
 
 /** The configuration, or the process stops with every problem named. */
@@ -12,12 +14,19 @@ export function loadConfigOrExit(): Config {
   }
 }
 
+/** A process's metrics: its own (CPU, memory, event loop) and, given its database client, the database errors it sees. */
+export function processRegistry(database?: Database): Registry {
+  const registry = createRegistry({ processMetrics: true });
+  if (database) watchDatabaseErrors(registry, database.client);
+  return registry;
+}
+
 /**
  * What every function's server entry does first: read the configuration
- * (failing fast with every problem named), make its logger, and connect to the
- * database it must be given.
+ * (failing fast with every problem named), make its logger, connect to the
+ * database it must be given, and start its metrics.
  */
-export async function bootFunction(name: string): Promise<{ config: Config; logger: Logger; database: Database }> {
+export async function bootFunction(name: string): Promise<{ config: Config; logger: Logger; database: Database; registry: Registry }> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, name);
   if (!config.mongodbUri) {
@@ -25,5 +34,5 @@ export async function bootFunction(name: string): Promise<{ config: Config; logg
     process.exit(1);
   }
   const database = await connectDatabase(config.mongodbUri, config.mongodbDb);
-  return { config, logger, database };
+  return { config, logger, database, registry: processRegistry(database) };
 }

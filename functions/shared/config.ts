@@ -11,8 +11,8 @@ const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
 const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 
-const optionalInteger = (min: number) =>
-  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).optional());
+const optionalInteger = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).optional());
 
 const text = (fallback: string) => z.preprocess(blankToUndefined, z.string().default(fallback));
 
@@ -50,6 +50,7 @@ const EnvironmentSchema = z.object({
       .default('segue'),
   ),
   PORT: integer(8080, 0, 65535),
+  METRICS_PORT: optionalInteger(0, 65535),
   DATA_DIR: text('./data'),
   MAX_UPLOAD_BYTES: integer(2 * GiB, 1),
   MAX_DURATION_SECONDS: integer(4 * 60 * 60, 1, 7 * 24 * 60 * 60),
@@ -92,6 +93,8 @@ export interface Config {
   mongodbUri: string | undefined;
   mongodbDb: string;
   port: number;
+  /** where Prometheus metrics are served, on a listener of their own (never through the gateway); unset: not at all */
+  metricsPort: number | undefined;
   dataDir: string;
   maxUploadBytes: number;
   /** longest audio accepted, in seconds of decoded sound */
@@ -167,11 +170,15 @@ export function loadConfig(env: Environment = process.env): Config {
   if (e.MAX_STAGED_BYTES !== undefined && e.MAX_STAGED_BYTES < e.MAX_UPLOAD_BYTES) {
     throw new ConfigError(`Invalid configuration:\n  MAX_STAGED_BYTES=${e.MAX_STAGED_BYTES}: must hold at least one upload of MAX_UPLOAD_BYTES=${e.MAX_UPLOAD_BYTES}`);
   }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    throw new ConfigError(`Invalid configuration:\n  METRICS_PORT=${e.METRICS_PORT}: must differ from PORT, which the gateway reaches`);
+  }
   const corsOrigins = e.CORS_ORIGINS.trim() === '*' ? '*' : commaList.parse(e.CORS_ORIGINS);
   return {
     mongodbUri: e.MONGODB_URI,
     mongodbDb: e.MONGODB_DB,
     port: e.PORT,
+    metricsPort: e.METRICS_PORT,
     dataDir: resolve(e.DATA_DIR),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxDurationSec: e.MAX_DURATION_SECONDS,

@@ -1,10 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { expressPath, endpoints } from '../shared/api/endpoints.js';
 import type { Config } from '../shared/config.js';
 import { HttpError } from '../shared/errors.js';
 import { corsPolicy } from '../shared/http/cors.js';
 import { fieldErrors } from '../shared/http/endpoint.js';
 import type { Logger } from '../shared/logger.js';
+import { watchSegmentCache } from '../shared/metrics/cache-metrics.js';
+import { createRegistry, type Registry } from '../shared/metrics/registry.js';
+import { listenerRequestMetrics } from '../shared/metrics/request-metrics.js';
 import { TrackIdSchema } from '../shared/schemas/track.js';
 import { CoverStore } from '../shared/storage/cover-store.js';
 import type { Database } from '../shared/storage/database.js';
@@ -26,6 +30,8 @@ export interface StreamDeps {
   logger: Logger;
   /** deletions made in this process, to forget at once */
   events?: TrackEvents;
+  /** where its metrics go (the process's, served on METRICS_PORT); one of its own when not given */
+  registry?: Registry;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -57,9 +63,10 @@ function checkTrackId(id: string): void {
  * player asks for a segment every few seconds, and Express's per-request
  * machinery alone would cost most of the throughput (see the stream benchmark).
  */
-export function createApp({ config, database, logger, events }: StreamDeps): StreamApp {
+export function createApp({ config, database, logger, events, registry = createRegistry() }: StreamDeps): StreamApp {
   const tracks = new TrackStore(database.tracks);
   const byteCache = new ByteCache(config.streamCacheBytes);
+  watchSegmentCache(registry, byteCache);
   const trackCache = new TrackCache(tracks, config.trackCacheMs, (trackId) => byteCache.forgetTrack(trackId));
   events?.on('deleted', (trackId) => trackCache.forget(trackId));
   const access = new AccessRecorder(tracks, logger);
@@ -95,7 +102,7 @@ export function createApp({ config, database, logger, events }: StreamDeps): Str
   };
 
   const cors = corsPolicy(config.corsOrigins);
-  const app: RequestListener = (req, res) => {
+  const serve: RequestListener = (req, res) => {
     // nothing served is ever run as a page of this origin: types are taken as sent
     res.setHeader('X-Content-Type-Options', 'nosniff');
     // a preflight is answered by the CORS policy itself
@@ -108,5 +115,12 @@ export function createApp({ config, database, logger, events }: StreamDeps): Str
       }
     });
   };
+  // a request is known in the metrics by its route's pattern (`/tracks/:id/:rendition/:file`), never by its path
+  const patterns = new Map(routes.map((route) => [route, expressPath(endpoints[route.name].path)]));
+  const routeOf = (path: string) => {
+    const found = matchRoute(routes, path);
+    return found && patterns.get(found.route);
+  };
+  const app = listenerRequestMetrics(registry, 'stream', routeOf, serve);
   return { app, byteCache, trackCache, routes };
 }

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import express, { type Express, type Router } from 'express';
+import { createRegistry, type Registry } from '../shared/metrics/registry.js';
+import { webRequestMetrics } from '../shared/metrics/request-metrics.js';
 
 /**
  * The built player: its files, and index.html for every other page so share
@@ -25,9 +27,9 @@ export function webPlayer(root: string): Router {
  * rather than of-watchdog's static mode because that mode has no fallback to
  * index.html, and share links must load the app.
  */
-export function createApp({ root }: { root: string }): Express {
+export function createApp({ root, registry = createRegistry() }: { root: string; registry?: Registry }): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(webPlayer(root));
+  app.use(webRequestMetrics(registry), webPlayer(root));
   return app;
 }

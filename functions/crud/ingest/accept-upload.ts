@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { newTrackId } from '../../shared/ids.js';
+import type { IngestMetrics } from '../../shared/metrics/ingest-metrics.js';
 import type { TrackDocument, UploadFields } from '../../shared/schemas/track.js';
 import type { CoverStore } from '../../shared/storage/cover-store.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
@@ -26,6 +27,7 @@ export interface IngestDeps {
   /** longest audio accepted, in seconds */
   maxDurationSec: number;
   logger: Logger;
+  metrics: IngestMetrics;
 }
 
 function newTrack(
@@ -81,19 +83,21 @@ function newTrack(
  * sweeper to remove.
  */
 export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fields: UploadFields): Promise<TrackDocument> {
-  const { tools, tracks, originals, covers, removals, processor, owner, leaseMs, maxDurationSec, logger } = deps;
+  const { tools, tracks, originals, covers, removals, processor, owner, leaseMs, maxDurationSec, logger, metrics } = deps;
   const id = newTrackId();
   const started = performance.now();
   try {
-    const probed = await probeAudio(tools, upload.path);
+    const probed = await metrics.time('probe', () => probeAudio(tools, upload.path));
     const probedAt = performance.now();
     await removals.begin({ _id: id, kind: 'upload', originalBytes: upload.bytes, durationSec: 0 });
     try {
       // decoding is CPU and storing the original is I/O: they overlap well
       const [measured] = await runTogether([
-        (signal: AbortSignal) => measureAudio(tools, upload.path, probed, maxDurationSec, signal),
+        (signal: AbortSignal) => metrics.time('measure', () => measureAudio(tools, upload.path, probed, maxDurationSec, signal)),
         (signal: AbortSignal) =>
-          originals.save(id, upload.path, { filename: upload.filename, mimeType: probed.mimeType, sha256: upload.sha256 }, signal),
+          metrics.time('store_original', () =>
+            originals.save(id, upload.path, { filename: upload.filename, mimeType: probed.mimeType, sha256: upload.sha256 }, signal),
+          ),
       ] as const);
       if (probed.cover) await covers.put(id, probed.cover.mimeType, probed.cover.data);
       const lease = { owner, until: new Date(Date.now() + leaseMs), attempts: 1 };

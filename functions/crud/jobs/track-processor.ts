@@ -2,6 +2,7 @@ import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { IngestMetrics } from '../../shared/metrics/ingest-metrics.js';
 import type { TrackDocument } from '../../shared/schemas/track.js';
 import { isDatabaseUnreachable } from '../../shared/storage/database.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
@@ -30,6 +31,7 @@ export interface ProcessorDeps {
   /** this replica's name in leases */
   owner: string;
   logger: Logger;
+  metrics: IngestMetrics;
 }
 
 /** A file on local disk to transcode from, removed when the job no longer needs it. */
@@ -116,6 +118,11 @@ export class TrackProcessor {
     return this.running.size;
   }
 
+  /** Jobs waiting for a slot, and jobs holding one. */
+  get load(): { queued: number; running: number } {
+    return { queued: this.slots.queued, running: this.slots.held };
+  }
+
   async whenSettled(trackId: string): Promise<void> {
     await this.running.get(trackId)?.settled;
   }
@@ -151,7 +158,7 @@ export class TrackProcessor {
   }
 
   private async run(track: TrackDocument, openSource: () => Promise<LocalSource>, discard: () => Promise<void>, cancelled: AbortSignal) {
-    const { tracks, leaseMs, owner, logger } = this.deps;
+    const { tracks, leaseMs, owner, logger, metrics } = this.deps;
     const keeper = new LeaseKeeper(tracks, track._id, owner, leaseMs, logger);
     const signal = AbortSignal.any([cancelled, keeper.signal]);
     keeper.start();
@@ -169,9 +176,11 @@ export class TrackProcessor {
         } catch (error) {
           if (signal.aborted) throw error;
           if (isDatabaseUnreachable(error) && outages++ <= MAX_OUTAGES) {
+            metrics.jobRetried('database');
             logger.warn({ trackId: track._id, err: error }, 'the database went away during a job; starting over once it answers');
             if (await this.isReadyAfterOutage(track, error, signal)) break;
           } else if (fullDisks < FULL_DISK_DELAYS_MS.length && (await isDiskFull(error, this.deps.tmpDir))) {
+            metrics.jobRetried('disk_full');
             logger.warn({ trackId: track._id, tmpDir: this.deps.tmpDir }, 'the disk is full; trying the job again shortly');
             await sleep(FULL_DISK_DELAYS_MS[fullDisks++], undefined, { signal });
           } else {
@@ -179,6 +188,7 @@ export class TrackProcessor {
           }
         }
       }
+      metrics.jobFinished('ready');
       logger.info({ trackId: track._id, processMs: Math.round(performance.now() - started) }, 'track ready');
     } catch (error) {
       await this.settleFailure(track, signal.aborted ? signal.reason : error).catch((cleanupError: unknown) =>
@@ -194,13 +204,13 @@ export class TrackProcessor {
 
   /** Encodes the ladder and measures loudness from the local source, then flips the track to ready. */
   private async transcode(track: TrackDocument, source: StagedMedia, keeper: LeaseKeeper, signal: AbortSignal): Promise<void> {
-    const { tracks, segments, owner } = this.deps;
+    const { tracks, segments, owner, metrics } = this.deps;
     // a replica that died may have left some of its segments behind (a run of this job cut short by the
     // database leaves only segments the next run rewrites under the same names)
     if ((track.lease?.attempts ?? 1) > 1) await segments.deleteForTrack(track._id, track.durationSec);
     const [renditions, loudness] = await runTogether([
-      (shared: AbortSignal) => transcodeLadder(this.deps, track, source, shared, (fraction) => keeper.report(fraction)),
-      (shared: AbortSignal) => measureLoudness(this.deps.tools, source, track.durationSec, shared),
+      (shared: AbortSignal) => metrics.time('transcode', () => transcodeLadder(this.deps, track, source, shared, (fraction) => keeper.report(fraction))),
+      (shared: AbortSignal) => metrics.time('loudness', () => measureLoudness(this.deps.tools, source, track.durationSec, shared)),
     ] as const, signal);
     if (!(await tracks.markReady(track._id, owner, { renditions, loudness }))) {
       throw new LeaseLostError('lost the lease while finishing');
@@ -232,25 +242,29 @@ export class TrackProcessor {
   }
 
   private async settleFailure(track: TrackDocument, error: unknown): Promise<void> {
-    const { tracks, segments, owner, logger } = this.deps;
+    const { tracks, segments, owner, logger, metrics } = this.deps;
     const context = { trackId: track._id, err: error };
     if (error instanceof ShutdownError || isDatabaseUnreachable(error)) {
+      metrics.jobFinished('handed_back');
       logger.warn(context, 'job interrupted; handing the track back');
       await tracks.releaseLease(track._id, owner);
       return;
     }
     if (await isDiskFull(error, this.deps.tmpDir)) {
       // an attempt all the same: a disk that stays full ends in too_many_attempts, not in retries for ever
+      metrics.jobFinished('handed_back');
       logger.warn(context, 'the disk stayed full; handing the track back');
       await tracks.releaseLease(track._id, owner, { countAttempt: true });
       return;
     }
     if (error instanceof LeaseLostError) {
+      metrics.jobFinished('abandoned');
       logger.warn(context, 'job stopped: lease lost');
       // taken over: the new owner rewrites the segments; deleted: nobody else will remove what this job wrote
       if (!(await tracks.get(track._id))) await segments.deleteForTrack(track._id, track.durationSec);
       return;
     }
+    metrics.jobFinished('failed');
     logger.error(context, 'transcoding failed');
     await segments.deleteForTrack(track._id, track.durationSec);
     await tracks.markFailed(track._id, owner, { code: 'transcode_failed', message: 'The audio could not be transcoded' });

@@ -28,7 +28,7 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
     return track;
   };
 
-  mount(router, endpoints.createTrack, writeGuards, async ({ query }, req, res) => {
+  mount(router, endpoints.createTrack, writeGuards, deps.metrics.countUploads(async ({ query }, req, res) => {
     // refused before a byte of the body is read
     if (processor.jobCount >= deps.maxQueuedJobs) throw busy('it holds as many tracks as it may');
     const upload = await receiveUpload(req, uploadLimits);
@@ -45,7 +45,7 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
     }
     await processor.whenSettled(created._id);
     res.status(201).json(toTrack(await findTrack(created._id)));
-  });
+  }));
 
   mount(router, endpoints.listTracks, writeGuards, async ({ query }, _req, res) => {
     const page = await tracks.list(query);

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INIT_SEGMENT_FILE } from '../../shared/hls.js';
+import type { IngestMetrics } from '../../shared/metrics/ingest-metrics.js';
 import type { StoredRendition, TrackDocument } from '../../shared/schemas/track.js';
 import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import { runTogether } from '../../shared/util/run-together.js';
@@ -16,6 +17,7 @@ export interface LadderDeps {
   tools: MediaTools;
   segments: SegmentStore;
   tmpDir: string;
+  metrics: IngestMetrics;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function transcodeLadder(
         await mkdir(renditionDir);
         const stored: EncodedSegment[] = [];
         const store = (listed: Array<{ file: string; duration: number }>) =>
-          storeSegments(deps.segments, track._id, plan.id, renditionDir, listed, rungSignal);
+          deps.metrics.time('store_segments', () => storeSegments(deps.segments, track._id, plan.id, renditionDir, listed, rungSignal));
         await transcodeRendition(deps.tools, { ...source, durationSec: track.durationSec }, plan, renditionDir, rungSignal, async (listed) => {
           stored.push(...(await store(listed)));
           storedSeconds += listed.reduce((sum, segment) => sum + segment.duration, 0);

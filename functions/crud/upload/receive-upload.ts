@@ -29,6 +29,8 @@ export interface UploadLimits {
   /** shared by every upload on this replica, and held until its job is done */
   budget: StagingBudget;
   pace: UploadPace;
+  /** told of the file's bytes as they arrive (the upload metrics) */
+  onBytes: (bytes: number) => void;
 }
 
 /** Room for multipart boundaries and small fields around the file itself. */
@@ -49,6 +51,7 @@ class UploadMeter extends Transform {
   constructor(
     private readonly maxBytes: number,
     private readonly budget: StagingBudget,
+    private readonly onBytes: (bytes: number) => void,
   ) {
     super();
   }
@@ -57,6 +60,7 @@ class UploadMeter extends Transform {
     if (this.bytes + chunk.length > this.maxBytes) return done(tooLarge(this.maxBytes));
     if (!this.budget.tryReserve(chunk.length)) return done(busy('its disk holds as many uploads as it may'));
     this.bytes += chunk.length;
+    this.onBytes(chunk.length);
     this.hash.update(chunk);
     done(null, chunk);
   }
@@ -202,7 +206,7 @@ function expectedChecksum(req: Request): string | undefined {
  * to a temp file while it is hashed and counted, never held in memory; a
  * rejected upload leaves no file behind.
  */
-export async function receiveUpload(req: Request, { tmpDir, maxBytes, budget, pace }: UploadLimits): Promise<ReceivedUpload> {
+export async function receiveUpload(req: Request, { tmpDir, maxBytes, budget, pace, onBytes }: UploadLimits): Promise<ReceivedUpload> {
   const checksum = expectedChecksum(req);
   const multipart = req.is('multipart/form-data') === 'multipart/form-data';
   if (!multipart && !req.is(['audio/*', 'application/octet-stream'])) {
@@ -216,7 +220,7 @@ export async function receiveUpload(req: Request, { tmpDir, maxBytes, budget, pa
   if (declaredLength > maxBytes + (multipart ? MULTIPART_OVERHEAD_BYTES : 0)) throw tooLarge(maxBytes);
 
   const dir = await makeTempDir(tmpDir, 'upload');
-  const meter = new UploadMeter(maxBytes, budget);
+  const meter = new UploadMeter(maxBytes, budget, onBytes);
   let disposed = false;
   const dispose = async () => {
     if (disposed) return;

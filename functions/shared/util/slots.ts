@@ -6,7 +6,7 @@ export class Slots {
   private free: number;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(count: number) {
+  constructor(private readonly count: number) {
     this.free = count;
   }
 
@@ -43,5 +43,10 @@ export class Slots {
   /** How many wait for a slot. */
   get queued(): number {
     return this.waiting.length;
+  }
+
+  /** How many hold one. */
+  get held(): number {
+    return this.count - this.free;
   }
 }

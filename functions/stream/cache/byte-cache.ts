@@ -12,6 +12,9 @@ export interface CachedBytes {
  */
 export class ByteCache {
   private readonly cache: LRUCache<string, CachedBytes>;
+  /** lookups answered from memory, and those that were not, since the start */
+  hits = 0;
+  misses = 0;
 
   constructor(maxBytes: number) {
     this.cache = new LRUCache<string, CachedBytes>({
@@ -21,7 +24,10 @@ export class ByteCache {
   }
 
   get(id: string): CachedBytes | undefined {
-    return this.cache.get(id);
+    const cached = this.cache.get(id);
+    if (cached) this.hits++;
+    else this.misses++;
+    return cached;
   }
 
   set(id: string, segment: CachedBytes): void {

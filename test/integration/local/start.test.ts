@@ -1,22 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
-
-/** The lines `npm start` prints until it says where it runs. */
-function startUpLines(child: ChildProcess): Promise<string[]> {
-  const lines: string[] = [];
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}: ${lines.join('\n')}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      if (line.includes('play:')) resolve(lines);
-    });
-  });
-}
+import { startService } from '../../support/npm-start.js';
 
 describe('npm start', function () {
   this.timeout(120_000);
@@ -34,12 +22,11 @@ describe('npm start', function () {
   it('runs on the embedded database, prints a mongodb:// URI a client can use, and stops it on Ctrl-C', async () => {
     const env: Record<string, string | undefined> = { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
     delete env.MONGODB_URI;
-    child = spawn(process.execPath, ['--import', 'tsx', 'functions/local/start.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const lines = await startUpLines(child);
+    const started = await startService(env);
+    child = started.child;
+    const { base, lines } = started;
 
-    const base = /Segue is running at (http:\/\/127\.0\.0\.1:\d+)\//.exec(lines.join('\n'))?.[1];
     const uri = /database: (mongodb:\/\/127\.0\.0\.1:\d+\/) \(mongo-java-server/.exec(lines.join('\n'))?.[1];
-    expect(base, lines.join('\n')).to.be.a('string');
     expect(uri, lines.join('\n')).to.be.a('string');
     expect((await fetch(`${base}/function/crud/healthz`)).status).to.equal(200);
     const client = new MongoClient(uri!, { serverSelectionTimeoutMS: 2000 });

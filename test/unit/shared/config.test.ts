@@ -39,6 +39,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...noSecrets, SWEEP_INTERVAL_SECONDS: '-1' })).to.throw(ConfigError, 'SWEEP_INTERVAL_SECONDS');
   });
 
+  it('serves no metrics unless METRICS_PORT is set, and never on PORT', () => {
+    expect(loadConfig(noSecrets).metricsPort).to.equal(undefined);
+    expect(loadConfig({ ...noSecrets, METRICS_PORT: '9464' }).metricsPort).to.equal(9464);
+    expect(() => loadConfig({ ...noSecrets, PORT: '9464', METRICS_PORT: '9464' })).to.throw(ConfigError, 'METRICS_PORT');
+    expect(() => loadConfig({ ...noSecrets, METRICS_PORT: '70000' })).to.throw(ConfigError, 'METRICS_PORT');
+  });
+
   it('fails fast, naming every bad variable at once', () => {
     const load = () => loadConfig({ ...noSecrets, PORT: 'eighty', MAX_UPLOAD_BYTES: '-1', MONGODB_URI: 'postgres://x', LOG_LEVEL: 'loud' });
     expect(load).to.throw(ConfigError);

@@ -19,6 +19,7 @@ describe('Slots', () => {
     await Promise.resolve();
     expect(order).to.deep.equal([]);
     expect(slots.queued).to.equal(2);
+    expect(slots.held).to.equal(2);
     first();
     first();
     (await third)();
@@ -26,6 +27,7 @@ describe('Slots', () => {
     (await fourth)();
     expect(order).to.deep.equal(['third', 'fourth']);
     expect(slots.queued).to.equal(0);
+    expect(slots.held).to.equal(0);
     // every slot is back: two can enter again at once
     await Promise.all([slots.acquire(never), slots.acquire(never)]);
   });
