@@ -95,8 +95,9 @@ export function replicasPerTest(defaults: Record<string, string> = {}) {
       if (!database) throw new Error('the database exists only while a test runs');
       return database;
     },
-    async replica(env: Record<string, string> = {}): Promise<CrudHarness> {
-      const harness = await startCrud({ ...defaults, ...env }, this.database);
+    /** `database`: this test's, or a view of it such as `answeringLate` gives */
+    async replica(env: Record<string, string> = {}, database?: TestDatabase): Promise<CrudHarness> {
+      const harness = await startCrud({ ...defaults, ...env }, database ?? this.database);
       harnesses.push(harness);
       return harness;
     },

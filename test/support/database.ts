@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Document } from 'mongodb';
 import { openDatabase, type RunningDatabase } from '../../functions/local/embedded-database.js';
 import { createLogger } from '../../functions/shared/logger.js';
 import { connectDatabase, type Database } from '../../functions/shared/storage/database.js';
@@ -43,4 +45,24 @@ export async function freshDatabase(): Promise<TestDatabase> {
       await database.close();
     },
   };
+}
+
+/**
+ * The same database, except that the answer to an update of a track that
+ * `which` picks comes `ms` after the update is done: a database slow to
+ * answer, on cue.
+ */
+export function answeringLate(database: TestDatabase, ms: number, which: (update: Document) => boolean): TestDatabase {
+  const tracks = new Proxy(database.tracks, {
+    get(target, key, receiver) {
+      if (key !== 'updateOne') return Reflect.get(target, key, receiver);
+      const updateOne: typeof target.updateOne = async (filter, update, options) => {
+        const result = await target.updateOne(filter, update, options);
+        if (which(update)) await sleep(ms);
+        return result;
+      };
+      return updateOne;
+    },
+  });
+  return { ...database, tracks };
 }

@@ -16,7 +16,7 @@ export class LeaseKeeper {
   private timer: NodeJS.Timeout | undefined;
   private progress: number | undefined;
   private written = { at: Date.now(), progress: 0 };
-  private renewing = false;
+  private renewal: Promise<void> | undefined;
 
   constructor(
     private readonly tracks: TrackStore,
@@ -41,32 +41,37 @@ export class LeaseKeeper {
   private tick(): void {
     const sinceWrite = Date.now() - this.written.at;
     const moved = (this.progress ?? 0) - this.written.progress >= 0.01;
-    if (!this.renewing && (sinceWrite >= this.leaseMs / 3 || moved)) void this.renew();
+    if (!this.renewal && (sinceWrite >= this.leaseMs / 3 || moved)) {
+      this.renewal = this.renew().finally(() => (this.renewal = undefined));
+    }
   }
 
   report(progress: number): void {
     this.progress = Math.round(progress * 1000) / 1000;
   }
 
-  stop(): void {
+  /**
+   * Renews no more, once a renewal under way has been answered: a job lets go
+   * of its track (hands it back) only after this, or a late renewal would
+   * hold the track for another term on behalf of nobody.
+   */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    await this.renewal;
   }
 
   private async renew(): Promise<void> {
     const progress = this.progress;
     this.written = { at: Date.now(), progress: progress ?? 0 };
-    this.renewing = true;
     try {
       const held = await this.tracks.renewLease(this.trackId, this.owner, new Date(Date.now() + this.leaseMs), progress);
       if (!held) {
-        this.stop();
+        clearInterval(this.timer);
         this.controller.abort(new LeaseLostError(`lost the lease on track ${this.trackId}`));
       }
     } catch (error) {
       // a passing database fault: the next renewal tries again well before the lease runs out
       this.logger.warn({ err: error, trackId: this.trackId }, 'lease renewal failed');
-    } finally {
-      this.renewing = false;
     }
   }
 }

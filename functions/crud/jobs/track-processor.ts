@@ -191,13 +191,15 @@ export class TrackProcessor {
       metrics.jobFinished('ready');
       logger.info({ trackId: track._id, processMs: Math.round(performance.now() - started) }, 'track ready');
     } catch (error) {
+      // renewals end before the track is let go: one landing after a hand-back would take it back
+      await keeper.stop();
       await this.settleFailure(track, signal.aborted ? signal.reason : error).catch((cleanupError: unknown) =>
         // the lease runs out and the sweeper tries again later
         logger.error({ err: cleanupError, trackId: track._id }, 'could not settle a failed job'),
       );
     } finally {
       releaseSlot?.();
-      keeper.stop();
+      await keeper.stop();
       await (source ? source.dispose() : discard());
     }
   }

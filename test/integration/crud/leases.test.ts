@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import type { Document } from 'mongodb';
 import supertest from 'supertest';
 import type { Track } from '../../../functions/shared/schemas/track.js';
 import { expectReadyWithCompleteRenditions, replicasPerTest } from '../../support/crud.js';
 import { startFunctionProcess } from '../../support/function-process.js';
-import { testDatabaseUri } from '../../support/database.js';
+import { answeringLate, testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 
 const LEASE = { LEASE_SECONDS: '2' };
@@ -66,6 +67,21 @@ describe('leases on processing tracks', function () {
     expect((await second.crud.sweeper.sweep()).resumed).to.equal(1);
     await second.crud.processor.whenSettled(created.body.id);
     await expectReadyWithCompleteRenditions(second, created.body.id, file.durationSec);
+  });
+
+  it('renews no lease it has handed back, however late the database answers the hand-back', async () => {
+    const file = await fixture('longWav');
+    // the hand-back (its lease set to run out at once) is done, and answered after a renewal has fallen due
+    const handBack = (update: Document) => update.$set?.['lease.until']?.getTime() === 0;
+    const first = await replicas.replica({}, answeringLate(replicas.database, 2000, handBack));
+    const created = await first.http.post('/tracks').attach('file', file.path, file.filename);
+    expect(created.status).to.equal(202);
+    const shutdownBegan = new Date();
+    await first.crud.shutdown();
+    const lease = (await replicas.database.tracks.findOne({ _id: created.body.id }))?.lease;
+    expect(lease?.until, 'nothing extended the lease after the hand-back').to.be.below(shutdownBegan);
+    const second = await replica();
+    expect((await second.crud.sweeper.sweep()).resumed).to.equal(1);
   });
 
   it('does not count a graceful hand-back as an attempt: after four rolling restarts the track still ends ready', async () => {
