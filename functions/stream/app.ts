@@ -19,7 +19,7 @@ import type { TrackEvents } from '../shared/track-events.js';
 import { AccessRecorder } from './access-recorder.js';
 import { ByteCache } from './cache/byte-cache.js';
 import { TrackCache } from './cache/track-cache.js';
-import { sendError } from './http/respond.js';
+import { sendError, sendJson } from './http/respond.js';
 import { fileHandlers } from './routes/files.js';
 import { playbackHandlers } from './routes/playback.js';
 import { type Handler, type Route, type StreamEndpoint, matchRoute, streamRoutes } from './routes/route-table.js';
@@ -80,6 +80,10 @@ export function createApp({ config, database, logger, events, registry = createR
   });
 
   const handlers: Record<StreamEndpoint, Handler> = {
+    streamHealth: async (_req, res) => {
+      await database.ping();
+      sendJson(res, 200, { status: 'ok' });
+    },
     masterPlaylist: (req, res, { id }) => playback.master(req, res, id!),
     mediaPlaylist: (req, res, { id, rendition }) => playback.mediaPlaylist(req, res, id!, rendition!),
     segment: (req, res, { id, rendition, file }) => playback.segment(req, res, id!, rendition!, file!),
@@ -97,7 +101,7 @@ export function createApp({ config, database, logger, events, registry = createR
       res.setHeader('Allow', 'GET, HEAD, OPTIONS');
       throw new HttpError('method_not_allowed', `${req.method} is not allowed here; this function only reads`);
     }
-    checkTrackId(found.params.id ?? '');
+    if (found.params.id !== undefined) checkTrackId(found.params.id);
     return found.route.handle(req, res, found.params);
   };
 

@@ -159,6 +159,14 @@ export const endpoints = {
     responses: { 200: { mediaType: 'application/json' } },
     errors: [],
   },
+  streamHealth: {
+    function: 'stream',
+    method: 'get',
+    path: '/healthz',
+    summary: 'Whether the database answers',
+    responses: { 200: HealthSchema },
+    errors: ['database_unavailable'],
+  },
   masterPlaylist: {
     function: 'stream',
     method: 'get',

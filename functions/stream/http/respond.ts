@@ -42,10 +42,15 @@ export function sendError(res: ServerResponse, error: unknown, logger: Logger, u
   }
   for (const header of REPRESENTATION_HEADERS) res.removeHeader(header);
   if (httpError.code === 'database_unavailable') res.setHeader('Retry-After', '5');
-  const body = JSON.stringify(httpError.toBody());
-  res.statusCode = httpError.status;
+  sendJson(res, httpError.status, httpError.toBody());
+}
+
+/** A JSON answer no cache keeps: errors, and the health check. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(body);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }

@@ -34,6 +34,13 @@ describe('the stream function over HTTP', function () {
   });
   after(() => harness.close());
 
+  it('answers its health check once the database answers, uncached', async () => {
+    const response = await harness.http.get('/function/stream/healthz');
+    expect(response.status).to.equal(200);
+    expect(response.body).to.deep.equal({ status: 'ok' });
+    expect(response.headers['cache-control']).to.equal('no-store');
+  });
+
   describe('playlists', () => {
     it('serves a multivariant playlist that a strict parser accepts, with measured bandwidths', async () => {
       const response = await harness.http.get(stream('/master.m3u8'));
