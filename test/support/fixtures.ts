@@ -4,6 +4,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { mediaTools } from './media.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'segue-fixtures-'));
@@ -18,7 +19,7 @@ const toneWithNoise = (seconds: number, frequency = 440) =>
   `[tone][noise]amix=inputs=2:normalize=0[out]`;
 
 async function ffmpeg(args: string[]) {
-  await run('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args]);
+  await run(mediaTools.ffmpeg, ['-v', 'error', '-nostdin', '-y', ...args]);
 }
 
 export interface Fixture {

@@ -9,14 +9,18 @@ import type { RenditionId } from '../../functions/shared/schemas/track.js';
 import { segmentId } from '../../functions/shared/storage/segment-store.js';
 import { withTempDir } from '../../functions/shared/util/temp-dir.js';
 import type { Database } from '../../functions/shared/storage/database.js';
+import { resolveMediaTools } from '../../functions/crud/media/media-tools.js';
 
 const run = promisify(execFile);
+
+/** The ffmpeg and ffprobe the service resolves, from the same settings: tests make and check audio with the binaries it runs. */
+export const mediaTools = resolveMediaTools({ ffmpegPath: process.env.FFMPEG_PATH, ffprobePath: process.env.FFPROBE_PATH });
 
 export const sha256Of = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
 
 /** Decodes a file with ffmpeg and returns how long the decoded audio is, counting samples. */
 export async function decodedDurationSec(path: string): Promise<number> {
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-nostdin', '-i', path, '-map', '0:a:0', '-ac', '1', '-ar', '48000', '-f', 's16le', '-'], {
+  const { stdout } = await run(mediaTools.ffmpeg, ['-v', 'error', '-nostdin', '-i', path, '-map', '0:a:0', '-ac', '1', '-ar', '48000', '-f', 's16le', '-'], {
     encoding: 'buffer',
     maxBuffer: 1024 * 1024 * 1024,
   });
@@ -24,7 +28,7 @@ export async function decodedDurationSec(path: string): Promise<number> {
 }
 
 export async function probeStream(path: string): Promise<{ codec_name: string; channels: number; sample_rate: string; profile?: string }> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_streams', '-of', 'json', path]);
+  const { stdout } = await run(mediaTools.ffprobe, ['-v', 'error', '-select_streams', 'a:0', '-show_streams', '-of', 'json', path]);
   return JSON.parse(stdout).streams[0];
 }
 

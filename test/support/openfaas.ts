@@ -55,12 +55,24 @@ export function dockerInstructions(text: string): string[] {
     .filter(Boolean);
 }
 
-/** The environment the image's last stage sets with ENV: what the watchdog and the server start with. */
+/**
+ * The environment the image's last stage starts with: the ENV of that stage
+ * and of the stages it is built FROM, in order, later ones winning.
+ */
 export function imageEnvironment(dockerfile: string): Record<string, string> {
   const instructions = dockerInstructions(readFileSync(dockerfile, 'utf8'));
-  const lastStage = instructions.findLastIndex((line) => /^FROM\s/i.test(line));
+  const stages: { name?: string; base: string; lines: string[] }[] = [];
+  for (const line of instructions) {
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (from) stages.push({ base: from[1]!, name: from[2], lines: [] });
+    else stages.at(-1)?.lines.push(line);
+  }
+  const chain = (stage: (typeof stages)[number]): (typeof stages)[number][] => {
+    const parent = stages.find((candidate) => candidate.name === stage.base);
+    return parent ? [...chain(parent), stage] : [stage];
+  };
   const env: Record<string, string> = {};
-  for (const line of instructions.slice(lastStage)) {
+  for (const line of chain(stages.at(-1)!).flatMap((stage) => stage.lines)) {
     const match = /^ENV\s+(.*)$/i.exec(line);
     if (!match) continue;
     for (const [, key, quoted, bare] of match[1]!.matchAll(/(\w+)=(?:"([^"]*)"|(\S*))/g)) env[key!] = quoted ?? bare ?? '';

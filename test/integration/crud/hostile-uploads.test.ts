@@ -12,6 +12,7 @@ import { closeServer, listen } from '../../../functions/shared/http/listen.js';
 import type { Track } from '../../../functions/shared/schemas/track.js';
 import { type CrudHarness, expectNothingStored, startCrud } from '../../support/crud.js';
 import { fixture } from '../../support/fixtures.js';
+import { mediaTools } from '../../support/media.js';
 
 const run = promisify(execFile);
 
@@ -57,7 +58,7 @@ describe('POST /tracks with hostile files', function () {
     before(async () => {
       // audio that is reachable only through the references below (an MP3: ffmpeg's playlist reader takes it)
       secret = join(dir, 'secret.mp3');
-      await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=330:d=3', '-ar', '44100', '-c:a', 'libmp3lame', secret]);
+      await run(mediaTools.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=330:d=3', '-ar', '44100', '-c:a', 'libmp3lame', secret]);
       canTellReads = await accessTimesShowReads(dir);
     });
     beforeEach(() => utimes(secret, 0, new Date()));
@@ -95,7 +96,7 @@ describe('POST /tracks with hostile files', function () {
       // Vorbis comments are stream tags: ffprobe's key=value text prints them inside the stream's block
       const path = join(dir, 'injected.ogg');
       const title = 'Lure\nsample_rate=2000000000\nchannels=64';
-      await run('ffmpeg', [
+      await run(mediaTools.ffmpeg, [
         ...['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=440:d=2', '-ar', '44100', '-ac', '2'],
         ...['-metadata', `title=${title}`, '-c:a', 'libvorbis', path],
       ]);
@@ -184,7 +185,7 @@ describe('POST /tracks with hostile files', function () {
     let audio: Buffer;
     before(async () => {
       const path = join(dir, 'plain.mp3');
-      await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=440:d=2', '-ar', '44100', '-c:a', 'libmp3lame', '-write_xing', '0', '-id3v2_version', '0', path]);
+      await run(mediaTools.ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=440:d=2', '-ar', '44100', '-c:a', 'libmp3lame', '-write_xing', '0', '-id3v2_version', '0', path]);
       audio = await readFile(path);
     });
 
@@ -204,7 +205,7 @@ describe('POST /tracks with hostile files', function () {
     it('skips a cover over 4 MiB without holding it, and keeps the track', async () => {
       const huge = join(dir, 'huge.png');
       // noise does not compress: about 6 MB of PNG
-      await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'nullsrc=s=1400x1400,geq=random(1)*255:random(2)*255:random(3)*255', '-frames:v', '1', huge]);
+      await run(mediaTools.ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'nullsrc=s=1400x1400,geq=random(1)*255:random(2)*255:random(3)*255', '-frames:v', '1', huge]);
       const picture = await readFile(huge);
       expect(picture.length).to.be.above(4 * 1024 * 1024);
       const response = await harness.http.post('/tracks?wait=true').attach('file', withPicture(audio, 'image/png', picture), 'big-cover.mp3');

@@ -21,6 +21,7 @@ import {
   startWatchdog,
   waitForStatus,
 } from '../../support/openfaas.js';
+import { mediaTools } from '../../support/media.js';
 
 const API_KEY = 'watchdog-test-key-0123456789abcdef0123';
 const MB = 1_000_000;
@@ -109,7 +110,7 @@ describe('of-watchdog in front of each function, as in the images', function () 
     it('takes a 100 MB upload in bounded memory, within its timeouts', async function () {
       const path = join(scratch, 'hundred-megabytes.wav');
       // 16-bit stereo at 44.1 kHz is 176,400 bytes a second
-      await run('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', 'anoisesrc=d=567:c=pink:a=0.2:seed=3:r=44100', '-ac', '2', '-c:a', 'pcm_s16le', path]);
+      await run(mediaTools.ffmpeg, ['-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', 'anoisesrc=d=567:c=pink:a=0.2:seed=3:r=44100', '-ac', '2', '-c:a', 'pcm_s16le', path]);
       const size = (await stat(path)).size;
       expect(size).to.be.above(100 * MB);
 

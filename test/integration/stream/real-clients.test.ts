@@ -8,6 +8,7 @@ import type { Track } from '../../../functions/shared/schemas/track.js';
 import type { FixtureName } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { parseMaster } from '../../support/hls.js';
+import { mediaTools } from '../../support/media.js';
 
 const run = promisify(execFile);
 const TOLERANCE_SEC = 0.05;
@@ -16,7 +17,7 @@ const PCM = { rate: 48000, bytesPerSecond: 48000 * 2 };
 /** ffmpeg exits 0 even when a segment is missing, so what counts is how much audio came out. */
 async function ffmpegDecodedSec(url: string, audioStream: number): Promise<number> {
   const { stdout } = await run(
-    'ffmpeg',
+    mediaTools.ffmpeg,
     ['-v', 'error', '-nostdin', '-i', url, '-map', `0:a:${audioStream}`, '-ac', '1', '-ar', String(PCM.rate), '-f', 's16le', '-'],
     { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
   );

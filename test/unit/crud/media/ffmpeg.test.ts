@@ -104,13 +104,18 @@ describe('the ffmpeg wrapper', () => {
 });
 
 describe('resolveMediaTools', () => {
-  it('prefers configured paths, and finds ffprobe beside a configured ffmpeg', () => {
+  it('prefers configured paths, and finds ffprobe beside a configured ffmpeg', async () => {
     expect(resolveMediaTools({ ffmpegPath: '/opt/ff/ffmpeg', ffprobePath: '/opt/fp/ffprobe' })).to.deep.equal({
       ffmpeg: '/opt/ff/ffmpeg',
       ffprobe: '/opt/fp/ffprobe',
     });
-    const beside = resolveMediaTools({ ffmpegPath: '/usr/bin/ffmpeg' });
-    expect(beside.ffprobe).to.equal('/usr/bin/ffprobe');
+    const dir = await mkdtemp(join(tmpdir(), 'segue-tools-'));
+    try {
+      for (const tool of ['ffmpeg', 'ffprobe']) await writeFile(join(dir, tool), '', { mode: 0o755 });
+      expect(resolveMediaTools({ ffmpegPath: join(dir, 'ffmpeg') }).ffprobe).to.equal(join(dir, 'ffprobe'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('falls back to the binaries shipped in npm packages when nothing is on PATH', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { IncompleteOutputError, checkWholeFragment } from '../../../../functions/crud/transcode/incomplete-output.js';
+import { mediaTools } from '../../../support/media.js';
 
 const run = promisify(execFile);
 
@@ -15,7 +16,7 @@ describe('checkWholeFragment', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'segue-fragments-'));
-    await run('ffmpeg', [
+    await run(mediaTools.ffmpeg, [
       ...['-v', 'error', '-f', 'lavfi', '-i', 'sine=d=8', '-c:a', 'aac', '-f', 'hls', '-hls_time', '6'],
       ...['-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', join(dir, '%06d.m4s'), join(dir, 'out.m3u8')],
     ]);

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `npm run images`: builds the crud, stream and web images from their unchanged Dockerfiles with buildah,
+# on a base image made offline (make-base-image.sh). With of-watchdog built (`npm run openfaas:build`),
+# the images are complete; without it they stop at the `server` stage, everything but the watchdog.
+# Prints one line per image, `<function> <image>`; layers are cached between runs.
+set -euo pipefail
+source "$(dirname "$0")/engine.sh"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+
+tag="${TAG:-$(node -p 'require("./package.json").version')}"
+# where `npm run openfaas:build` leaves the pinned of-watchdog
+watchdog_binary=$(npx --no-install tsx -e 'import { openfaasToolPath } from "./functions/local/openfaas-tools.ts"; console.log(openfaasToolPath("of-watchdog"))')
+watchdog_version=${watchdog_binary##*-}
+
+base=$(bash "$here/make-base-image.sh")
+build_args=(--build-arg "NODE_IMAGE=$base")
+target=(--target server)
+if [ -x "$watchdog_binary" ]; then
+  watchdog_image="localhost/segue-base/of-watchdog:$watchdog_version"
+  container=$(buildah from scratch)
+  buildah copy --quiet --chmod 0755 "$container" "$watchdog_binary" /fwatchdog >/dev/null
+  buildah commit --quiet --rm "$container" "$watchdog_image" >/dev/null
+  build_args+=(--build-arg "WATCHDOG_IMAGE=$watchdog_image")
+  target=()
+else
+  echo "images: of-watchdog is not built (npm run openfaas:build): building the server stage of each image" >&2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/segue-images.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# The build context faas-cli would make: stack.yml's `configuration.copy` paths, as git sees them (no
+# node_modules, dist or data).
+context="$work/context"
+mkdir -p "$context"
+git ls-files -z --cached --others --exclude-standard -- package.json package-lock.json tsconfig.json tsconfig.build.json functions api-client web \
+  | tar --null -T - -cf - | tar -xf - -C "$context"
+
+# Registry traffic from inside the build trusts what the host trusts; mounted for the build only, never
+# part of an image.
+printf 'cafile=/etc/ssl/certs/ca-certificates.crt\nupdate-notifier=false\n' >"$work/npmrc"
+mounts=(--volume /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro --volume "$work/npmrc:/usr/local/etc/npmrc:ro")
+
+for function in crud stream web; do
+  image="localhost/segue-$function:$tag"
+  echo "images: building $image" >&2
+  buildah bud --quiet --layers --network host "${mounts[@]}" "${build_args[@]}" "${target[@]}" \
+    -f "$context/functions/$function/image/Dockerfile" -t "$image" "$context" >"$work/$function.log" 2>&1 \
+    || { tail -n 40 "$work/$function.log" >&2; exit 1; }
+  echo "$function $image"
+done
