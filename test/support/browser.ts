@@ -1,8 +1,9 @@
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { coverPage, writeBrowserCoverage } from './browser-coverage.js';
 
 /** Debian's Chromium, driven by playwright-core; no downloaded browser. */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+export async function launchBrowser(): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       '--no-sandbox',
@@ -16,6 +17,16 @@ export function launchBrowser(): Promise<Browser> {
       '--autoplay-policy=no-user-gesture-required',
     ],
   });
+  // what the pages still open ran is written before they go
+  const close = browser.close.bind(browser);
+  browser.close = async (options) => {
+    try {
+      for (const page of browser.contexts().flatMap((context) => context.pages())) await writeBrowserCoverage(page);
+    } finally {
+      await close(options);
+    }
+  };
+  return browser;
 }
 
 /**
@@ -26,5 +37,6 @@ export function launchBrowser(): Promise<Browser> {
 export async function openPage(browser: Browser): Promise<Page> {
   const page = await browser.newPage();
   await page.addInitScript('globalThis.__name = (fn) => fn');
+  await coverPage(page);
   return page;
 }

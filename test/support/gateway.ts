@@ -8,6 +8,7 @@ import type { Config } from '../../functions/shared/config.js';
 import { closeServer, listen } from '../../functions/shared/http/listen.js';
 import { createLogger } from '../../functions/shared/logger.js';
 import type { Track } from '../../functions/shared/schemas/track.js';
+import { scriptsServedFrom } from './browser-coverage.js';
 import { testConfig } from './config.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 import { type FixtureName, fixture } from './fixtures.js';
@@ -34,6 +35,7 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
   const server: Server = await listen(gateway.app, 0, '127.0.0.1');
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const http = supertest(origin);
+  if (options.webRoot) scriptsServedFrom(`${origin}/`, options.webRoot);
   return {
     gateway,
     config,

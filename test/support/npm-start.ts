@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { coverageEnvironment } from './proc.js';
 
 export interface StartedService {
   child: ChildProcess;
@@ -9,9 +10,9 @@ export interface StartedService {
   base: string;
 }
 
-/** What `npm start` runs (functions/local/start.ts), in a process of its own with exactly `env`. */
+/** What `npm start` runs (functions/local/start.ts), in a process of its own with exactly `env` (and a coverage run's NODE_V8_COVERAGE). */
 export async function startService(env: Record<string, string | undefined>): Promise<StartedService> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/local/start.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/local/start.ts'], { env: { ...env, ...coverageEnvironment() }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`npm start exited with ${code}: ${lines.join('\n')}`)));

@@ -9,6 +9,7 @@ import { load } from 'js-yaml';
 import { buildOpenfaasTools, type OpenfaasTool } from '../../functions/local/openfaas-tools.js';
 import { createLogger } from '../../functions/shared/logger.js';
 import { freePort } from './net.js';
+import { coverageEnvironment } from './proc.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const run = promisify(execFile);
@@ -133,6 +134,8 @@ export async function startWatchdog(
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      // the watchdog hands its environment to the function's server
+      ...coverageEnvironment(),
       ...image,
       ...environment,
       ...env,

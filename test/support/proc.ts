@@ -6,3 +6,8 @@ export function peakRssBytes(pid: number): number {
   if (!match) throw new Error(`no VmHWM for process ${pid}`);
   return Number(match[1]) * 1024;
 }
+
+/** NODE_V8_COVERAGE when c8 set it, for a Node child given an environment of its own: its coverage then counts too. */
+export function coverageEnvironment(): Record<string, string> {
+  return process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {};
+}

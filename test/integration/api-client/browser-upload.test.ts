@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
@@ -11,15 +13,19 @@ describe('the SDK in a real browser', function () {
   let harness: GatewayHarness;
   let browser: Browser;
   let page: Page;
+  let bundleDir: string;
 
   before(async () => {
     harness = await startGateway();
     browser = await launchBrowser();
     page = await openPage(browser);
-    const sdk = await build({
+    // a file with a source map, so coverage runs can count the page's code against the SDK's sources
+    bundleDir = await mkdtemp(join(tmpdir(), 'segue-sdk-'));
+    await build({
       entryPoints: ['@segue/api-client'],
+      outfile: join(bundleDir, 'sdk.js'),
+      sourcemap: true,
       bundle: true,
-      write: false,
       platform: 'browser',
       conditions: ['browser'],
       format: 'iife',
@@ -28,11 +34,12 @@ describe('the SDK in a real browser', function () {
     });
     // a page of the gateway's own origin, as the web player is
     await page.goto(`${harness.origin}/function/crud/healthz`);
-    await page.addScriptTag({ content: sdk.outputFiles[0]!.text });
+    await page.addScriptTag({ path: join(bundleDir, 'sdk.js') });
   });
   after(async () => {
     await browser?.close();
     await harness.close();
+    await rm(bundleDir, { recursive: true, force: true });
   });
 
   it('uploads a File with progress that only moves forward and ends at its size, then waits until ready', async () => {
