@@ -67,11 +67,55 @@ describe('the segue CLI', function () {
     expect(await harness.database.tracks.countDocuments()).to.equal(0);
   });
 
+  it('uploads with the tags given, without waiting, and shows them, each link and the list in text and JSON', async () => {
+    const wav = await fixture('oneSecondWav');
+    const upload = await segue(['upload', wav.path, '--title', 'Harbour Lights', '--artist', 'The Tides', '--album', 'Low Water', '--no-wait'], env);
+    expect(upload.code, upload.stderr).to.equal(0);
+    const [id, status, ...rest] = upload.stdout.trim().split(/\s{2}/);
+    expect(id).to.match(/^[0-9A-Za-z]{12}$/);
+    expect(status, 'it did not wait').to.be.oneOf(['processing', 'ready']);
+    expect(rest).to.deep.equal(['Harbour Lights', `${harness.origin}/t/${id}`]);
+
+    const info = await segue(['info', id!], env);
+    expect(info.code, info.stderr).to.equal(0);
+    expect(info.stdout).to.match(/^title:\s+Harbour Lights$/m).and.match(/^artist:\s+The Tides$/m).and.match(/^album:\s+Low Water$/m);
+    expect(info.stdout).to.match(/^status:\s+(processing \d+%|ready)$/m);
+    // a second of 16-bit stereo at 44.1 kHz, and its header
+    expect(info.stdout).to.match(new RegExp(`^source:\\s+${wav.filename} \\(PCM, 176\\.\\d KB\\)$`, 'm'));
+
+    const asJson = await segue(['info', id!, '--json'], env);
+    expect(JSON.parse(asJson.stdout)).to.deep.include({ id, title: 'Harbour Lights', artist: 'The Tides', album: 'Low Water' });
+    for (const kind of ['original', 'cover']) {
+      const link = await segue(['url', id!, '--kind', kind, '--json'], env);
+      expect(JSON.parse(link.stdout), link.stderr).to.deep.equal({ id, kind, url: `${harness.origin}/function/stream/tracks/${id}/${kind}` });
+    }
+
+    const one = await segue(['list', '--limit', '1'], env);
+    expect(one.stdout.trim().split('\n')).to.have.length(2);
+    expect(one.stdout).to.contain('The Tides – Harbour Lights');
+    const none = await segue(['list', '--q', 'no such tune anywhere'], env);
+    expect(none.stdout.trim()).to.equal('no tracks');
+
+    const rm = await segue(['rm', id!, '--json'], env);
+    expect(JSON.parse(rm.stdout)).to.deep.equal({ removed: [id] });
+    expect(await harness.database.tracks.countDocuments({ _id: id! })).to.equal(0);
+  });
+
   it('prints the reason and exits with a status that says what happened', async () => {
     const random = await fixture('randomBytes');
     const cases: Array<{ args: string[]; env?: Record<string, string>; code: number; says: RegExp }> = [
       { args: [], code: 2, says: /Usage/ },
+      { args: ['--help'], code: 0, says: /Usage/ },
+      { args: ['list', '--colour'], code: 2, says: /Unknown option '--colour'/ },
       { args: ['frobnicate'], code: 2, says: /unknown command/ },
+      { args: ['upload'], code: 2, says: /at least one file/ },
+      { args: ['list', '--limit', '0'], code: 2, says: /--limit is a positive number/ },
+      { args: ['info'], code: 2, says: /one track id/ },
+      { args: ['info', 'AAAAAAAAAAAA', 'BBBBBBBBBBBB'], code: 2, says: /one track id/ },
+      { args: ['rm'], code: 2, says: /at least one track id/ },
+      { args: ['url'], code: 2, says: /one track id/ },
+      { args: ['url', 'AAAAAAAAAAAA', '--kind', 'poster'], code: 2, says: /--kind is one of master, original, cover, share/ },
+      { args: ['url', 'AAAAAAAAAAAA', '--kind', 'original'], code: 3, says: /not found/ },
       { args: ['info', 'AAAAAAAAAAAA'], code: 3, says: /not found/ },
       { args: ['upload', '/nonexistent/song.mp3'], code: 3, says: /no such file/ },
       { args: ['rm', 'AAAAAAAAAAAA'], env: { SEGUE_API_KEY: '' }, code: 4, says: /key/i },
