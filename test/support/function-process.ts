@@ -1,5 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+/** tsx by where it is, so the process may run in any working directory */
+const TSX = import.meta.resolve('tsx');
 
 export interface FunctionProcess {
   child: ChildProcess;
@@ -12,6 +18,8 @@ export interface ProcessOptions {
   compiled?: boolean;
   /** a command that wraps it, such as `taskset -c 1` */
   pinned?: string[];
+  /** its working directory (the web function serves `web/dist` under it); the repository by default */
+  cwd?: string;
 }
 
 /**
@@ -19,13 +27,14 @@ export interface ProcessOptions {
  * its own: a replica that can be measured or killed.
  */
 export async function startFunctionProcess(
-  name: 'crud' | 'stream',
+  name: 'crud' | 'stream' | 'web',
   env: Record<string, string>,
-  { compiled = false, pinned = [] }: ProcessOptions = {},
+  { compiled = false, pinned = [], cwd = REPO }: ProcessOptions = {},
 ): Promise<FunctionProcess> {
-  const entry = compiled ? [`dist/functions/${name}/server.js`] : ['--import', 'tsx', `functions/${name}/server.ts`];
+  const entry = compiled ? [join(REPO, `dist/functions/${name}/server.js`)] : ['--import', TSX, join(REPO, `functions/${name}/server.ts`)];
   const [command, ...args] = [...pinned, process.execPath, ...entry];
   const child = spawn(command!, args, {
+    cwd,
     env: {
       ...process.env,
       PORT: '0',
