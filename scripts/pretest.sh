@@ -9,6 +9,8 @@ bash scripts/system-packages.sh
 npm run --silent db:build
 # schemathesis, in a virtualenv of its own
 npm run --silent contract:setup
+# promtool, for the alert rules
+bash scripts/promtool.sh
 # the images the container tests run, built with buildah; that needs root, and without it those tests are
 # skipped, saying so
 if [ "$(id -u)" -eq 0 ]; then

@@ -31,10 +31,10 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/segue-images.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # The build context faas-cli would make: stack.yml's `configuration.copy` paths, as git sees them (no
-# node_modules, dist or data).
+# node_modules, dist or data). Only listing files: a clone owned by another user than root is fine.
 context="$work/context"
 mkdir -p "$context"
-git ls-files -z --cached --others --exclude-standard -- package.json package-lock.json tsconfig.json tsconfig.build.json functions api-client web \
+git -c safe.directory="$root" ls-files -z --cached --others --exclude-standard -- package.json package-lock.json tsconfig.json tsconfig.build.json functions api-client web \
   | tar --null -T - -cf - | tar -xf - -C "$context"
 
 # Registry traffic from inside the build trusts what the host trusts; mounted for the build only, never
