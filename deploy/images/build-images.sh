@@ -45,8 +45,18 @@ mounts=(--volume /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificat
 for function in crud stream web; do
   image="localhost/segue-$function:$tag"
   echo "images: building $image" >&2
-  buildah bud --quiet --layers --network host "${mounts[@]}" "${build_args[@]}" "${target[@]}" \
+  buildah bud --layers --force-rm --network host "${mounts[@]}" "${build_args[@]}" "${target[@]}" \
     -f "$context/functions/$function/image/Dockerfile" -t "$image" "$context" >"$work/$function.log" 2>&1 \
     || { tail -n 40 "$work/$function.log" >&2; exit 1; }
   echo "$function $image"
+done
+
+# The layer cache keeps what these builds used, and nothing older: every build of a changed tree would
+# otherwise add its layers for good. Each step's log line names the layer it made or reused.
+used=$(grep -ohE '^--> (Using cache )?[0-9a-f]{12,}' "$work"/*.log | awk '{print substr($NF, 1, 12)}' | sort -u)
+for id in $(buildah images --filter dangling=true --format '{{.ID}}'); do
+  grep -qx "${id:0:12}" <<<"$used" || buildah rmi "$id" >/dev/null 2>&1 || true
+done
+for old in $(buildah images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/segue-base/node:' | grep -vxF "$base"); do
+  buildah rmi "$old" >/dev/null 2>&1 || true
 done
