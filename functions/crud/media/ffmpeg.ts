@@ -74,6 +74,10 @@ export function runFfmpeg(tools: MediaTools, run: FfmpegRun): Promise<{ stderr: 
 
     const onAbort = () => command.kill('SIGKILL');
     signal.addEventListener('abort', onAbort, { once: true });
+    // fluent-ffmpeg spawns only once it has prepared, a tick or more later: an abort before then had no process to kill
+    command.on('start', () => {
+      if (signal.aborted) onAbort();
+    });
     command.on('end', (_stdout: string | null, stderr: string | null) => {
       signal.removeEventListener('abort', onAbort);
       resolvePromise({ stderr: stderr ?? '' });

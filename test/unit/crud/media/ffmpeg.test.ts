@@ -44,6 +44,20 @@ describe('the ffmpeg wrapper', () => {
     expect(Date.now() - started).to.be.below(2000);
   });
 
+  it('kills ffmpeg when the signal aborts before the process has started', async () => {
+    const file = await fixture('longWav');
+    const controller = new AbortController();
+    const reason = new Error('stop before you start');
+    const running = runFfmpeg(tools, {
+      input: { path: file.path, format: 'wav' },
+      outputs: [{ target: join(dir, 'out.wav'), options: ['-c:a', 'pcm_s16le'] }],
+      signal: controller.signal,
+      timeoutMs: 30_000,
+    });
+    controller.abort(reason);
+    expect(await running.catch((caught: unknown) => caught)).to.equal(reason);
+  });
+
   it('kills ffmpeg at its deadline, rejecting with a TimeoutError', async () => {
     const file = await fixture('longWav');
     const started = Date.now();
@@ -73,6 +87,14 @@ describe('the ffmpeg wrapper', () => {
     const data = await probeMedia(tools, file.path);
     expect(data.format.format_name).to.equal('flac');
     expect(data.streams[0]).to.include({ codec_type: 'audio', sample_rate: 48000, channels: 2 });
+  });
+
+  it('names a misconfigured ffprobe whose output is not ffprobe JSON, rather than crashing on it', async () => {
+    const file = await fixture('oneSecondWav');
+    // FFPROBE_PATH pointing at the wrong program: it runs and exits 0, but prints its arguments
+    const error = await probeMedia({ ...tools, ffprobe: 'echo' }, file.path).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(FfmpegError);
+    expect((error as Error).message).to.contain('ffprobe gave output that is not what was asked for');
   });
 
   it('will not probe a file as a playlist, so nothing it names is opened', async () => {
