@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
+import { jsonAnswer } from '../test/support/net.js';
 
 export const run = promisify(execFile);
 
@@ -65,10 +66,7 @@ export function uploadRaw(baseUrl: string, path: string, mimeType: string): Prom
         headers: { 'Content-Type': mimeType, 'Content-Length': statSync(path).size, 'X-Filename': basename(path) },
       },
       (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+        jsonAnswer(response).then(resolve, reject);
       },
     );
     outgoing.on('error', reject);

@@ -14,7 +14,10 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/segue-promtool.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # apt-get download needs no root, only package lists; a machine without them gets them first
 if ! (cd "$work" && apt-get download -q prometheus >/dev/null 2>&1); then
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -q >/dev/null; else sudo -n apt-get update -q >/dev/null; fi
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -q >/dev/null; elif ! sudo -n apt-get update -q >/dev/null 2>&1; then
+    echo "promtool: no package lists, and no root to fetch them; the alert rules test will be skipped" >&2
+    exit 0
+  fi
   (cd "$work" && apt-get download -q prometheus >/dev/null)
 fi
 dpkg-deb -x "$work"/prometheus_*.deb "$work/package"

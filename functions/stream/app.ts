@@ -8,7 +8,7 @@ import { fieldErrors } from '../shared/http/endpoint.js';
 import type { Logger } from '../shared/logger.js';
 import { watchSegmentCache } from '../shared/metrics/cache-metrics.js';
 import { createRegistry, type Registry } from '../shared/metrics/registry.js';
-import { listenerRequestMetrics } from '../shared/metrics/request-metrics.js';
+import { listenerRequestTimer } from '../shared/metrics/request-metrics.js';
 import { TrackIdSchema } from '../shared/schemas/track.js';
 import { CoverStore } from '../shared/storage/cover-store.js';
 import type { Database } from '../shared/storage/database.js';
@@ -22,7 +22,7 @@ import { TrackCache } from './cache/track-cache.js';
 import { sendError, sendJson } from './http/respond.js';
 import { fileHandlers } from './routes/files.js';
 import { playbackHandlers } from './routes/playback.js';
-import { type Handler, type Route, type StreamEndpoint, matchRoute, streamRoutes } from './routes/route-table.js';
+import { type Handler, type MatchedRoute, type Route, type StreamEndpoint, matchRoute, streamRoutes } from './routes/route-table.js';
 
 export interface StreamDeps {
   config: Config;
@@ -92,10 +92,8 @@ export function createApp({ config, database, logger, events, registry = createR
   };
   const routes = streamRoutes(handlers);
 
-  /** Finds the route for a path; a handler may answer without waiting. */
-  const dispatch = (req: IncomingMessage, res: ServerResponse): void | Promise<void> => {
-    const path = (req.url ?? '/').split('?', 1)[0]!;
-    const found = matchRoute(routes, path);
+  /** Answers a request for the route its path matched; a handler may answer without waiting. */
+  const dispatch = (req: IncomingMessage, res: ServerResponse, path: string, found: MatchedRoute | undefined): void | Promise<void> => {
     if (!found) throw new HttpError('not_found', `There is no ${path} here`);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD, OPTIONS');
@@ -106,25 +104,25 @@ export function createApp({ config, database, logger, events, registry = createR
   };
 
   const cors = corsPolicy(config.corsOrigins);
-  const serve: RequestListener = (req, res) => {
+  const timeRequest = listenerRequestTimer(registry, 'stream');
+  // a request is known in the metrics by its route's pattern (`/tracks/:id/:rendition/:file`), never by its path
+  const patterns = new Map(routes.map((route) => [route, expressPath(endpoints[route.name].path)]));
+  const app: RequestListener = (req, res) => {
+    // routed once, on arrival: a gateway in front may rewrite req.url once the listener is done
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const found = matchRoute(routes, path);
+    timeRequest(req, res, found && patterns.get(found.route));
     // nothing served is ever run as a page of this origin: types are taken as sent
     res.setHeader('X-Content-Type-Options', 'nosniff');
     // a preflight is answered by the CORS policy itself
     const fail = (error: unknown) => sendError(res, error, logger, req.url);
     cors(req, res, () => {
       try {
-        dispatch(req, res)?.catch(fail);
+        dispatch(req, res, path, found)?.catch(fail);
       } catch (error) {
         fail(error);
       }
     });
   };
-  // a request is known in the metrics by its route's pattern (`/tracks/:id/:rendition/:file`), never by its path
-  const patterns = new Map(routes.map((route) => [route, expressPath(endpoints[route.name].path)]));
-  const routeOf = (path: string) => {
-    const found = matchRoute(routes, path);
-    return found && patterns.get(found.route);
-  };
-  const app = listenerRequestMetrics(registry, 'stream', routeOf, serve);
   return { app, byteCache, trackCache, routes };
 }

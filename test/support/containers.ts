@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { nanoid } from 'nanoid';
 import { freePort } from './net.js';
-import { REPO, type StackFunction } from './openfaas.js';
+import { REPO, type StackFunction, run } from './openfaas.js';
 
-const run = promisify(execFile);
 const IMAGES = join(REPO, 'deploy/images');
 
-/** podman on the project's own settings (host networking only, vfs storage, runc), as the image scripts use it. */
+/** podman on the project's own settings (host networking only, overlay storage, runc), as the image scripts use it. */
 const engineEnv = {
   ...process.env,
   CONTAINERS_CONF: join(IMAGES, 'containers.conf'),

@@ -60,13 +60,8 @@ export function expressRequestMetrics(registry: Registry, fn: FunctionName, { un
 /** The web player's requests: its files (`static`, served without a route) and its pages. */
 export const webRequestMetrics = (registry: Registry) => expressRequestMetrics(registry, 'web', { unrouted: 'static' });
 
-/** Wraps a plain request listener that routes by itself; `routeOf` names the pattern a path matches. */
-export function listenerRequestMetrics(registry: Registry, fn: FunctionName, routeOf: (path: string) => string | undefined, listener: RequestListener): RequestListener {
+/** For a plain request listener that routes by itself: starts the clock on a request, labelled with the route pattern it matched. */
+export function listenerRequestTimer(registry: Registry, fn: FunctionName): (req: IncomingMessage, res: ServerResponse, route: string | undefined) => void {
   const histogram = requestDuration(registry);
-  return (req, res) => {
-    // read now: a gateway in front may rewrite req.url once the listener is done
-    const route = routeOf((req.url ?? '/').split('?', 1)[0]!) ?? UNMATCHED;
-    timeRequest(histogram, fn, req, res, () => route);
-    listener(req, res);
-  };
+  return (req, res, route) => timeRequest(histogram, fn, req, res, () => route ?? UNMATCHED);
 }

@@ -25,7 +25,12 @@ export function streamRoutes(handlers: Record<StreamEndpoint, Handler>): Route[]
     .sort((a, b) => b.literals - a.literals);
 }
 
-export function matchRoute(routes: Route[], path: string): { route: Route; params: Record<string, string> } | undefined {
+export interface MatchedRoute {
+  route: Route;
+  params: Record<string, string>;
+}
+
+export function matchRoute(routes: Route[], path: string): MatchedRoute | undefined {
   const segments = path.split('/');
   for (const route of routes) {
     if (route.parts.length !== segments.length) continue;

@@ -6,16 +6,14 @@ import { expect } from 'chai';
 import { closeServer, listen } from '../../../functions/shared/http/listen.js';
 import { type CrudHarness, expectNothingStored, startCrud } from '../../support/crud.js';
 import { fixture } from '../../support/fixtures.js';
+import { jsonAnswer } from '../../support/net.js';
 
 /** Streams `chunks` as a chunked request body and resolves with the response, even if it comes early. */
 function streamUpload(server: Server, headers: Record<string, string>, chunks: Buffer[]) {
   const { port } = server.address() as AddressInfo;
   return new Promise<{ status: number; body: { error: { code: string } } }>((resolve, reject) => {
     const request = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/tracks', headers }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (part: string) => (text += part));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+      jsonAnswer(response).then(resolve, reject);
     });
     request.on('error', reject);
     const writeNext = (index: number) => {

@@ -22,6 +22,7 @@ import {
   waitForStatus,
 } from '../../support/openfaas.js';
 import { mediaTools } from '../../support/media.js';
+import { jsonAnswer } from '../../support/net.js';
 
 const API_KEY = 'watchdog-test-key-0123456789abcdef0123';
 const MB = 1_000_000;
@@ -34,12 +35,7 @@ function uploadFile(url: string, path: string, filename: string, size: number): 
       headers: { 'Content-Type': 'audio/wav', 'Content-Length': size, 'X-Filename': filename, Authorization: `Bearer ${API_KEY}` },
     });
     req.once('error', reject);
-    req.once('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.once('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-    });
+    req.once('response', (res) => jsonAnswer(res).then(resolve, reject));
     createReadStream(path).once('error', reject).pipe(req);
   });
 }

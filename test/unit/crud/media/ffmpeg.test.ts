@@ -98,8 +98,9 @@ describe('the ffmpeg wrapper', () => {
   });
 
   it('will not probe a file as a playlist, so nothing it names is opened', async () => {
+    // a real file: were the playlist followed, the probe would succeed, so only the whitelist can fail it
     const named = join(dir, 'named.wav');
-    await writeFile(named, '');
+    await copyFile((await fixture('oneSecondWav')).path, named);
     const playlist = join(dir, 'upload');
     await writeFile(playlist, `#EXTM3U\n#EXT-X-TARGETDURATION:3\n#EXTINF:3.0,\n${named}\n#EXT-X-ENDLIST\n`);
     const error = await probeMedia(tools, playlist).catch((caught: unknown) => caught);
