@@ -127,6 +127,10 @@ export class ServiceUnavailableError extends APIError {
 export class ServiceBusyError extends ServiceUnavailableError {
   override name = 'ServiceBusyError';
 }
+/** 503: the replica is shutting down (a rollout, a scale-down); another one takes the request when it is sent again. */
+export class ShuttingDownError extends ServiceUnavailableError {
+  override name = 'ShuttingDownError';
+}
 /** 408: the upload stopped arriving, or arrived too slowly. */
 export class RequestTimeoutError extends APIError {
   override name = 'RequestTimeoutError';
@@ -158,6 +162,7 @@ const classByCode: Record<ErrorCode, APIErrorClass> = {
   internal_error: InternalServerError,
   database_unavailable: ServiceUnavailableError,
   service_busy: ServiceBusyError,
+  shutting_down: ShuttingDownError,
 };
 
 /** For answers without a Segue error body: the class its status alone implies. */

@@ -10,6 +10,7 @@ import type { Config } from '../shared/config.js';
 import { requireApiKey } from '../shared/http/auth.js';
 import { corsPolicy } from '../shared/http/cors.js';
 import { errorHandler, methodNotAllowed, routeNotFound } from '../shared/http/error-handler.js';
+import { shuttingDown } from '../shared/errors.js';
 import { newReplicaId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import { IngestMetrics } from '../shared/metrics/ingest-metrics.js';
@@ -39,6 +40,10 @@ export interface CrudDeps {
   events?: TrackEvents;
   /** where its metrics go (the process's, served on METRICS_PORT); one of its own when not given */
   registry?: Registry;
+  /** aborted when the replica starts draining: what would start new work (uploads, sweeps) is refused */
+  stopping?: AbortSignal;
+  /** aborted shortly before the replica's grace period ends: uploads still arriving are refused then */
+  cutOff?: AbortSignal;
 }
 
 export interface CrudApp {
@@ -101,8 +106,11 @@ export function createApp(deps: CrudDeps): CrudApp {
     requireApiKey(config.apiKeys),
     writeRateLimit(config.writeRateLimitPerMinute),
   ];
+  // a client sent away now tries again, and another replica takes it
+  app.use((req, _res, next) => next(req.method === 'POST' && deps.stopping?.aborted ? shuttingDown() : undefined));
   const service = Router();
   mount(service, endpoints.health, writeGuards, async (_input, _req, res) => {
+    if (deps.stopping?.aborted) throw shuttingDown();
     await database.ping();
     res.json({ status: 'ok' });
   });
@@ -139,7 +147,9 @@ export function createApp(deps: CrudDeps): CrudApp {
         budget: new StagingBudget(config.maxStagedBytes),
         pace: { idleMs: config.uploadIdleMs, minBytesPerSecond: config.minUploadBytesPerSecond },
         onBytes: (bytes) => metrics.uploadBytesReceived(bytes),
+        cutOff: deps.cutOff,
       },
+      maxConcurrentUploads: config.maxConcurrentUploads,
       maxQueuedJobs: config.maxQueuedJobs,
       writeGuards,
       events: deps.events,

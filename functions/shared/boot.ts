@@ -1,8 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { Lifecycle, type RequestListener } from './http/lifecycle.js';
+import { closeServer, listen, onShutdownSignal } from './http/listen.js';
 import { createLogger, type Logger } from './logger.js';
 import { watchDatabaseErrors } from './metrics/database-metrics.js';
+import { serveMetrics } from './metrics/metrics-server.js';
 import { createRegistry, type Registry } from './metrics/registry.js';
-import { connectDatabase, type Database } from './storage/database.js';
+import { connectDatabase, type Database, isDatabaseUnreachable } from './storage/database.js';
 
 /** The configuration, or the process stops with every problem named. */
 export function loadConfigOrExit(): Config {
@@ -21,18 +25,90 @@ export function processRegistry(database?: Database): Registry {
   return registry;
 }
 
+/** Pause between attempts to reach a database that does not answer yet. */
+const CONNECT_RETRY_MS = 1000;
+
+/** Connects, trying again for as long as the database cannot be reached; anything else (bad credentials) is fatal. */
+async function connectWhenAnswered(config: Config & { mongodbUri: string }, logger: Logger, stopping: AbortSignal): Promise<Database> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectDatabase(config.mongodbUri, config.mongodbDb);
+    } catch (error) {
+      if (!isDatabaseUnreachable(error)) throw error;
+      logger.warn({ err: error, attempt }, 'the database does not answer yet; requests get 503 until it does');
+      await sleep(CONNECT_RETRY_MS, undefined, { signal: stopping });
+    }
+  }
+}
+
+export interface FunctionContext {
+  config: Config;
+  logger: Logger;
+  registry: Registry;
+  lifecycle: Lifecycle;
+}
+
+export interface RunningFunction {
+  /** answers requests from the moment it is returned */
+  listener: RequestListener;
+  /** at SIGTERM: stops background work and hands what is unfinished back to other replicas */
+  handBack?: () => Promise<void>;
+}
+
 /**
- * What every function's server entry does first: read the configuration
- * (failing fast with every problem named), make its logger, connect to the
- * database it must be given, and start its metrics.
+ * What every function's server entry does: read the configuration (failing
+ * fast with every problem named), listen at once (answering 503 until ready),
+ * connect to the database when it needs one (for as long as that takes), then
+ * serve; and on SIGTERM, drain before it exits.
  */
-export async function bootFunction(name: string): Promise<{ config: Config; logger: Logger; database: Database; registry: Registry }> {
+export async function runFunction(
+  name: 'crud' | 'stream' | 'web',
+  start: (context: FunctionContext, database: Database | undefined) => RunningFunction,
+  { needsDatabase, refuse }: { needsDatabase: boolean; /** a reason not to start at all, if there is one */ refuse?: (config: Config) => string | undefined },
+): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, name);
-  if (!config.mongodbUri) {
-    logger.fatal('MONGODB_URI (or the secret mongodb-uri) is required; `npm start` runs an embedded database locally');
+  const { mongodbUri } = config;
+  const refusal = needsDatabase && !mongodbUri
+    ? 'MONGODB_URI (or the secret mongodb-uri) is required; `npm start` runs an embedded database locally'
+    : refuse?.(config);
+  if (refusal) {
+    logger.fatal(refusal);
     process.exit(1);
   }
-  const database = await connectDatabase(config.mongodbUri, config.mongodbDb);
-  return { config, logger, database, registry: processRegistry(database) };
+  const registry = processRegistry();
+  const lifecycle = new Lifecycle({
+    logger,
+    readyLockFile: config.readyLockFile,
+    drainHoldMs: config.drainHoldMs,
+    shutdownGraceMs: config.shutdownGraceMs,
+  });
+  const server = await listen(lifecycle.listener, config.port, config.host);
+  const metrics = await serveMetrics(registry, { port: config.metricsPort, logger });
+  logger.info({ address: server.address() }, `${name} listening`);
+
+  let database: Database | undefined;
+  let running: RunningFunction | undefined;
+  onShutdownSignal(async () => {
+    await lifecycle.drain(async () => running?.handBack?.());
+    const closed = closeServer(server);
+    // whatever still runs has had its grace period
+    server.closeAllConnections();
+    await closed;
+    await metrics.close();
+    await database?.close();
+  });
+  if (mongodbUri) {
+    try {
+      database = await connectWhenAnswered({ ...config, mongodbUri }, logger, lifecycle.stopping);
+    } catch (error) {
+      if (lifecycle.stopping.aborted) return;
+      logger.fatal({ err: error }, 'could not connect to the database');
+      process.exit(1);
+    }
+    watchDatabaseErrors(registry, database.client);
+  }
+  if (lifecycle.stopping.aborted) return;
+  running = start({ config, logger, registry, lifecycle }, database);
+  lifecycle.serve(running.listener);
 }

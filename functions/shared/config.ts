@@ -29,6 +29,29 @@ const commaList = z.preprocess(
     ),
 );
 
+/**
+ * A duration as of-watchdog reads its own settings: whole seconds (`10`), or
+ * Go's notation (`10s`, `1m30s`, `500ms`).
+ */
+const watchdogDuration = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .regex(/^(\d+|(\d+(\.\d+)?(ms|s|m|h))+)$/, 'whole seconds, or a duration such as 10s or 1m30s')
+    .optional()
+    .transform((value) => (value === undefined ? 0 : watchdogDurationMs(value))),
+);
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds in a duration of of-watchdog's notation (checked by the caller). */
+export function watchdogDurationMs(value: string): number {
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  let total = 0;
+  for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(amount) * UNIT_MS[unit!]!;
+  return total;
+}
+
 const flag = z.preprocess(blankToUndefined, z.enum(['true', 'false']).default('false')).transform((value) => value === 'true');
 
 /** Long enough that guessing is hopeless, whatever the rate limits. */
@@ -50,6 +73,7 @@ const EnvironmentSchema = z.object({
       .default('segue'),
   ),
   PORT: integer(8080, 0, 65535),
+  HOST: text('::'),
   METRICS_PORT: optionalInteger(0, 65535),
   DATA_DIR: text('./data'),
   MAX_UPLOAD_BYTES: integer(2 * GiB, 1),
@@ -84,6 +108,11 @@ const EnvironmentSchema = z.object({
   TRACK_CACHE_MS: integer(2000, 0, 60_000),
   WRITE_RATE_LIMIT_PER_MINUTE: integer(120, 0),
   MAX_CONCURRENT_JOBS: integer(2, 1, 64),
+  MAX_CONCURRENT_UPLOADS: integer(4, 1, 1000),
+  SHUTDOWN_GRACE_SECONDS: integer(25, 1, 3600),
+  // of-watchdog's own setting, which it passes on: how long it keeps taking requests after SIGTERM
+  healthcheck_interval: watchdogDuration,
+  READY_LOCK_FILE: z.preprocess(blankToUndefined, z.string().optional()),
   SECRETS_DIR: text('/var/openfaas/secrets'),
 });
 
@@ -93,6 +122,8 @@ export interface Config {
   mongodbUri: string | undefined;
   mongodbDb: string;
   port: number;
+  /** the address it listens on: all of them by default; 127.0.0.1 behind of-watchdog, so only the watchdog reaches it */
+  host: string;
   /** where Prometheus metrics are served, on a listener of their own (never through the gateway); unset: not at all */
   metricsPort: number | undefined;
   dataDir: string;
@@ -130,6 +161,14 @@ export interface Config {
   writeRateLimitPerMinute: number;
   /** tracks a replica transcodes at once (each runs an ffmpeg per rung); the rest wait, holding their leases */
   maxConcurrentJobs: number;
+  /** uploads a replica receives at once; past this they get 503, while reads go on */
+  maxConcurrentUploads: number;
+  /** after SIGTERM, how long requests still running may take; keep it under the pod's terminationGracePeriodSeconds */
+  shutdownGraceMs: number;
+  /** after SIGTERM, how long the watchdog in front still passes new requests on: the server answers them that long */
+  drainHoldMs: number;
+  /** of-watchdog's lock file, which its /_/health reads: kept away until the database answers, and removed at shutdown */
+  readyLockFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -173,11 +212,17 @@ export function loadConfig(env: Environment = process.env): Config {
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
     throw new ConfigError(`Invalid configuration:\n  METRICS_PORT=${e.METRICS_PORT}: must differ from PORT, which the gateway reaches`);
   }
+  if (e.healthcheck_interval >= e.SHUTDOWN_GRACE_SECONDS * 1000) {
+    throw new ConfigError(
+      `Invalid configuration:\n  SHUTDOWN_GRACE_SECONDS=${e.SHUTDOWN_GRACE_SECONDS}: must be longer than the watchdog's healthcheck_interval, during which it still passes requests on`,
+    );
+  }
   const corsOrigins = e.CORS_ORIGINS.trim() === '*' ? '*' : commaList.parse(e.CORS_ORIGINS);
   return {
     mongodbUri: e.MONGODB_URI,
     mongodbDb: e.MONGODB_DB,
     port: e.PORT,
+    host: e.HOST,
     metricsPort: e.METRICS_PORT,
     dataDir: resolve(e.DATA_DIR),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
@@ -201,5 +246,9 @@ export function loadConfig(env: Environment = process.env): Config {
     trackCacheMs: e.TRACK_CACHE_MS,
     writeRateLimitPerMinute: e.WRITE_RATE_LIMIT_PER_MINUTE,
     maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,
+    maxConcurrentUploads: e.MAX_CONCURRENT_UPLOADS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
+    drainHoldMs: e.healthcheck_interval,
+    readyLockFile: e.READY_LOCK_FILE,
   };
 }

@@ -24,9 +24,18 @@ export const errorStatus = {
   internal_error: 500,
   database_unavailable: 503,
   service_busy: 503,
+  shutting_down: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
+
+/** How long a client should wait before asking again, for the refusals that pass (the `Retry-After` header). */
+export const retryAfterSeconds: Partial<Record<ErrorCode, number>> = {
+  database_unavailable: 5,
+  service_busy: 30,
+  // another replica takes the request as soon as this one has left the rotation
+  shutting_down: 2,
+};
 
 export const ErrorCodeSchema = z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]);
 
@@ -64,3 +73,6 @@ export class HttpError extends Error {
 
 export const notFound = (what: string, details?: Record<string, unknown>) =>
   new HttpError('not_found', `${what} was not found`, details);
+
+export const shuttingDown = () =>
+  new HttpError('shutting_down', 'This replica is shutting down; send the request again and another one will take it');

@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { expressPath, endpoints } from '../shared/api/endpoints.js';
 import type { Config } from '../shared/config.js';
-import { HttpError } from '../shared/errors.js';
+import { HttpError, shuttingDown } from '../shared/errors.js';
 import { corsPolicy } from '../shared/http/cors.js';
 import { fieldErrors } from '../shared/http/endpoint.js';
+import { sendError, sendJson } from '../shared/http/json-answer.js';
 import type { Logger } from '../shared/logger.js';
 import { watchSegmentCache } from '../shared/metrics/cache-metrics.js';
 import { createRegistry, type Registry } from '../shared/metrics/registry.js';
@@ -19,7 +20,6 @@ import type { TrackEvents } from '../shared/track-events.js';
 import { AccessRecorder } from './access-recorder.js';
 import { ByteCache } from './cache/byte-cache.js';
 import { TrackCache } from './cache/track-cache.js';
-import { sendError, sendJson } from './http/respond.js';
 import { fileHandlers } from './routes/files.js';
 import { playbackHandlers } from './routes/playback.js';
 import { type Handler, type MatchedRoute, type Route, type StreamEndpoint, matchRoute, streamRoutes } from './routes/route-table.js';
@@ -32,6 +32,8 @@ export interface StreamDeps {
   events?: TrackEvents;
   /** where its metrics go (the process's, served on METRICS_PORT); one of its own when not given */
   registry?: Registry;
+  /** aborted when the replica starts draining: its health check says so, while playback goes on */
+  stopping?: AbortSignal;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -63,7 +65,7 @@ function checkTrackId(id: string): void {
  * player asks for a segment every few seconds, and Express's per-request
  * machinery alone would cost most of the throughput (see the stream benchmark).
  */
-export function createApp({ config, database, logger, events, registry = createRegistry() }: StreamDeps): StreamApp {
+export function createApp({ config, database, logger, events, registry = createRegistry(), stopping }: StreamDeps): StreamApp {
   const tracks = new TrackStore(database.tracks);
   const byteCache = new ByteCache(config.streamCacheBytes);
   watchSegmentCache(registry, byteCache);
@@ -81,6 +83,7 @@ export function createApp({ config, database, logger, events, registry = createR
 
   const handlers: Record<StreamEndpoint, Handler> = {
     streamHealth: async (_req, res) => {
+      if (stopping?.aborted) throw shuttingDown();
       await database.ping();
       sendJson(res, 200, { status: 'ok' });
     },

@@ -1,5 +1,5 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
+import { type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
+import { type Socket, connect, createServer } from 'node:net';
 
 /** A loopback port nothing listens on (until someone takes it). */
 export async function freePort(): Promise<number> {
@@ -24,5 +24,61 @@ export function jsonAnswer(response: IncomingMessage): Promise<{ status: number;
         reject(error);
       }
     });
+  });
+}
+
+/** A TCP port on loopback that passes every connection on to `target`: a server that appears at an address on cue. */
+export async function tcpForwarder(port: number, target: { host: string; port: number }): Promise<{ close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(target.port, target.host);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      socket.once('error', () => undefined);
+    }
+    client.once('close', () => upstream.destroy());
+    upstream.once('close', () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * A raw audio upload sent slowly: the headers, then `chunks` one by one,
+ * `gapMs` apart, then nothing more (unless they add up to `declaredBytes`).
+ * Resolves with the answer, which may come, and stop the sending, before the end.
+ */
+export function dripUpload(
+  port: number,
+  chunks: Buffer[],
+  { gapMs, declaredBytes, path = '/tracks', headers = {} }: { gapMs: number; declaredBytes: number; path?: string; headers?: Record<string, string> },
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: any }> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const request = httpRequest(
+      { host: '127.0.0.1', port, method: 'POST', path, headers: { 'Content-Type': 'audio/wav', 'Content-Length': declaredBytes, 'X-Filename': 'slow.wav', ...headers } },
+      (response) => {
+        answered = true;
+        jsonAnswer(response).then(resolve, reject);
+      },
+    );
+    // a refusal may close the connection while the rest is still on its way
+    request.on('error', (error) => (answered ? undefined : reject(error)));
+    const next = (index: number) => {
+      if (index < chunks.length && !answered && !request.destroyed) request.write(chunks[index], () => setTimeout(() => next(index + 1), gapMs));
+      else if (index === chunks.length) request.end();
+    };
+    next(0);
   });
 }

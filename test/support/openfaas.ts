@@ -1,9 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { watchdogDurationMs } from '../../functions/shared/config.js';
 import { promisify } from 'node:util';
 import { load } from 'js-yaml';
 import { buildOpenfaasTools, type OpenfaasTool } from '../../functions/local/openfaas-tools.js';
@@ -82,13 +83,7 @@ export function imageEnvironment(dockerfile: string): Record<string, string> {
 }
 
 /** A Go duration such as `30m`, `1h5m` or `10s`, in seconds. */
-export function durationSeconds(text: string | number): number {
-  if (typeof text === 'number' || /^\d+$/.test(text)) return Number(text);
-  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
-  let total = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(amount) * units[unit!]!;
-  return total;
-}
+export const durationSeconds = (text: string | number): number => watchdogDurationMs(String(text)) / 1000;
 
 export const METRICS_PORT = 8081;
 
@@ -107,6 +102,8 @@ export interface RunningWatchdog {
   output(): string;
   /** the pid of the function's server, which the watchdog forked */
   serverPid(): number;
+  /** the port the function's server listens on, behind the watchdog */
+  serverPort: number;
   stop(): Promise<void>;
 }
 
@@ -139,6 +136,8 @@ export async function startWatchdog(
       ...image,
       ...environment,
       ...env,
+      // the lock file of-watchdog writes is in its TMPDIR, wherever the test puts that
+      ...(env.TMPDIR ? { READY_LOCK_FILE: join(env.TMPDIR, '.lock') } : {}),
       port: String(port),
       PORT: String(serverPort),
       upstream_url: upstream.origin,
@@ -163,29 +162,36 @@ export async function startWatchdog(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return {
+  const findServerPid = () => {
+    const children = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          // the parent pid is the fourth field, after the command name in parentheses
+          return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(child.pid);
+        } catch {
+          return false;
+        }
+      });
+    if (children.length !== 1) throw new Error(`expected one server process under the watchdog, found ${children.length}`);
+    return Number(children[0]);
+  };
+  // the server the watchdog forked: known once it answers, and needed after the watchdog has gone
+  const serverPid = findServerPid();
+  const running: RunningWatchdog = {
     child,
     url,
+    serverPort,
     output: () => output,
-    serverPid: () => {
-      const children = readdirSync('/proc')
-        .filter((entry) => /^\d+$/.test(entry))
-        .filter((pid) => {
-          try {
-            // the parent pid is the fourth field, after the command name in parentheses
-            return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(child.pid);
-          } catch {
-            return false;
-          }
-        });
-      if (children.length !== 1) throw new Error(`expected one server process under the watchdog, found ${children.length}`);
-      return Number(children[0]);
-    },
+    serverPid: () => serverPid,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
+      // a container ends with its watchdog; here the server, draining still, outlives it and holds its ports
+      while (existsSync(`/proc/${serverPid}`)) await new Promise((resolve) => setTimeout(resolve, 50));
     },
   };
+  return running;
 }
 
 /** Polls `url` until it answers `status`. */

@@ -83,6 +83,7 @@ interface RunningJob {
 export class TrackProcessor {
   private readonly running = new Map<string, RunningJob>();
   private readonly slots: Slots;
+  private closed = false;
 
   constructor(private readonly deps: ProcessorDeps) {
     this.slots = new Slots(deps.maxConcurrentJobs);
@@ -96,6 +97,8 @@ export class TrackProcessor {
   start(track: TrackDocument, openSource: () => Promise<LocalSource>, discard: () => Promise<void> = async () => {}): void {
     if (this.running.has(track._id)) throw new Error(`track ${track._id} already has a job here`);
     const controller = new AbortController();
+    // accepted while the replica shuts down: handed straight back, for another replica to run
+    if (this.closed) controller.abort(new ShutdownError('shutting down'));
     const job: RunningJob = { controller, settled: Promise.resolve() };
     job.settled = this.run(track, openSource, discard, controller.signal).finally(() => {
       // a job started again for this track (reprocessed) is not this one's to forget
@@ -136,6 +139,7 @@ export class TrackProcessor {
   }
 
   async shutdown(): Promise<void> {
+    this.closed = true;
     const jobs = [...this.running.values()];
     for (const job of jobs) job.controller.abort(new ShutdownError('shutting down'));
     await Promise.all(jobs.map((job) => job.settled));

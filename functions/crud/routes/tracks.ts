@@ -15,12 +15,15 @@ export interface TrackRoutesDeps extends IngestDeps, RemoveDeps {
   writeGuards: RequestHandler[];
   /** uploads are refused (503) while this replica holds this many tracks */
   maxQueuedJobs: number;
+  /** uploads are refused (503) while this replica receives this many; reads are never held up by them */
+  maxConcurrentUploads: number;
   events?: TrackEvents;
 }
 
 export function trackRoutes(deps: TrackRoutesDeps): Router {
   const { tracks, processor, uploadLimits, writeGuards } = deps;
   const router = Router();
+  let receiving = 0;
 
   const findTrack = async (id: string) => {
     const track = await tracks.get(id);
@@ -31,20 +34,29 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
   mount(router, endpoints.createTrack, writeGuards, deps.metrics.countUploads(async ({ query }, req, res) => {
     // refused before a byte of the body is read
     if (processor.jobCount >= deps.maxQueuedJobs) throw busy('it holds as many tracks as it may');
-    const upload = await receiveUpload(req, uploadLimits);
-    const fields = UploadFieldsSchema.safeParse(upload.fields);
-    if (!fields.success) {
-      await upload.dispose();
-      throw new HttpError('validation_failed', 'The upload form is not valid', { fields: fieldErrors(fields.error.issues) });
+    if (receiving >= deps.maxConcurrentUploads) throw busy('it receives as many uploads as it may');
+    receiving++;
+    let created;
+    try {
+      const upload = await receiveUpload(req, uploadLimits);
+      const fields = UploadFieldsSchema.safeParse(upload.fields);
+      if (!fields.success) {
+        await upload.dispose();
+        throw new HttpError('validation_failed', 'The upload form is not valid', { fields: fieldErrors(fields.error.issues) });
+      }
+      created = await acceptUpload(deps, upload, fields.data);
+    } finally {
+      receiving--;
     }
-    const created = await acceptUpload(deps, upload, fields.data);
     res.location(`tracks/${created._id}`);
     if (!query.wait) {
       res.status(202).json(toTrack(created));
       return;
     }
     await processor.whenSettled(created._id);
-    res.status(201).json(toTrack(await findTrack(created._id)));
+    // handed back (the replica is shutting down): another one finishes it, and the client polls as after a 202
+    const settled = await findTrack(created._id);
+    res.status(settled.status === 'processing' ? 202 : 201).json(toTrack(settled));
   }));
 
   mount(router, endpoints.listTracks, writeGuards, async ({ query }, _req, res) => {

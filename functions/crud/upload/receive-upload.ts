@@ -31,6 +31,8 @@ export interface UploadLimits {
   pace: UploadPace;
   /** told of the file's bytes as they arrive (the upload metrics) */
   onBytes: (bytes: number) => void;
+  /** aborted when the replica can wait no longer (its grace period is ending): the upload is refused with its reason */
+  cutOff?: AbortSignal;
 }
 
 /** Room for multipart boundaries and small fields around the file itself. */
@@ -206,7 +208,7 @@ function expectedChecksum(req: Request): string | undefined {
  * to a temp file while it is hashed and counted, never held in memory; a
  * rejected upload leaves no file behind.
  */
-export async function receiveUpload(req: Request, { tmpDir, maxBytes, budget, pace, onBytes }: UploadLimits): Promise<ReceivedUpload> {
+export async function receiveUpload(req: Request, { tmpDir, maxBytes, budget, pace, onBytes, cutOff }: UploadLimits): Promise<ReceivedUpload> {
   const checksum = expectedChecksum(req);
   const multipart = req.is('multipart/form-data') === 'multipart/form-data';
   if (!multipart && !req.is(['audio/*', 'application/octet-stream'])) {
@@ -230,11 +232,12 @@ export async function receiveUpload(req: Request, { tmpDir, maxBytes, budget, pa
   };
   const tooSlow = new AbortController();
   const stopWatching = watchUploadPace(req, pace, (error) => tooSlow.abort(error));
+  const stop = cutOff ? AbortSignal.any([tooSlow.signal, cutOff]) : tooSlow.signal;
   try {
     const { file, fields } = multipart
-      ? await receiveMultipart(req, dir, meter, tooSlow.signal)
+      ? await receiveMultipart(req, dir, meter, stop)
       : {
-          file: await saveStream(req, dir, rawFilename(req), meter, tooSlow.signal),
+          file: await saveStream(req, dir, rawFilename(req), meter, stop),
           fields: {},
         };
     if (!file) {

@@ -1,7 +1,7 @@
-import { HttpError } from '../../shared/errors.js';
+import { HttpError, retryAfterSeconds } from '../../shared/errors.js';
 
 export const busy = (what: string) =>
-  new HttpError('service_busy', `This replica is busy (${what}); try again shortly`, { retryAfterSeconds: 30 });
+  new HttpError('service_busy', `This replica is busy (${what}); try again shortly`, { retryAfterSeconds: retryAfterSeconds.service_busy });
 
 /**
  * The bytes a replica holds on its disk for uploads: those being received and

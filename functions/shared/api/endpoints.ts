@@ -48,6 +48,8 @@ export const SweepResultSchema = z.object({
 export type SweepResult = z.infer<typeof SweepResultSchema>;
 
 const PLAYLIST = { mediaType: 'application/vnd.apple.mpegurl' };
+/** what a replica that has begun draining refuses: anything that would start work there */
+const NEW_WORK_ERRORS: ErrorCode[] = ['shutting_down'];
 const WRITE_ERRORS: ErrorCode[] = ['unauthorized', 'forbidden', 'rate_limited', 'database_unavailable'];
 const STREAM_ERRORS: ErrorCode[] = ['validation_failed', 'not_found', 'method_not_allowed', 'database_unavailable'];
 const PLAYBACK_ERRORS: ErrorCode[] = [...STREAM_ERRORS, 'track_not_ready', 'track_failed'];
@@ -72,6 +74,7 @@ export const endpoints = {
       'truncated_audio',
       'too_long',
       'checksum_mismatch',
+      ...NEW_WORK_ERRORS,
       ...WRITE_ERRORS,
     ],
     write: true,
@@ -122,16 +125,16 @@ export const endpoints = {
     summary: 'Process a failed track again, from its stored original',
     params: TrackParamsSchema,
     responses: { 202: TrackSchema },
-    errors: ['validation_failed', 'not_found', 'track_not_failed', ...WRITE_ERRORS],
+    errors: ['validation_failed', 'not_found', 'track_not_failed', ...NEW_WORK_ERRORS, ...WRITE_ERRORS],
     write: true,
   },
   health: {
     function: 'crud',
     method: 'get',
     path: '/healthz',
-    summary: 'Whether the database answers',
+    summary: 'Whether this replica takes requests: its database answers, and it is not shutting down',
     responses: { 200: HealthSchema },
-    errors: ['database_unavailable'],
+    errors: ['database_unavailable', ...NEW_WORK_ERRORS],
   },
   sweep: {
     function: 'crud',
@@ -141,7 +144,7 @@ export const endpoints = {
       'Run one housekeeping pass: resume tracks whose processing lease ran out, remove tracks past TRACK_TTL_DAYS. ' +
       'Open without a key, idempotent, rate limited',
     responses: { 200: SweepResultSchema },
-    errors: ['rate_limited', 'database_unavailable'],
+    errors: ['rate_limited', 'database_unavailable', ...NEW_WORK_ERRORS],
   },
   scheduledSweep: {
     function: 'crud',
@@ -149,7 +152,7 @@ export const endpoints = {
     path: '/',
     summary: "The same pass as POST /sweep, at the function's root, where the cron-connector invokes a function",
     responses: { 200: SweepResultSchema },
-    errors: ['rate_limited', 'database_unavailable'],
+    errors: ['rate_limited', 'database_unavailable', ...NEW_WORK_ERRORS],
   },
   openApi: {
     function: 'crud',
@@ -163,9 +166,9 @@ export const endpoints = {
     function: 'stream',
     method: 'get',
     path: '/healthz',
-    summary: 'Whether the database answers',
+    summary: 'Whether this replica takes requests: its database answers, and it is not shutting down',
     responses: { 200: HealthSchema },
-    errors: ['database_unavailable'],
+    errors: ['database_unavailable', ...NEW_WORK_ERRORS],
   },
   masterPlaylist: {
     function: 'stream',

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { HttpError } from '../errors.js';
 import { isDatabaseUnreachable } from '../storage/database.js';
+import { setRetryAfter } from './json-answer.js';
 
 /** Maps anything thrown to the error the client should see; internals never leave the service. */
 export function toHttpError(error: unknown): HttpError {
@@ -48,8 +49,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.removeHeader(header);
     }
     res.setHeader('Cache-Control', 'no-store');
-    if (httpError.code === 'database_unavailable') res.setHeader('Retry-After', '5');
-    if (httpError.code === 'service_busy') res.setHeader('Retry-After', '30');
+    setRetryAfter(res, httpError);
     if (!req.complete) lingerThenClose(req);
     res.status(httpError.status).json(httpError.toBody());
   };

@@ -1,23 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpError } from '../errors.js';
+import { sendError } from '../http/json-answer.js';
 import { closeServer, listen } from '../http/listen.js';
 import type { Logger } from '../logger.js';
 import type { Registry } from './registry.js';
 
-function sendError(res: ServerResponse, error: HttpError): void {
-  res.statusCode = error.status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify(error.toBody()));
-}
-
 /** `GET /metrics`: the registry in Prometheus' text exposition format. */
 export function metricsListener(registry: Registry, logger: Logger) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    if ((req.url ?? '/').split('?', 1)[0] !== '/metrics') return sendError(res, new HttpError('not_found', 'Metrics are at /metrics'));
+    if ((req.url ?? '/').split('?', 1)[0] !== '/metrics') return sendError(res, new HttpError('not_found', 'Metrics are at /metrics'), logger, req.url);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
-      return sendError(res, new HttpError('method_not_allowed', `${req.method} is not allowed on /metrics`));
+      return sendError(res, new HttpError('method_not_allowed', `${req.method} is not allowed on /metrics`), logger, req.url);
     }
     registry.metrics().then(
       (text) => {
@@ -26,8 +21,7 @@ export function metricsListener(registry: Registry, logger: Logger) {
         res.end(req.method === 'HEAD' ? undefined : text);
       },
       (error: unknown) => {
-        logger.error({ err: error }, 'could not collect the metrics');
-        sendError(res, new HttpError('internal_error', 'The metrics could not be collected'));
+        sendError(res, error, logger, req.url);
       },
     );
   };

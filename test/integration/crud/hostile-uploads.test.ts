@@ -13,7 +13,7 @@ import type { Track } from '../../../functions/shared/schemas/track.js';
 import { type CrudHarness, expectNothingStored, startCrud } from '../../support/crud.js';
 import { fixture } from '../../support/fixtures.js';
 import { mediaTools } from '../../support/media.js';
-import { jsonAnswer } from '../../support/net.js';
+import { dripUpload as dripUploadTo, jsonAnswer } from '../../support/net.js';
 
 const run = promisify(execFile);
 
@@ -233,23 +233,8 @@ describe('POST /tracks with hostile files', function () {
       server = await listen(limited.crud.app, 0, '127.0.0.1');
     };
 
-    /** Sends the headers and `chunks` one by one, `gapMs` apart, then nothing more; resolves with the answer. */
-    function dripUpload(chunks: Buffer[], gapMs: number, declaredBytes: number) {
-      const { port } = server.address() as AddressInfo;
-      return new Promise<{ status: number; body: { error: { code: string } } }>((resolve, reject) => {
-        const request = httpRequest(
-          { host: '127.0.0.1', port, method: 'POST', path: '/tracks', headers: { 'Content-Type': 'audio/wav', 'Content-Length': declaredBytes, 'X-Filename': 'slow.wav' } },
-          (response) => {
-            jsonAnswer(response).then(resolve, reject);
-          },
-        );
-        request.on('error', reject);
-        const next = (index: number) => {
-          if (index < chunks.length && !request.destroyed) request.write(chunks[index], () => setTimeout(() => next(index + 1), gapMs));
-        };
-        next(0);
-      });
-    }
+    const dripUpload = (chunks: Buffer[], gapMs: number, declaredBytes: number) =>
+      dripUploadTo((server.address() as AddressInfo).port, chunks, { gapMs, declaredBytes });
 
     /** Streams a file as a raw body and resolves with the answer, which may come (and stop the sending) before the end. */
     function sendFile(path: string) {
@@ -334,6 +319,26 @@ describe('POST /tracks with hostile files', function () {
       expect(await staged(), 'the waiting upload is gone from disk').to.equal(1);
       await limited.crud.processor.whenSettled(running.body.id);
       expect(await staged()).to.equal(0);
+    });
+
+    it('answers 503 service_busy with Retry-After past MAX_CONCURRENT_UPLOADS, while reads go on', async () => {
+      await listening({ MAX_CONCURRENT_UPLOADS: '1', MIN_UPLOAD_BYTES_PER_SECOND: '0' });
+      const wav = await readFile((await fixture('oneSecondWav')).path);
+      const pieces = Array.from({ length: 10 }, (_, index) => wav.subarray((index * wav.length) / 10, ((index + 1) * wav.length) / 10));
+      const slow = dripUpload(pieces, 150, wav.length);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = await sendFile((await fixture('oneSecondWav')).path);
+      expect(second.status).to.equal(503);
+      expect(second.body.error.code).to.equal('service_busy');
+      expect(second.retryAfter).to.equal('30');
+      const listing = await limited.http.get('/tracks');
+      expect(listing.status, 'a read is not held up by the uploads').to.equal(200);
+      const first = await slow;
+      expect(first.status, 'the upload under way is not disturbed').to.equal(202);
+      await limited.crud.processor.whenSettled(first.body.id);
+      const third = await sendFile((await fixture('oneSecondWav')).path);
+      expect(third.status, 'room again once the first is received').to.equal(202);
+      await limited.crud.processor.whenSettled((third.body as unknown as { id: string }).id);
     });
 
     it('answers 503 service_busy when the uploads it holds would pass MAX_STAGED_BYTES, and keeps nothing of it', async () => {

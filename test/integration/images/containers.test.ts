@@ -1,10 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Track } from '../../../functions/shared/schemas/track.js';
 import { type BuiltImages, type FunctionName, type RunningContainer, buildImagesOrSkip, podman, runContainer } from '../../support/containers.js';
 import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 import { decodedDurationSec } from '../../support/media.js';
+import { dripUpload } from '../../support/net.js';
 import { type Stack, readStack, waitForStatus } from '../../support/openfaas.js';
 
 const API_KEY = 'container-test-key-0123456789abcdef01234';
@@ -27,12 +29,13 @@ describe('the images, built and run as containers', function () {
   });
 
   /** Runs one function's image for the length of `use`; its log is in the message of anything that fails. */
-  async function withContainer(name: FunctionName, use: (container: RunningContainer) => Promise<void>): Promise<void> {
+  async function withContainer(name: FunctionName, use: (container: RunningContainer) => Promise<void>, env: Record<string, string> = {}): Promise<void> {
     const container = await runContainer(built.images[name], built.withWatchdog, stack.functions[name]!, {
       MONGODB_URI: testDatabaseUri(),
       MONGODB_DB: database.name,
       API_KEYS: API_KEY,
       LOG_LEVEL: 'warn',
+      ...env,
     });
     try {
       await use(container);
@@ -101,5 +104,41 @@ describe('the images, built and run as containers', function () {
       await waitForStatus(`${stream.url}/healthz`, 200);
       expect((await fetch(`${stream.url}/tracks/${track.id}/master.m3u8`)).status).to.equal(404);
     });
+  });
+
+  it('crud: sent SIGTERM during an upload and a ?wait=true call, answers both, sends new uploads away and exits 0', async () => {
+    // shorter than stack.yml's, for the test's sake; the order of the steps is the same
+    const drain = { healthcheck_interval: '2s', SHUTDOWN_GRACE_SECONDS: '10' };
+    await withContainer(
+      'crud',
+      async (crud) => {
+        await waitForStatus(`${crud.url}/healthz`, 200);
+        const upload = (path: string, filename: string, query = '') =>
+          readFile(path).then((body) =>
+            fetch(`${crud.url}/tracks${query}`, { method: 'POST', headers: { 'Content-Type': 'audio/wav', 'X-Filename': filename, Authorization: `Bearer ${API_KEY}` }, body }),
+          );
+        const long = await fixture('longWav');
+        const waiting = upload(long.path, 'waiting.wav', '?wait=true');
+        while ((await database.tracks.countDocuments({ 'source.filename': 'waiting.wav' })) === 0) await sleep(50);
+        const wav = await readFile((await fixture('plainWav')).path);
+        const pieces = Array.from({ length: 10 }, (_, index) => wav.subarray(Math.floor((index * wav.length) / 10), Math.floor(((index + 1) * wav.length) / 10)));
+        const arriving = dripUpload(Number(new URL(crud.url).port), pieces, { gapMs: 300, declaredBytes: wav.length, headers: { Authorization: `Bearer ${API_KEY}` } });
+        await sleep(500);
+
+        await podman(['kill', '--signal', 'TERM', crud.name]);
+        await sleep(200);
+        const refused = await upload(long.path, 'refused.wav');
+        expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).to.deep.equal([503, 'shutting_down']);
+        const waited = await waiting;
+        expect([waited.status, ((await waited.json()) as Track).status], 'answered, for the client to poll').to.deep.equal([202, 'processing']);
+        expect((await arriving).status, 'the upload under way was accepted').to.equal(202);
+        const { stdout } = await podman(['wait', crud.name]);
+        expect(stdout.trim(), 'its exit status').to.equal('0');
+        for (const track of await database.tracks.find({ 'source.filename': { $in: ['waiting.wav', 'slow.wav'] } }).toArray()) {
+          expect([track.status, track.lease?.until.getTime()], 'handed back for another replica').to.deep.equal(['processing', 0]);
+        }
+      },
+      drain,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,11 +75,11 @@ describe('of-watchdog in front of each function, as in the images', function () 
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  const start = async (name: 'crud' | 'stream' | 'web') => {
+  const start = async (name: 'crud' | 'stream' | 'web', env: Record<string, string> = {}) => {
     const tmp = await mkdtemp(join(scratch, `${name}-tmp-`));
     return startWatchdog(tools['of-watchdog'], stack.functions[name]!, {
       cwd: app,
-      env: { SECRETS_DIR: secrets, MONGODB_DB: database.name, TMPDIR: tmp, LOG_LEVEL: 'warn' },
+      env: { SECRETS_DIR: secrets, MONGODB_DB: database.name, TMPDIR: tmp, LOG_LEVEL: 'warn', ...env },
     });
   };
 
@@ -161,6 +162,60 @@ describe('of-watchdog in front of each function, as in the images', function () 
       expect(html).to.contain('<base href="/function/web/"');
       expect((await fetch(`${watchdog.url}/app.js`)).headers.get('content-type')).to.match(/javascript/);
       expect((await fetch(`${watchdog.url}/no/such/page`)).status).to.equal(404);
+    });
+  });
+
+  describe('crud sent SIGTERM (a rollout)', () => {
+    let watchdog: RunningWatchdog;
+    before(async () => {
+      watchdog = await start('crud', { healthcheck_interval: '2s', SHUTDOWN_GRACE_SECONDS: '10' });
+    });
+    after(() => watchdog?.stop());
+
+    it('listens on loopback only behind the watchdog', async () => {
+      const hex = watchdog.serverPort.toString(16).toUpperCase().padStart(4, '0');
+      const listening = async (table: string) =>
+        (await readFile(table, 'utf8')).split('\n').slice(1).map((line) => line.trim().split(/\s+/)).filter((fields) => fields[1]?.endsWith(`:${hex}`) && fields[3] === '0A');
+      expect((await listening('/proc/net/tcp')).map((fields) => fields[1])).to.deep.equal([`0100007F:${hex}`]);
+      expect(await listening('/proc/net/tcp6'), 'nothing on IPv6, wildcard included').to.deep.equal([]);
+    });
+
+    it('finishes the upload under way and answers the ?wait=true call, sends new uploads away, and leaves within its grace period', async () => {
+      const long = await fixture('longWav');
+      const waiting = uploadFile(`${watchdog.url}/tracks?wait=true`, long.path, long.filename, (await stat(long.path)).size);
+      while ((await database.tracks.countDocuments({ status: 'processing' })) === 0) await sleep(50);
+      const wav = await readFile((await fixture('plainWav')).path);
+      const pieces = Array.from({ length: 10 }, (_, index) => wav.subarray(Math.floor((index * wav.length) / 10), Math.floor(((index + 1) * wav.length) / 10)));
+      const arriving = new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = request(`${watchdog.url}/tracks`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'audio/wav', 'Content-Length': wav.length, 'X-Filename': 'slow.wav', Authorization: `Bearer ${API_KEY}` },
+        });
+        req.once('error', reject);
+        req.once('response', (res) => jsonAnswer(res).then(resolve, reject));
+        const next = (index: number) => (index < pieces.length ? req.write(pieces[index], () => setTimeout(() => next(index + 1), 300)) : req.end());
+        next(0);
+      });
+      await sleep(500);
+      const exited = new Promise<{ code: number | null; at: number }>((resolve) => watchdog.child.once('exit', (code) => resolve({ code, at: Date.now() })));
+      const signalled = Date.now();
+      watchdog.child.kill('SIGTERM');
+      await sleep(200);
+
+      expect((await fetch(`${watchdog.url}/_/health`)).status, "the watchdog's probe fails at once").to.equal(503);
+      const refused = await uploadFile(`${watchdog.url}/tracks`, long.path, long.filename, (await stat(long.path)).size);
+      expect([refused.status, refused.body.error.code]).to.deep.equal([503, 'shutting_down']);
+      const waited = await waiting;
+      expect([waited.status, waited.body.status], watchdog.output()).to.deep.equal([202, 'processing']);
+      const received = await arriving;
+      expect(received.status, watchdog.output()).to.equal(202);
+      const { code, at } = await exited;
+      expect(code, watchdog.output()).to.equal(0);
+      expect(at - signalled).to.be.within(2000, 10_000);
+      for (const id of [waited.body.id, received.body.id]) {
+        const track = await database.tracks.findOne({ _id: id });
+        expect([track?.status, track?.lease?.until.getTime()], 'handed back, for another replica to resume at once').to.deep.equal(['processing', 0]);
+      }
     });
   });
 });

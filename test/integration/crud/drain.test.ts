@@ -1,0 +1,179 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import supertest from 'supertest';
+import type { Track } from '../../../functions/shared/schemas/track.js';
+import { expectReadyWithCompleteRenditions, replicasPerTest } from '../../support/crud.js';
+import { testDatabaseUri } from '../../support/database.js';
+import { fixture } from '../../support/fixtures.js';
+import { type FunctionProcess, startFunctionProcess } from '../../support/function-process.js';
+import { dripUpload, freePort, tcpForwarder } from '../../support/net.js';
+
+/** What the replica left in its temp dir (tsx keeps a cache of its own there). */
+const leftIn = async (dir: string) => (await readdir(dir)).filter((name) => name.startsWith('segue-'));
+
+/** When the process ended, and how. */
+function exitOf({ child }: FunctionProcess): Promise<{ code: number | null; at: number }> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
+}
+
+/** `bytes` cut in `count` pieces, for an upload sent a piece at a time. */
+const piecesOf = (bytes: Buffer, count: number) =>
+  Array.from({ length: count }, (_, index) => bytes.subarray(Math.floor((index * bytes.length) / count), Math.floor(((index + 1) * bytes.length) / count)));
+
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > giveUpAt) throw new Error(`gave up waiting: ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('a crud replica sent SIGTERM (a rollout, a scale-down, a node drain)', function () {
+  this.timeout(180_000);
+  const replicas = replicasPerTest();
+  let tmp: string;
+  let replica: FunctionProcess | undefined;
+  beforeEach(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'segue-draining-'));
+  });
+  afterEach(async () => {
+    replica?.child.kill('SIGKILL');
+    replica = undefined;
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  const start = async (env: Record<string, string>) => {
+    replica = await startFunctionProcess('crud', {
+      MONGODB_URI: testDatabaseUri(),
+      MONGODB_DB: replicas.database.name,
+      TMPDIR: tmp,
+      // the cron-connector's job in production; here, the survivor's sweep below
+      SWEEP_INTERVAL_SECONDS: '0',
+      ...env,
+    });
+    await until(async () => (await supertest(replica!.url).get('/healthz')).status === 200, 'the replica is ready');
+    return replica;
+  };
+
+  it('finishes what it accepted: an upload under way and a ?wait=true call both answer, and its jobs go to another replica', async () => {
+    const draining = await start({ healthcheck_interval: '2s', SHUTDOWN_GRACE_SECONDS: '10' });
+    const port = Number(new URL(draining.url).port);
+    const long = await fixture('longWav');
+    const waiting = supertest(draining.url).post('/tracks?wait=true').attach('file', long.path, long.filename).then((response) => response);
+    await until(async () => (await replicas.database.tracks.countDocuments()) === 1, 'the first upload is accepted');
+    const wav = await readFile((await fixture('plainWav')).path);
+    const arriving = dripUpload(port, piecesOf(wav, 10), { gapMs: 300, declaredBytes: wav.length });
+    await sleep(500);
+
+    const exited = exitOf(draining);
+    const signalled = Date.now();
+    draining.child.kill('SIGTERM');
+    await sleep(200);
+
+    const refused = await supertest(draining.url).post('/tracks').attach('file', long.path, long.filename);
+    expect(refused.status, 'a new upload is sent elsewhere').to.equal(503);
+    expect(refused.body.error.code).to.equal('shutting_down');
+    expect(refused.headers['retry-after']).to.equal('2');
+    const health = await supertest(draining.url).get('/healthz');
+    expect([health.status, health.body.error.code], 'out of the rotation').to.deep.equal([503, 'shutting_down']);
+    expect((await supertest(draining.url).get('/tracks')).status, 'reads go on meanwhile').to.equal(200);
+
+    const waited = await waiting;
+    expect(waited.status, 'answered before the replica went: processing, for the client to poll').to.equal(202);
+    expect((waited.body as Track).status).to.equal('processing');
+    const received = await arriving;
+    expect(received.status, 'the upload under way was received whole and accepted').to.equal(202);
+
+    const { code, at } = await exited;
+    expect(code).to.equal(0);
+    expect(at - signalled, 'it took requests for as long as the watchdog passes them on').to.be.at.least(2000);
+    expect(at - signalled, 'and left within its grace period').to.be.below(10_000);
+    expect(await leftIn(tmp), 'nothing left in its temp dir').to.deep.equal([]);
+
+    const handedBack = await replicas.database.tracks.find({}).toArray();
+    expect(handedBack.map((track) => [track.status, track.lease?.until.getTime()])).to.deep.equal([
+      ['processing', 0],
+      ['processing', 0],
+    ]);
+    const survivor = await replicas.replica();
+    expect((await survivor.crud.sweeper.sweep()).resumed, 'both resumed at once, their leases handed back').to.equal(2);
+    await survivor.crud.processor.whenSettled(waited.body.id);
+    await survivor.crud.processor.whenSettled(received.body.id);
+    await expectReadyWithCompleteRenditions(survivor, waited.body.id, long.durationSec);
+    await expectReadyWithCompleteRenditions(survivor, received.body.id, (await fixture('plainWav')).durationSec);
+  });
+
+  it('refuses an upload still arriving as its grace period ends, with 503 and Retry-After, and keeps nothing of it', async () => {
+    const draining = await start({ healthcheck_interval: '1s', SHUTDOWN_GRACE_SECONDS: '4', MIN_UPLOAD_BYTES_PER_SECOND: '0' });
+    const wav = await readFile((await fixture('plainWav')).path);
+    const arriving = dripUpload(Number(new URL(draining.url).port), piecesOf(wav, 100), { gapMs: 200, declaredBytes: wav.length });
+    await sleep(500);
+    const exited = exitOf(draining);
+    const signalled = Date.now();
+    draining.child.kill('SIGTERM');
+
+    const refused = await arriving;
+    expect(refused.status).to.equal(503);
+    expect(refused.body.error.code).to.equal('shutting_down');
+    expect(refused.headers['retry-after']).to.equal('2');
+    const { code, at } = await exited;
+    expect(code).to.equal(0);
+    expect(at - signalled).to.be.below(4500);
+    expect(await leftIn(tmp)).to.deep.equal([]);
+    const { database } = replicas;
+    const stored = await Promise.all([database.tracks, database.originalFiles, database.originalChunks, database.removals].map((collection) => collection.countDocuments()));
+    expect(stored, 'no track, original or removal note').to.deep.equal([0, 0, 0, 0]);
+  });
+});
+
+describe('a replica whose database does not answer yet', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let replica: FunctionProcess | undefined;
+  let forwarder: { close(): Promise<void> } | undefined;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'segue-starting-'));
+  });
+  afterEach(async () => {
+    replica?.child.kill('SIGKILL');
+    await forwarder?.close();
+    replica = undefined;
+    forwarder = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const name of ['crud', 'stream'] as const) {
+    it(`${name}: answers 503 with Retry-After and writes no lock file for the watchdog until it does, then takes traffic`, async () => {
+      const port = await freePort();
+      const lockFile = join(dir, '.lock');
+      // one left from an earlier run in the same /tmp
+      await writeFile(lockFile, '');
+      replica = await startFunctionProcess(name, {
+        MONGODB_URI: `mongodb://127.0.0.1:${port}/?directConnection=true`,
+        MONGODB_DB: 'segue_starting',
+        READY_LOCK_FILE: lockFile,
+      });
+      const early = await supertest(replica.url).get('/healthz');
+      expect(early.status).to.equal(503);
+      expect(early.body.error.code).to.equal('database_unavailable');
+      expect(early.headers['retry-after']).to.equal('5');
+      const read = await supertest(replica.url).get(name === 'crud' ? '/tracks' : '/tracks/abcdefghijkl/master.m3u8');
+      expect(read.status, 'every request, not only the health check').to.equal(503);
+      expect(existsSync(lockFile), 'no lock file: /_/health answers 503, so the probe sends no traffic').to.equal(false);
+
+      const database = new URL(testDatabaseUri());
+      forwarder = await tcpForwarder(port, { host: database.hostname, port: Number(database.port) });
+      await until(async () => (await supertest(replica!.url).get('/healthz')).status === 200, 'healthy once the database answers');
+      expect(existsSync(lockFile), 'the lock file is back: ready').to.equal(true);
+
+      const exited = exitOf(replica);
+      replica.child.kill('SIGTERM');
+      await until(async () => !existsSync(lockFile), 'the lock file goes at SIGTERM', 5000);
+      expect((await exited).code).to.equal(0);
+    });
+  }
+});
