@@ -31,6 +31,8 @@ export type ErrorCode = keyof typeof errorStatus;
 
 /** How long a client should wait before asking again, for the refusals that pass (the `Retry-After` header). */
 export const retryAfterSeconds: Partial<Record<ErrorCode, number>> = {
+  // a player polls a track still being processed
+  track_not_ready: 2,
   database_unavailable: 5,
   service_busy: 30,
   // another replica takes the request as soon as this one has left the rotation

@@ -20,6 +20,8 @@ export interface ProcessOptions {
   pinned?: string[];
   /** its working directory (the web function serves `web/dist` under it); the repository by default */
   cwd?: string;
+  /** resolve once it takes requests (its database answered), rather than as soon as it listens */
+  untilReady?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface ProcessOptions {
 export async function startFunctionProcess(
   name: 'crud' | 'stream' | 'web',
   env: Record<string, string>,
-  { compiled = false, pinned = [], cwd = REPO }: ProcessOptions = {},
+  { compiled = false, pinned = [], cwd = REPO, untilReady = true }: ProcessOptions = {},
 ): Promise<FunctionProcess> {
   const entry = compiled ? [join(REPO, `dist/functions/${name}/server.js`)] : ['--import', TSX, join(REPO, `functions/${name}/server.ts`)];
   const [command, ...args] = [...pinned, process.execPath, ...entry];
@@ -58,10 +60,12 @@ export async function startFunctionProcess(
   });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the ${name} process exited with ${code} before listening: ${said.join('\n')}`)));
+    let url: string | undefined;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       remember(line);
       const { msg, address } = JSON.parse(line) as { msg: string; address?: { port: number } };
-      if (msg === `${name} listening` && address) resolve(`http://127.0.0.1:${address.port}`);
+      if (msg === `${name} listening` && address) url = `http://127.0.0.1:${address.port}`;
+      if (url && (!untilReady || msg === 'ready')) resolve(url);
     });
   });
   return {

@@ -31,10 +31,9 @@ const whenReady = <T, R>(value: T | Promise<T>, next: (value: T) => R): R | Prom
   value instanceof Promise ? (value.then(next) as Promise<Awaited<R>>) : next(value);
 
 /** A track that can be played, or the error that says why not: never half a playlist. */
-function playable(track: TrackDocument | null, id: string, res: ServerResponse): TrackDocument {
+function playable(track: TrackDocument | null, id: string): TrackDocument {
   if (!track) throw notFound('This track', { id });
   if (track.status === 'processing') {
-    res.setHeader('Retry-After', '2');
     throw new HttpError('track_not_ready', 'This track is still being processed', { status: track.status, progress: track.progress });
   }
   if (track.status === 'failed') {
@@ -70,7 +69,7 @@ export function playbackHandlers({ trackCache, byteCache, segments, access }: Pl
   /** Like segments, a playlist is answered without waiting when the track was read recently. */
   const playlist = (req: IncomingMessage, res: ServerResponse, id: string, key: string, make: (track: TrackDocument) => string) =>
     whenReady(trackCache.lookup(id), (entry) => {
-      const track = playable(entry.track, id, res);
+      const track = playable(entry.track, id);
       const text = trackCache.text(entry, key, () => make(track));
       access.record(id);
       sendPlaylist(req, res, text);
@@ -88,7 +87,7 @@ export function playbackHandlers({ trackCache, byteCache, segments, access }: Pl
     /** The hot path: with the track and the segment in memory it answers without waiting on anything. */
     segment(req: IncomingMessage, res: ServerResponse, id: string, renditionId: string, file: string) {
       return whenReady(trackCache.get(id), (found) => {
-        const track = playable(found, id, res);
+        const track = playable(found, id);
         const rendition = renditionOf(track, renditionId);
         checkSegmentFile(rendition, track._id, file);
         const key = segmentId(track._id, rendition.id, file);

@@ -156,7 +156,7 @@ describe('a replica whose database does not answer yet', function () {
         MONGODB_URI: `mongodb://127.0.0.1:${port}/?directConnection=true`,
         MONGODB_DB: 'segue_starting',
         READY_LOCK_FILE: lockFile,
-      });
+      }, { untilReady: false });
       const early = await supertest(replica.url).get('/healthz');
       expect(early.status).to.equal(503);
       expect(early.body.error.code).to.equal('database_unavailable');
