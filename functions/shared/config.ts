@@ -212,9 +212,11 @@ export function loadConfig(env: Environment = process.env): Config {
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
     throw new ConfigError(`Invalid configuration:\n  METRICS_PORT=${e.METRICS_PORT}: must differ from PORT, which the gateway reaches`);
   }
-  if (e.healthcheck_interval >= e.SHUTDOWN_GRACE_SECONDS * 1000) {
+  // the server answers for a second past the watchdog's interval, and refuses uploads still arriving two
+  // seconds before its grace ends: the second must come after the first
+  if (e.healthcheck_interval + 3000 > e.SHUTDOWN_GRACE_SECONDS * 1000) {
     throw new ConfigError(
-      `Invalid configuration:\n  SHUTDOWN_GRACE_SECONDS=${e.SHUTDOWN_GRACE_SECONDS}: must be longer than the watchdog's healthcheck_interval, during which it still passes requests on`,
+      `Invalid configuration:\n  SHUTDOWN_GRACE_SECONDS=${e.SHUTDOWN_GRACE_SECONDS}: must be at least 3 s longer than the watchdog's healthcheck_interval, during which it still passes requests on`,
     );
   }
   const corsOrigins = e.CORS_ORIGINS.trim() === '*' ? '*' : commaList.parse(e.CORS_ORIGINS);

@@ -82,3 +82,7 @@ export function dripUpload(
     next(0);
   });
 }
+
+/** `bytes` cut in `count` pieces, for an upload sent a piece at a time. */
+export const piecesOf = (bytes: Buffer, count: number): Buffer[] =>
+  Array.from({ length: count }, (_, index) => bytes.subarray(Math.floor((index * bytes.length) / count), Math.floor(((index + 1) * bytes.length) / count)));

@@ -8,7 +8,8 @@
 //
 // What is not a manifest is skipped by one rule: a YAML document is a manifest when it has both
 // apiVersion and kind at its top level. Helm values, Prometheus rules and stack.yml have neither, so
-// they are skipped (and listed as skipped). Only the kinds built into Kubernetes are known: a custom
+// they are skipped (and listed as skipped). A document with two of apiVersion, kind, metadata and spec
+// but not both of the first two is a manifest misspelled, and fails. Only the kinds built into Kubernetes are known: a custom
 // resource (a cert-manager Certificate, a PrometheusRule) fails as an unknown kind.
 package main
 
@@ -144,6 +145,17 @@ func check(doc document) (isManifest bool, label string, problems []string) {
 	apiVersion, _ := fields["apiVersion"].(string)
 	kind, _ := fields["kind"].(string)
 	if apiVersion == "" || kind == "" {
+		// a manifest whose apiVersion or kind is misspelled must not pass as no manifest at all; a lone kind
+		// is common in Helm values, so it takes two of a manifest's top-level fields to look like one
+		found := 0
+		for _, key := range []string{"apiVersion", "kind", "metadata", "spec"} {
+			if _, ok := fields[key]; ok {
+				found++
+			}
+		}
+		if found >= 2 {
+			return true, "", []string{"this looks like a manifest but lacks apiVersion or kind (misspelled?)"}
+		}
 		return false, "", nil
 	}
 	label = " (" + kind

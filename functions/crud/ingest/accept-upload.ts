@@ -80,9 +80,9 @@ function newTrack(
  * track, and hand the transcoding to the processor, which then owns the
  * upload's temp file. Whatever fails before that leaves nothing behind: what
  * was stored is removed, or, if the database went away meanwhile, noted for the
- * sweeper to remove.
+ * sweeper to remove. `cutOff` stops it midway, as it does the upload itself.
  */
-export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fields: UploadFields): Promise<TrackDocument> {
+export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fields: UploadFields, cutOff?: AbortSignal): Promise<TrackDocument> {
   const { tools, tracks, originals, covers, removals, processor, owner, leaseMs, maxDurationSec, logger, metrics } = deps;
   const id = newTrackId();
   const started = performance.now();
@@ -98,7 +98,7 @@ export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fie
           metrics.time('store_original', () =>
             originals.save(id, upload.path, { filename: upload.filename, mimeType: probed.mimeType, sha256: upload.sha256 }, signal),
           ),
-      ] as const);
+      ] as const, cutOff);
       if (probed.cover) await covers.put(id, probed.cover.mimeType, probed.cover.data);
       const lease = { owner, until: new Date(Date.now() + leaseMs), attempts: 1 };
       const track = newTrack(id, upload, fields, probed, measured, lease);

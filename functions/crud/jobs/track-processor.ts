@@ -83,7 +83,7 @@ interface RunningJob {
 export class TrackProcessor {
   private readonly running = new Map<string, RunningJob>();
   private readonly slots: Slots;
-  private closed = false;
+  private shuttingDown = false;
 
   constructor(private readonly deps: ProcessorDeps) {
     this.slots = new Slots(deps.maxConcurrentJobs);
@@ -98,7 +98,7 @@ export class TrackProcessor {
     if (this.running.has(track._id)) throw new Error(`track ${track._id} already has a job here`);
     const controller = new AbortController();
     // accepted while the replica shuts down: handed straight back, for another replica to run
-    if (this.closed) controller.abort(new ShutdownError('shutting down'));
+    if (this.shuttingDown) controller.abort(new ShutdownError('shutting down'));
     const job: RunningJob = { controller, settled: Promise.resolve() };
     job.settled = this.run(track, openSource, discard, controller.signal).finally(() => {
       // a job started again for this track (reprocessed) is not this one's to forget
@@ -138,8 +138,13 @@ export class TrackProcessor {
     await job.settled;
   }
 
+  /** Shut down: jobs started now are handed straight back. */
+  get closed(): boolean {
+    return this.shuttingDown;
+  }
+
   async shutdown(): Promise<void> {
-    this.closed = true;
+    this.shuttingDown = true;
     const jobs = [...this.running.values()];
     for (const job of jobs) job.controller.abort(new ShutdownError('shutting down'));
     await Promise.all(jobs.map((job) => job.settled));

@@ -44,19 +44,23 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
         await upload.dispose();
         throw new HttpError('validation_failed', 'The upload form is not valid', { fields: fieldErrors(fields.error.issues) });
       }
-      created = await acceptUpload(deps, upload, fields.data);
+      created = await acceptUpload(deps, upload, fields.data, uploadLimits.cutOff);
     } finally {
       receiving--;
     }
     res.location(`tracks/${created._id}`);
-    if (!query.wait) {
+    // accepted while the replica shuts down, the job is handed back at once: that is done before the answer,
+    // after which the replica may be gone
+    if (!query.wait && !processor.closed) {
       res.status(202).json(toTrack(created));
       return;
     }
     await processor.whenSettled(created._id);
-    // handed back (the replica is shutting down): another one finishes it, and the client polls as after a 202
-    const settled = await findTrack(created._id);
-    res.status(settled.status === 'processing' ? 202 : 201).json(toTrack(settled));
+    // handed back: another replica finishes it, and the client polls as after a 202 (as it does when the
+    // track cannot be read again now: it was accepted all the same)
+    const settled = query.wait ? await tracks.get(created._id).catch(() => null) : null;
+    const track = settled ?? created;
+    res.status(track.status === 'processing' ? 202 : 201).json(toTrack(track));
   }));
 
   mount(router, endpoints.listTracks, writeGuards, async ({ query }, _req, res) => {

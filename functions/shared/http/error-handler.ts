@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { HttpError } from '../errors.js';
 import { isDatabaseUnreachable } from '../storage/database.js';
-import { setRetryAfter } from './json-answer.js';
+import { isFailure, setRetryAfter } from './json-answer.js';
 
 /** Maps anything thrown to the error the client should see; internals never leave the service. */
 export function toHttpError(error: unknown): HttpError {
@@ -35,7 +35,7 @@ function lingerThenClose(req: Request): void {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const httpError = toHttpError(error);
-    if (httpError.status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    if (isFailure(error, httpError)) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
     else if (httpError.cause !== undefined) {
       // what the client is not told goes to the log, under the request's id
       (req.log ?? logger).info({ err: httpError.cause, code: httpError.code }, 'request refused');

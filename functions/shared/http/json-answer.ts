@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { type HttpError, retryAfterSeconds } from '../errors.js';
+import { HttpError, retryAfterSeconds } from '../errors.js';
 import { toHttpError } from './error-handler.js';
 
 /** A JSON answer no cache keeps: errors, and the health checks. */
@@ -11,6 +11,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
+}
+
+/** A 5xx that went wrong, as opposed to one the service chose to answer (starting, busy, shutting down). */
+export function isFailure(error: unknown, answered: HttpError): boolean {
+  return answered.status >= 500 && !(error instanceof HttpError && retryAfterSeconds[error.code] !== undefined);
 }
 
 /** When to ask again, for a refusal that passes. */
@@ -24,7 +29,7 @@ const REPRESENTATION_HEADERS = ['Content-Type', 'Content-Length', 'Content-Encod
 /** The JSON error every function answers with, outside Express; what was set for the body that was meant to be sent goes. */
 export function sendError(res: ServerResponse, error: unknown, logger: Logger, url: string | undefined): void {
   const httpError = toHttpError(error);
-  if (httpError.status >= 500) logger.error({ err: error, url }, 'request failed');
+  if (isFailure(error, httpError)) logger.error({ err: error, url }, 'request failed');
   if (res.headersSent) {
     res.destroy();
     return;

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,10 +50,6 @@ export class Lifecycle {
     this.removeLock();
   }
 
-  get ready(): boolean {
-    return this.handler !== undefined && !this.stopping.aborted;
-  }
-
   /** The server's request listener, whatever the phase. */
   readonly listener: RequestListener = (req, res) => {
     this.inFlight++;
@@ -86,7 +83,8 @@ export class Lifecycle {
     const graceOver = new AbortController();
     const grace = setTimeout(() => graceOver.abort(), shutdownGraceMs);
     try {
-      await handBack();
+      // a database that hangs must not keep the replica past its grace period
+      await Promise.race([handBack(), once(graceOver.signal, 'abort')]);
       const holdLeft = drainHoldMs > 0 ? started + drainHoldMs + HOLD_MARGIN_MS - Date.now() : 0;
       if (holdLeft > 0) await sleep(holdLeft, undefined, { signal: graceOver.signal }).catch(() => undefined);
       await this.idle(graceOver.signal);

@@ -18,7 +18,11 @@ export function listen(
   });
 }
 
-/** Runs `stop` once on SIGINT or SIGTERM, then exits. */
+/**
+ * Runs `stop` once on SIGINT or SIGTERM, then exits. A repeated signal is
+ * ignored rather than left to kill the process midway: faasd signals every
+ * process of a container, and of-watchdog passes its own on as well.
+ */
 export function onShutdownSignal(stop: () => Promise<void>): void {
   let stopping = false;
   const handle = (signal: NodeJS.Signals) => {
@@ -32,8 +36,8 @@ export function onShutdownSignal(stop: () => Promise<void>): void {
       },
     );
   };
-  process.once('SIGINT', handle);
-  process.once('SIGTERM', handle);
+  process.on('SIGINT', handle);
+  process.on('SIGTERM', handle);
 }
 
 export function closeServer(server: Server): Promise<void> {

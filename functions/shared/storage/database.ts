@@ -71,8 +71,14 @@ export function createDatabase(uri: string, dbName: string, options: ConnectOpti
 /** Connects and makes sure the indexes exist: what a function does once at start. */
 export async function connectDatabase(uri: string, dbName: string, options: ConnectOptions = {}): Promise<Database> {
   const database = createDatabase(uri, dbName, options);
-  await database.client.connect();
-  await ensureIndexes(database);
+  try {
+    await database.client.connect();
+    await ensureIndexes(database);
+  } catch (error) {
+    // the caller may try again: this client's connections and monitors must not outlive the attempt
+    await database.close().catch(() => undefined);
+    throw error;
+  }
   return database;
 }
 

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fresh from 'fresh';
-import type { Logger } from 'pino';
 import { requestedRange, startBody } from './byte-range.js';
 
 export interface Representation {

@@ -10,27 +10,17 @@ import { expectReadyWithCompleteRenditions, replicasPerTest } from '../../suppor
 import { testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 import { type FunctionProcess, startFunctionProcess } from '../../support/function-process.js';
-import { dripUpload, freePort, tcpForwarder } from '../../support/net.js';
+import { dripUpload, freePort, piecesOf, tcpForwarder } from '../../support/net.js';
+import { exitOf, until } from '../../support/proc.js';
 
 /** What the replica left in its temp dir (tsx keeps a cache of its own there). */
 const leftIn = async (dir: string) => (await readdir(dir)).filter((name) => name.startsWith('segue-'));
 
-/** When the process ended, and how. */
-function exitOf({ child }: FunctionProcess): Promise<{ code: number | null; at: number }> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
-}
-
-/** `bytes` cut in `count` pieces, for an upload sent a piece at a time. */
-const piecesOf = (bytes: Buffer, count: number) =>
-  Array.from({ length: count }, (_, index) => bytes.subarray(Math.floor((index * bytes.length) / count), Math.floor(((index + 1) * bytes.length) / count)));
-
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > giveUpAt) throw new Error(`gave up waiting: ${what}`);
-    await sleep(50);
-  }
-}
+/** A small upload sent whole; the answer may come before the body has gone, which the sending then tolerates. */
+const quickUpload = async (url: string) => {
+  const wav = await readFile((await fixture('oneSecondWav')).path);
+  return dripUpload(Number(new URL(url).port), [wav], { gapMs: 0, declaredBytes: wav.length });
+};
 
 describe('a crud replica sent SIGTERM (a rollout, a scale-down, a node drain)', function () {
   this.timeout(180_000);
@@ -60,21 +50,25 @@ describe('a crud replica sent SIGTERM (a rollout, a scale-down, a node drain)', 
   };
 
   it('finishes what it accepted: an upload under way and a ?wait=true call both answer, and its jobs go to another replica', async () => {
-    const draining = await start({ healthcheck_interval: '2s', SHUTDOWN_GRACE_SECONDS: '10' });
+    // one job at a time, and a first track holding the slot: the ?wait=true track is still waiting at SIGTERM,
+    // however fast the machine
+    const draining = await start({ healthcheck_interval: '2s', SHUTDOWN_GRACE_SECONDS: '10', MAX_CONCURRENT_JOBS: '1' });
     const port = Number(new URL(draining.url).port);
     const long = await fixture('longWav');
+    const holding = await supertest(draining.url).post('/tracks').attach('file', long.path, long.filename);
+    expect(holding.status).to.equal(202);
     const waiting = supertest(draining.url).post('/tracks?wait=true').attach('file', long.path, long.filename).then((response) => response);
-    await until(async () => (await replicas.database.tracks.countDocuments()) === 1, 'the first upload is accepted');
+    await until(async () => (await replicas.database.tracks.countDocuments()) === 2, 'the ?wait=true upload is accepted');
     const wav = await readFile((await fixture('plainWav')).path);
     const arriving = dripUpload(port, piecesOf(wav, 10), { gapMs: 300, declaredBytes: wav.length });
     await sleep(500);
 
-    const exited = exitOf(draining);
+    const exited = exitOf(draining.child);
     const signalled = Date.now();
     draining.child.kill('SIGTERM');
     await sleep(200);
 
-    const refused = await supertest(draining.url).post('/tracks').attach('file', long.path, long.filename);
+    const refused = await quickUpload(draining.url);
     expect(refused.status, 'a new upload is sent elsewhere').to.equal(503);
     expect(refused.body.error.code).to.equal('shutting_down');
     expect(refused.headers['retry-after']).to.equal('2');
@@ -95,16 +89,31 @@ describe('a crud replica sent SIGTERM (a rollout, a scale-down, a node drain)', 
     expect(await leftIn(tmp), 'nothing left in its temp dir').to.deep.equal([]);
 
     const handedBack = await replicas.database.tracks.find({}).toArray();
-    expect(handedBack.map((track) => [track.status, track.lease?.until.getTime()])).to.deep.equal([
-      ['processing', 0],
-      ['processing', 0],
-    ]);
+    expect(handedBack.map((track) => [track.status, track.lease?.until.getTime()])).to.deep.equal(Array(3).fill(['processing', 0]));
     const survivor = await replicas.replica();
-    expect((await survivor.crud.sweeper.sweep()).resumed, 'both resumed at once, their leases handed back').to.equal(2);
-    await survivor.crud.processor.whenSettled(waited.body.id);
-    await survivor.crud.processor.whenSettled(received.body.id);
-    await expectReadyWithCompleteRenditions(survivor, waited.body.id, long.durationSec);
-    await expectReadyWithCompleteRenditions(survivor, received.body.id, (await fixture('plainWav')).durationSec);
+    expect((await survivor.crud.sweeper.sweep()).resumed, 'all resumed at once, their leases handed back').to.equal(3);
+    for (const [id, durationSec] of [
+      [holding.body.id, long.durationSec],
+      [waited.body.id, long.durationSec],
+      [received.body.id, (await fixture('plainWav')).durationSec],
+    ] as const) {
+      await survivor.crud.processor.whenSettled(id);
+      await expectReadyWithCompleteRenditions(survivor, id, durationSec);
+    }
+  });
+
+  it('drains the same when a second SIGTERM follows the first, as faasd and the watchdog both send one', async () => {
+    const draining = await start({ healthcheck_interval: '2s', SHUTDOWN_GRACE_SECONDS: '10' });
+    const exited = exitOf(draining.child);
+    const signalled = Date.now();
+    draining.child.kill('SIGTERM');
+    await sleep(50);
+    draining.child.kill('SIGTERM');
+    await sleep(200);
+    expect((await supertest(draining.url).get('/tracks')).status, 'still answering').to.equal(200);
+    const { code, at } = await exited;
+    expect(code).to.equal(0);
+    expect(at - signalled).to.be.at.least(2000);
   });
 
   it('refuses an upload still arriving as its grace period ends, with 503 and Retry-After, and keeps nothing of it', async () => {
@@ -112,7 +121,7 @@ describe('a crud replica sent SIGTERM (a rollout, a scale-down, a node drain)', 
     const wav = await readFile((await fixture('plainWav')).path);
     const arriving = dripUpload(Number(new URL(draining.url).port), piecesOf(wav, 100), { gapMs: 200, declaredBytes: wav.length });
     await sleep(500);
-    const exited = exitOf(draining);
+    const exited = exitOf(draining.child);
     const signalled = Date.now();
     draining.child.kill('SIGTERM');
 
@@ -170,10 +179,21 @@ describe('a replica whose database does not answer yet', function () {
       await until(async () => (await supertest(replica!.url).get('/healthz')).status === 200, 'healthy once the database answers');
       expect(existsSync(lockFile), 'the lock file is back: ready').to.equal(true);
 
-      const exited = exitOf(replica);
+      const exited = exitOf(replica.child);
       replica.child.kill('SIGTERM');
       await until(async () => !existsSync(lockFile), 'the lock file goes at SIGTERM', 5000);
       expect((await exited).code).to.equal(0);
     });
   }
+
+  it('stops at SIGTERM while it is still waiting for its database, and exits 0', async () => {
+    replica = await startFunctionProcess('crud', { MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/?directConnection=true` }, { untilReady: false });
+    expect((await supertest(replica.url).get('/healthz')).status).to.equal(503);
+    const exited = exitOf(replica.child);
+    const signalled = Date.now();
+    replica.child.kill('SIGTERM');
+    const { code, at } = await exited;
+    expect(code).to.equal(0);
+    expect(at - signalled, 'nothing to drain').to.be.below(3000);
+  });
 });

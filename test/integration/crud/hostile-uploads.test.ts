@@ -13,7 +13,7 @@ import type { Track } from '../../../functions/shared/schemas/track.js';
 import { type CrudHarness, expectNothingStored, startCrud } from '../../support/crud.js';
 import { fixture } from '../../support/fixtures.js';
 import { mediaTools } from '../../support/media.js';
-import { dripUpload as dripUploadTo, jsonAnswer } from '../../support/net.js';
+import { dripUpload as dripUploadTo, jsonAnswer, piecesOf } from '../../support/net.js';
 
 const run = promisify(execFile);
 
@@ -324,8 +324,7 @@ describe('POST /tracks with hostile files', function () {
     it('answers 503 service_busy with Retry-After past MAX_CONCURRENT_UPLOADS, while reads go on', async () => {
       await listening({ MAX_CONCURRENT_UPLOADS: '1', MIN_UPLOAD_BYTES_PER_SECOND: '0' });
       const wav = await readFile((await fixture('oneSecondWav')).path);
-      const pieces = Array.from({ length: 10 }, (_, index) => wav.subarray((index * wav.length) / 10, ((index + 1) * wav.length) / 10));
-      const slow = dripUpload(pieces, 150, wav.length);
+      const slow = dripUpload(piecesOf(wav, 10), 150, wav.length);
       await new Promise((resolve) => setTimeout(resolve, 300));
       const second = await sendFile((await fixture('oneSecondWav')).path);
       expect(second.status).to.equal(503);

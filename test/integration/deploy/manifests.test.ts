@@ -77,6 +77,8 @@ describe('the manifest check (tools/manifest-check)', function () {
   before(async function () {
     const go = which.sync('go', { nothrow: true });
     if (!go) {
+      // CI must check the manifests: there, no Go is a failure, not a reason to skip
+      if (process.env.CI) throw new Error('Go is not installed, and CI must run the manifest check (tools/manifest-check)');
       console.warn('      skipped: Go is not installed; it builds the manifest checker (tools/manifest-check)');
       this.skip();
     }
@@ -132,13 +134,19 @@ describe('the manifest check (tools/manifest-check)', function () {
     expect(stderr).to.match(/duplicate-field\.yaml:2: document 1 \(Pod two-images\): .*line 10: key "image" already set/);
   });
 
+  it('refuses a manifest whose apiVersion is misspelled, rather than skipping it as no manifest', async () => {
+    const { status, stderr } = await check(`${FIXTURES}/misspelled-apiversion.yaml`);
+    expect(status).to.equal(1);
+    expect(stderr).to.contain(`${FIXTURES}/misspelled-apiversion.yaml:2: document 1: this looks like a manifest but lacks apiVersion or kind`);
+  });
+
   it('reports every problem of every file in a folder before failing', async () => {
     const { status, stderr } = await check(FIXTURES);
     expect(status).to.equal(1);
     const problems = stderr.split('\n').filter((line) => line.startsWith(`${FIXTURES}/`));
-    expect(problems).to.have.length(6);
-    expect(new Set(problems.map((line) => line.split(':')[0]))).to.have.property('size', 4);
-    expect(stderr).to.contain('manifest-check: 6 problem(s)');
+    expect(problems).to.have.length(7);
+    expect(new Set(problems.map((line) => line.split(':')[0]))).to.have.property('size', 5);
+    expect(stderr).to.contain('manifest-check: 7 problem(s)');
   });
 
   it('skips what is not a manifest (Helm values, stack.yml) and says so', async () => {

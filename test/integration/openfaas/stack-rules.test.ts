@@ -102,7 +102,8 @@ describe('the stack files and the rules OpenFaaS enforces', () => {
     for (const [name, fn] of Object.entries(stack.functions)) {
       const config = loadConfig({ ...Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, String(value)])), SECRETS_DIR: '/nonexistent' });
       expect(config.drainHoldMs, `${name}: healthcheck_interval set (the watchdog's default is its write_timeout)`).to.be.above(0);
-      // readiness fails after 3 probes 2 s apart (the chart's defaults), and the endpoints need a moment more
+      // what the gateway may still send after SIGTERM: a deleted pod leaves the Endpoints at once, but the
+      // gateway and the watchdog in front may hold a request a moment longer
       expect(config.drainHoldMs, `${name}: healthcheck_interval`).to.be.at.least(8_000);
       expect(config.shutdownGraceMs, `${name}: SHUTDOWN_GRACE_SECONDS`).to.be.above(config.drainHoldMs + 5_000);
       expect(config.shutdownGraceMs, `${name}: SHUTDOWN_GRACE_SECONDS`).to.be.below(POD_GRACE_SECONDS * 1000);
@@ -111,7 +112,7 @@ describe('the stack files and the rules OpenFaaS enforces', () => {
 
   it('lets only the watchdog reach the Node server, and hands the server the lock file the watchdog reads', () => {
     for (const [name, fn] of Object.entries(stack.functions)) {
-      const image = imageEnvironment(dockerfileOf(fn));
+      const image = { ...imageEnvironment(dockerfileOf(fn)), ...Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, String(value)])) };
       expect(image.HOST, name).to.equal('127.0.0.1');
       expect(image.upstream_url, name).to.equal(`http://127.0.0.1:${image.PORT}`);
       // of-watchdog reads its lock file in os.TempDir(), which is $TMPDIR, and leaves writing it to the server

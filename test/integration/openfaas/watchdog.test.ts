@@ -11,7 +11,6 @@ import type { Track } from '../../../functions/shared/schemas/track.js';
 import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 import { parseMaster, parseMedia } from '../../support/hls.js';
-import { peakRssBytes } from '../../support/proc.js';
 import {
   REPO,
   type RunningWatchdog,
@@ -23,7 +22,8 @@ import {
   waitForStatus,
 } from '../../support/openfaas.js';
 import { mediaTools } from '../../support/media.js';
-import { jsonAnswer } from '../../support/net.js';
+import { dripUpload, jsonAnswer, piecesOf } from '../../support/net.js';
+import { exitOf, peakRssBytes, until } from '../../support/proc.js';
 
 const API_KEY = 'watchdog-test-key-0123456789abcdef0123';
 const MB = 1_000_000;
@@ -168,7 +168,7 @@ describe('of-watchdog in front of each function, as in the images', function () 
   describe('crud sent SIGTERM (a rollout)', () => {
     let watchdog: RunningWatchdog;
     before(async () => {
-      watchdog = await start('crud', { healthcheck_interval: '2s', SHUTDOWN_GRACE_SECONDS: '10' });
+      watchdog = await start('crud', { healthcheck_interval: '2s', SHUTDOWN_GRACE_SECONDS: '10', MAX_CONCURRENT_JOBS: '1' });
     });
     after(() => watchdog?.stop());
 
@@ -182,28 +182,22 @@ describe('of-watchdog in front of each function, as in the images', function () 
 
     it('finishes the upload under way and answers the ?wait=true call, sends new uploads away, and leaves within its grace period', async () => {
       const long = await fixture('longWav');
-      const waiting = uploadFile(`${watchdog.url}/tracks?wait=true`, long.path, long.filename, (await stat(long.path)).size);
-      while ((await database.tracks.countDocuments({ status: 'processing' })) === 0) await sleep(50);
+      const size = (await stat(long.path)).size;
+      // one job at a time, held by a first track: the ?wait=true track still waits at SIGTERM
+      expect((await uploadFile(`${watchdog.url}/tracks`, long.path, 'holding.wav', size)).status).to.equal(202);
+      const waiting = uploadFile(`${watchdog.url}/tracks?wait=true`, long.path, 'waiting.wav', size);
+      await until(async () => (await database.tracks.countDocuments({ 'source.filename': 'waiting.wav' })) === 1, 'the ?wait=true upload is accepted');
       const wav = await readFile((await fixture('plainWav')).path);
-      const pieces = Array.from({ length: 10 }, (_, index) => wav.subarray(Math.floor((index * wav.length) / 10), Math.floor(((index + 1) * wav.length) / 10)));
-      const arriving = new Promise<{ status: number; body: any }>((resolve, reject) => {
-        const req = request(`${watchdog.url}/tracks`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'audio/wav', 'Content-Length': wav.length, 'X-Filename': 'slow.wav', Authorization: `Bearer ${API_KEY}` },
-        });
-        req.once('error', reject);
-        req.once('response', (res) => jsonAnswer(res).then(resolve, reject));
-        const next = (index: number) => (index < pieces.length ? req.write(pieces[index], () => setTimeout(() => next(index + 1), 300)) : req.end());
-        next(0);
-      });
+      const headers = { Authorization: `Bearer ${API_KEY}` };
+      const arriving = dripUpload(Number(new URL(watchdog.url).port), piecesOf(wav, 10), { gapMs: 300, declaredBytes: wav.length, headers });
       await sleep(500);
-      const exited = new Promise<{ code: number | null; at: number }>((resolve) => watchdog.child.once('exit', (code) => resolve({ code, at: Date.now() })));
+      const exited = exitOf(watchdog.child);
       const signalled = Date.now();
       watchdog.child.kill('SIGTERM');
       await sleep(200);
 
       expect((await fetch(`${watchdog.url}/_/health`)).status, "the watchdog's probe fails at once").to.equal(503);
-      const refused = await uploadFile(`${watchdog.url}/tracks`, long.path, long.filename, (await stat(long.path)).size);
+      const refused = await dripUpload(Number(new URL(watchdog.url).port), [wav], { gapMs: 0, declaredBytes: wav.length, headers });
       expect([refused.status, refused.body.error.code]).to.deep.equal([503, 'shutting_down']);
       const waited = await waiting;
       expect([waited.status, waited.body.status], watchdog.output()).to.deep.equal([202, 'processing']);
@@ -212,10 +206,10 @@ describe('of-watchdog in front of each function, as in the images', function () 
       const { code, at } = await exited;
       expect(code, watchdog.output()).to.equal(0);
       expect(at - signalled).to.be.within(2000, 10_000);
-      for (const id of [waited.body.id, received.body.id]) {
-        const track = await database.tracks.findOne({ _id: id });
-        expect([track?.status, track?.lease?.until.getTime()], 'handed back, for another replica to resume at once').to.deep.equal(['processing', 0]);
-      }
+      const handedBack = await database.tracks.find({ 'source.filename': { $in: ['holding.wav', 'waiting.wav', 'slow.wav'] } }).toArray();
+      expect(handedBack.map((track) => [track.status, track.lease?.until.getTime()]), 'handed back, for another replica to resume at once').to.deep.equal(
+        Array(3).fill(['processing', 0]),
+      );
     });
   });
 });

@@ -84,4 +84,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...noSecrets, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).to.equal('loopback, 10.0.0.0/8');
     expect(() => loadConfig({ ...noSecrets, ALLOW_ANONYMOUS_WRITES: 'yes please' })).to.throw(ConfigError, 'ALLOW_ANONYMOUS_WRITES');
   });
+
+  it('listens everywhere and drains at once by default; behind of-watchdog, as its settings say', () => {
+    expect(loadConfig(noSecrets)).to.include({ host: '::', drainHoldMs: 0, shutdownGraceMs: 25_000, maxConcurrentUploads: 4, readyLockFile: undefined });
+    const behind = loadConfig({ ...noSecrets, HOST: '127.0.0.1', healthcheck_interval: '10s', SHUTDOWN_GRACE_SECONDS: '25', READY_LOCK_FILE: '/tmp/.lock' });
+    expect(behind).to.include({ host: '127.0.0.1', drainHoldMs: 10_000, readyLockFile: '/tmp/.lock' });
+  });
+
+  it("reads healthcheck_interval as of-watchdog does: whole seconds, or Go's durations", () => {
+    const hold = (value: string) => loadConfig({ ...noSecrets, healthcheck_interval: value, SHUTDOWN_GRACE_SECONDS: '3600' }).drainHoldMs;
+    expect([hold('7'), hold('10s'), hold('1m30s'), hold('1500ms'), hold('0.5m')]).to.deep.equal([7000, 10_000, 90_000, 1500, 30_000]);
+    expect(() => hold('ten seconds')).to.throw(ConfigError, 'healthcheck_interval');
+  });
+
+  it('refuses a grace period that ends before the watchdog has stopped passing requests on', () => {
+    expect(() => loadConfig({ ...noSecrets, healthcheck_interval: '10s', SHUTDOWN_GRACE_SECONDS: '12' })).to.throw(ConfigError, 'SHUTDOWN_GRACE_SECONDS=12');
+    expect(loadConfig({ ...noSecrets, healthcheck_interval: '10s', SHUTDOWN_GRACE_SECONDS: '13' }).shutdownGraceMs).to.equal(13_000);
+  });
 });
