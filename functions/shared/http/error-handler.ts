@@ -1,20 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { HttpError } from '../errors.js';
-import { isDatabaseUnreachable } from '../storage/database.js';
-import { isFailure, setRetryAfter } from './json-answer.js';
-
-/** Maps anything thrown to the error the client should see; internals never leave the service. */
-export function toHttpError(error: unknown): HttpError {
-  if (error instanceof HttpError) return error;
-  if (isDatabaseUnreachable(error)) {
-    return new HttpError('database_unavailable', 'The database is not reachable; try again shortly');
-  }
-  const type = (error as { type?: unknown } | null)?.type;
-  if (type === 'entity.parse.failed') return new HttpError('invalid_json', 'The body is not valid JSON');
-  if (type === 'entity.too.large') return new HttpError('payload_too_large', 'The body is too large');
-  return new HttpError('internal_error', 'Something went wrong on our side');
-}
+import { isFailure, sendError, toHttpError } from './json-answer.js';
 
 /** How long a client still sending a refused upload gets to read the refusal before its connection is cut. */
 const LINGER_MS = 2000;
@@ -35,23 +22,12 @@ function lingerThenClose(req: Request): void {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const httpError = toHttpError(error);
-    if (isFailure(error, httpError)) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
-    else if (httpError.cause !== undefined) {
-      // what the client is not told goes to the log, under the request's id
+    // what the client is not told goes to the log, under the request's id
+    if (!isFailure(error, httpError) && httpError.cause !== undefined) {
       (req.log ?? logger).info({ err: httpError.cause, code: httpError.code }, 'request refused');
     }
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    // what was set for the body that was meant to be sent does not describe the error
-    for (const header of ['Content-Type', 'Content-Length', 'Content-Disposition', 'ETag', 'Accept-Ranges']) {
-      res.removeHeader(header);
-    }
-    res.setHeader('Cache-Control', 'no-store');
-    setRetryAfter(res, httpError);
-    if (!req.complete) lingerThenClose(req);
-    res.status(httpError.status).json(httpError.toBody());
+    if (!res.headersSent && !req.complete) lingerThenClose(req);
+    sendError(res, error, logger, req.originalUrl);
   };
 }
 

@@ -1,7 +1,19 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HttpError, retryAfterSeconds } from '../errors.js';
-import { toHttpError } from './error-handler.js';
+import { isDatabaseUnreachable } from '../storage/database.js';
+
+/** Maps anything thrown to the error the client should see; internals never leave the service. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (isDatabaseUnreachable(error)) {
+    return new HttpError('database_unavailable', 'The database is not reachable; try again shortly');
+  }
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') return new HttpError('invalid_json', 'The body is not valid JSON');
+  if (type === 'entity.too.large') return new HttpError('payload_too_large', 'The body is too large');
+  return new HttpError('internal_error', 'Something went wrong on our side');
+}
 
 /** A JSON answer no cache keeps: errors, and the health checks. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -26,7 +38,7 @@ export function setRetryAfter(res: ServerResponse, error: HttpError): void {
 
 const REPRESENTATION_HEADERS = ['Content-Type', 'Content-Length', 'Content-Encoding', 'Content-Disposition', 'ETag', 'Accept-Ranges', 'Vary'];
 
-/** The JSON error every function answers with, outside Express; what was set for the body that was meant to be sent goes. */
+/** The JSON error every function answers with; what was set for the body that was meant to be sent goes. */
 export function sendError(res: ServerResponse, error: unknown, logger: Logger, url: string | undefined): void {
   const httpError = toHttpError(error);
   if (isFailure(error, httpError)) logger.error({ err: error, url }, 'request failed');

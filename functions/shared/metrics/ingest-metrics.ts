@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { toHttpError } from '../http/error-handler.js';
+import { toHttpError } from '../http/json-answer.js';
 import type { Registry } from './registry.js';
 
 /**
