@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { load } from 'js-yaml';
+import { OPENFAAS_TOOLS } from '../../../functions/local/openfaas-tools.js';
 import { loadConfig } from '../../../functions/shared/config.js';
 import { REPO, type Stack, dockerfileOf, durationSeconds, imageEnvironment, readStack } from '../../support/openfaas.js';
 
@@ -161,5 +163,21 @@ describe('the stack files and the rules OpenFaaS enforces', () => {
     const crud = stack.functions.crud!.environment;
     for (const key of ['read_timeout', 'exec_timeout', 'write_timeout', 'healthcheck_interval']) expect(table, key).to.include(`\`${key}: ${crud[key]}\``);
     expect(table).to.include(`\`SHUTDOWN_GRACE_SECONDS: ${crud.SHUTDOWN_GRACE_SECONDS}\``);
+  });
+
+  it('builds the images with the of-watchdog version the tests run', () => {
+    for (const [name, fn] of Object.entries(stack.functions)) {
+      const image = /^ARG WATCHDOG_IMAGE=\S+:(\S+)$/m.exec(readFileSync(dockerfileOf(fn), 'utf8'))?.[1];
+      expect(image, name).to.equal(OPENFAAS_TOOLS['of-watchdog'].version);
+    }
+  });
+
+  it("lets Prometheus scrape each function's own metrics port, which no gateway route reaches", () => {
+    for (const [name, fn] of Object.entries(stack.functions)) {
+      const image = imageEnvironment(dockerfileOf(fn));
+      expect(image.METRICS_PORT, name).to.match(/^\d+$/);
+      expect(image.METRICS_PORT, name).not.to.equal(image.PORT);
+      expect(fn.annotations, name).to.include({ 'prometheus.io.scrape': 'true', 'prometheus.io.port': image.METRICS_PORT, 'prometheus.io.path': '/metrics' });
+    }
   });
 });

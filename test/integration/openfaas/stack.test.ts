@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect } from 'chai';
 import { loadAll } from 'js-yaml';
-import { OPENFAAS_TOOLS, type OpenfaasTool } from '../../../functions/local/openfaas-tools.js';
+import type { OpenfaasTool } from '../../../functions/local/openfaas-tools.js';
 import {
   REPO,
   type Stack,
   dockerInstructions,
   dockerfileOf,
   durationSeconds,
-  imageEnvironment,
   openfaasToolsOrSkip,
   readStack,
   run,
@@ -138,24 +137,6 @@ describe('stack.yml with faas-cli', function () {
         for (const line of copies) {
           for (const source of line.split(/\s+/).slice(1, -1)) expect(existsSync(join(context, source)), `${name}: ${line}`).to.equal(true);
         }
-      }
-    });
-  });
-
-  describe('the images and the gateway settings', () => {
-    it('use the of-watchdog version the tests run', () => {
-      for (const [name, fn] of Object.entries(stack.functions)) {
-        const image = /^ARG WATCHDOG_IMAGE=\S+:(\S+)$/m.exec(readFileSync(dockerfileOf(fn), 'utf8'))?.[1];
-        expect(image, name).to.equal(OPENFAAS_TOOLS['of-watchdog'].version);
-      }
-    });
-
-    it("let Prometheus scrape each function's own metrics port, which no gateway route reaches", () => {
-      for (const [name, fn] of Object.entries(stack.functions)) {
-        const image = imageEnvironment(dockerfileOf(fn));
-        expect(image.METRICS_PORT, name).to.match(/^\d+$/);
-        expect(image.METRICS_PORT, name).not.to.equal(image.PORT);
-        expect(fn.annotations, name).to.include({ 'prometheus.io.scrape': 'true', 'prometheus.io.port': image.METRICS_PORT, 'prometheus.io.path': '/metrics' });
       }
     });
   });
