@@ -18,6 +18,16 @@ const toneWithNoise = (seconds: number, frequency = 440) =>
   `anoisesrc=d=${seconds}:c=pink:a=0.05:seed=7:r=48000,aformat=channel_layouts=stereo[noise];` +
   `[tone][noise]amix=inputs=2:normalize=0[out]`;
 
+/**
+ * Dense, wide sound, as music is to an encoder: a tone over pink noise that
+ * differs between the channels, so that VBR encoders spend what they would on
+ * a full mix (the tone over shared noise above costs them a third of that).
+ */
+const denseStereo = (seconds: number) =>
+  `anoisesrc=d=${seconds}:c=pink:a=0.3:seed=7:r=44100[left];anoisesrc=d=${seconds}:c=pink:a=0.3:seed=11:r=44100[right];` +
+  `[left][right]join=inputs=2:channel_layout=stereo[noise];sine=f=220:d=${seconds}:r=44100,aformat=channel_layouts=stereo[tone];` +
+  `[noise][tone]amix=inputs=2:normalize=0[out]`;
+
 async function ffmpeg(args: string[]) {
   await run(mediaTools.ffmpeg, ['-v', 'error', '-nostdin', '-y', ...args]);
 }
@@ -115,6 +125,13 @@ const recipes = {
       graph: `aevalsrc=sin(220*2*PI*t)|sin(330*2*PI*t)|sin(440*2*PI*t)|0.5*sin(55*2*PI*t)|sin(550*2*PI*t)|sin(660*2*PI*t):s=48000:d=8:c=5.1[out]`,
       encode: ['-c:a', 'flac'],
     }),
+
+  /** the ladder's matrix: lossy sources at the rates people upload, on dense sound */
+  denseOpus96: () => makeAudio({ filename: 'dense-96k.opus', durationSec: 10, graph: denseStereo(10), encode: ['-ar', '48000', '-c:a', 'libopus', '-b:a', '96k'] }),
+  denseVorbisQ4: () => makeAudio({ filename: 'dense-q4.ogg', durationSec: 10, graph: denseStereo(10), encode: ['-ar', '44100', '-c:a', 'libvorbis', '-q:a', '4'] }),
+  denseMp3V2: () => makeAudio({ filename: 'dense-v2.mp3', durationSec: 10, graph: denseStereo(10), encode: ['-ar', '44100', '-c:a', 'libmp3lame', '-q:a', '2'] }),
+  denseMp3At64k: () => makeAudio({ filename: 'dense-64k.mp3', durationSec: 10, graph: denseStereo(10), encode: ['-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '64k'] }),
+  denseFlac: () => makeAudio({ filename: 'dense.flac', durationSec: 10, graph: denseStereo(10), encode: ['-ar', '44100', '-c:a', 'flac'] }),
 
   /** one second of audio */
   oneSecondWav: () => makeAudio({ filename: 'blip.wav', durationSec: 1, encode: ['-ar', '44100', '-c:a', 'pcm_s16le'] }),

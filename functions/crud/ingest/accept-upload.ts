@@ -9,6 +9,7 @@ import type { TrackStore } from '../../shared/storage/track-store.js';
 import type { TrackProcessor } from '../jobs/track-processor.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { runTogether } from '../../shared/util/run-together.js';
+import { averageBitrate } from '../probe/average-bitrate.js';
 import { measureAudio } from '../probe/measure-audio.js';
 import { type ProbedAudio, probeAudio } from '../probe/probe-audio.js';
 import type { ReceivedUpload } from '../upload/receive-upload.js';
@@ -56,7 +57,7 @@ function newTrack(
       mimeType: probed.mimeType,
       container: probed.container,
       codec: probed.codec,
-      bitrate: probed.bitrate,
+      bitrate: averageBitrate(upload.bytes, probed.cover?.data.length ?? 0, measured.durationSec) ?? probed.bitrate,
       sampleRate: probed.sampleRate,
       channels: probed.channels,
       bitsPerSample: probed.bitsPerSample,

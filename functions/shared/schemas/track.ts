@@ -30,7 +30,7 @@ export const SourceSchema = z.object({
   mimeType: z.string(),
   container: z.string(),
   codec: z.string(),
-  /** bits per second, when the file tells it */
+  /** the audio's average bits per second over the whole file (its size less its cover art, over its decoded length) */
   bitrate: z.number().int().nonnegative().nullable(),
   sampleRate: z.number().int().positive(),
   channels: z.number().int().positive(),
