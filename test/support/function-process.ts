@@ -24,6 +24,14 @@ export interface ProcessOptions {
   untilReady?: boolean;
 }
 
+/** Every process started here and still running: a test that fails midway leaves its own behind. */
+const running = new Set<ChildProcess>();
+
+/** Kills what tests left running, so that the run can end (a live child keeps mocha's process alive). */
+export function killLeftoverProcesses(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 /**
  * A function's real entry point (`functions/<name>/server.ts`) in a process of
  * its own: a replica that can be measured or killed.
@@ -48,6 +56,8 @@ export async function startFunctionProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   // what it said last, to tell why it did not start
   const said: string[] = [];
   const remember = (line: string) => {

@@ -1,5 +1,6 @@
 import { startTestDatabase, stopTestDatabase } from './database.js';
 import { removeFixtures } from './fixtures.js';
+import { killLeftoverProcesses } from './function-process.js';
 
 /** Mocha root hooks: the database server lives for the whole run. */
 export const mochaHooks = {
@@ -9,6 +10,7 @@ export const mochaHooks = {
     await startTestDatabase();
   },
   async afterAll() {
+    killLeftoverProcesses();
     await stopTestDatabase();
     await removeFixtures();
   },
