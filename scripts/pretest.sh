@@ -14,7 +14,7 @@ bash scripts/promtool.sh
 # the manifest checker (tools/manifest-check) into .cache/: Go's build cache makes a rebuild from unchanged
 # sources a fraction of a second. A failed build stops nothing here: its test builds it again and says why.
 if command -v go >/dev/null; then
-  go -C tools/manifest-check build -trimpath -o ../../.cache/manifest-check/manifest-check . ||
+  npm run --silent manifests:build ||
     echo "pretest: the manifest checker did not build; its test will fail saying why" >&2
 else
   echo "pretest: Go is not installed, so the manifest check's test will be skipped" >&2

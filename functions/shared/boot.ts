@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { Lifecycle, type RequestListener } from './http/lifecycle.js';
+import type { RequestListener } from 'node:http';
+import { Lifecycle } from './http/lifecycle.js';
 import { closeServer, listen, onShutdownSignal } from './http/listen.js';
 import { createLogger, type Logger } from './logger.js';
 import { watchDatabaseErrors } from './metrics/database-metrics.js';
 import { serveMetrics } from './metrics/metrics-server.js';
 import { createRegistry, type Registry } from './metrics/registry.js';
+import type { FunctionName } from './metrics/request-metrics.js';
 import { connectDatabase, type Database, isDatabaseUnreachable } from './storage/database.js';
 
 /** The configuration, or the process stops with every problem named. */
@@ -29,10 +31,10 @@ export function processRegistry(database?: Database): Registry {
 const CONNECT_RETRY_MS = 1000;
 
 /** Connects, trying again for as long as the database cannot be reached; anything else (bad credentials) is fatal. */
-async function connectWhenAnswered(config: Config & { mongodbUri: string }, logger: Logger, stopping: AbortSignal): Promise<Database> {
+async function connectWhenAnswered(uri: string, dbName: string, logger: Logger, stopping: AbortSignal): Promise<Database> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await connectDatabase(config.mongodbUri, config.mongodbDb);
+      return await connectDatabase(uri, dbName);
     } catch (error) {
       if (!isDatabaseUnreachable(error)) throw error;
       logger.warn({ err: error, attempt }, 'the database does not answer yet; requests get 503 until it does');
@@ -46,6 +48,11 @@ export interface FunctionContext {
   logger: Logger;
   registry: Registry;
   lifecycle: Lifecycle;
+}
+
+interface StartOptions {
+  /** a reason not to start at all, if there is one */
+  refuse?: (config: Config) => string | undefined;
 }
 
 export interface RunningFunction {
@@ -62,9 +69,19 @@ export interface RunningFunction {
  * serve; and on SIGTERM, drain before it exits.
  */
 export async function runFunction(
-  name: 'crud' | 'stream' | 'web',
-  start: (context: FunctionContext, database: Database | undefined) => RunningFunction,
-  { needsDatabase, refuse }: { needsDatabase: boolean; /** a reason not to start at all, if there is one */ refuse?: (config: Config) => string | undefined },
+  name: FunctionName,
+  options: StartOptions & { needsDatabase: true },
+  start: (context: FunctionContext & { database: Database }) => RunningFunction,
+): Promise<void>;
+export async function runFunction(
+  name: FunctionName,
+  options: StartOptions & { needsDatabase: false },
+  start: (context: FunctionContext) => RunningFunction,
+): Promise<void>;
+export async function runFunction(
+  name: FunctionName,
+  { needsDatabase, refuse }: StartOptions & { needsDatabase: boolean },
+  start: (context: FunctionContext & { database: Database }) => RunningFunction,
 ): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, name);
@@ -98,9 +115,9 @@ export async function runFunction(
     await metrics.close();
     await database?.close();
   });
-  if (mongodbUri) {
+  if (needsDatabase && mongodbUri) {
     try {
-      database = await connectWhenAnswered({ ...config, mongodbUri }, logger, lifecycle.stopping);
+      database = await connectWhenAnswered(mongodbUri, config.mongodbDb, logger, lifecycle.stopping);
     } catch (error) {
       if (lifecycle.stopping.aborted) return;
       logger.fatal({ err: error }, 'could not connect to the database');
@@ -109,6 +126,7 @@ export async function runFunction(
     watchDatabaseErrors(registry, database.client);
   }
   if (lifecycle.stopping.aborted) return;
-  running = start({ config, logger, registry, lifecycle }, database);
+  // only a function that needs no database is started without one, and its `start` reads none
+  running = start({ config, logger, registry, lifecycle, database: database as Database });
   lifecycle.serve(running.listener);
 }

@@ -167,7 +167,7 @@ export interface Config {
   shutdownGraceMs: number;
   /** after SIGTERM, how long the watchdog in front still passes new requests on: the server answers them that long */
   drainHoldMs: number;
-  /** of-watchdog's lock file, which its /_/health reads: kept away until the database answers, and removed at shutdown */
+  /** of-watchdog's lock file, which its /_/health reads: written once the server takes requests, removed at SIGTERM */
   readyLockFile: string | undefined;
 }
 

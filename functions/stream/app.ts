@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { expressPath, endpoints } from '../shared/api/endpoints.js';
 import type { Config } from '../shared/config.js';
@@ -35,8 +35,6 @@ export interface StreamDeps {
   /** aborted when the replica starts draining: its health check says so, while playback goes on */
   stopping?: AbortSignal;
 }
-
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface StreamApp {
   /** a plain Node request listener: `http.createServer(app)`, or mounted by Express */

@@ -2,10 +2,6 @@ import { runFunction } from '../shared/boot.js';
 import { createApp } from './app.js';
 
 /** The stream function's entry: what of-watchdog starts in the image, listening on PORT. */
-await runFunction(
-  'stream',
-  ({ config, logger, registry, lifecycle }, database) => ({
-    listener: createApp({ config, database: database!, logger, registry, stopping: lifecycle.stopping }).app,
-  }),
-  { needsDatabase: true },
-);
+await runFunction('stream', { needsDatabase: true }, ({ config, logger, registry, lifecycle, database }) => ({
+  listener: createApp({ config, database, logger, registry, stopping: lifecycle.stopping }).app,
+}));

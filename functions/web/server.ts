@@ -3,4 +3,4 @@ import { runFunction } from '../shared/boot.js';
 import { createApp } from './app.js';
 
 /** The web function's entry: serves the player built into `web/dist` under the working directory (/home/app in the image). */
-await runFunction('web', ({ registry }) => ({ listener: createApp({ root: resolve('web/dist'), registry }) }), { needsDatabase: false });
+await runFunction('web', { needsDatabase: false }, ({ registry }) => ({ listener: createApp({ root: resolve('web/dist'), registry }) }));

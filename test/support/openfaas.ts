@@ -10,7 +10,7 @@ import { load } from 'js-yaml';
 import { buildOpenfaasTools, type OpenfaasTool } from '../../functions/local/openfaas-tools.js';
 import { createLogger } from '../../functions/shared/logger.js';
 import { freePort } from './net.js';
-import { coverageEnvironment } from './proc.js';
+import { coverageEnvironment, until } from './proc.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const run = promisify(execFile);
@@ -44,6 +44,10 @@ export interface Stack {
 export const readStack = async (dir = REPO) => load(await readFile(join(dir, 'stack.yml'), 'utf8')) as Stack;
 
 export const dockerfileOf = (fn: StackFunction, dir = REPO) => join(dir, fn.handler, 'Dockerfile');
+
+/** A function's environment in stack.yml, every value a string as the process sees it. */
+export const stackEnvironment = (fn: StackFunction): Record<string, string> =>
+  Object.fromEntries(Object.entries(fn.environment ?? {}).map(([key, value]) => [key, String(value)]));
 
 /** A Dockerfile's instructions, one per entry, with continuation lines joined and comments dropped. */
 export function dockerInstructions(text: string): string[] {
@@ -125,7 +129,7 @@ export async function startWatchdog(
   if (!(await portIsFree(METRICS_PORT))) throw new Error(`port ${METRICS_PORT} is taken: of-watchdog serves its metrics there`);
   const [port, serverPort] = [await freePort(), await freePort()];
   upstream.port = String(serverPort);
-  const environment = Object.fromEntries(Object.entries(fn.environment ?? {}).map(([key, value]) => [key, String(value)]));
+  const environment = stackEnvironment(fn);
   const child = spawn(watchdog, [], {
     cwd,
     env: {
@@ -188,7 +192,7 @@ export async function startWatchdog(
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
       // a container ends with its watchdog; here the server, draining still, outlives it and holds its ports
-      while (existsSync(`/proc/${serverPid}`)) await new Promise((resolve) => setTimeout(resolve, 50));
+      await until(async () => !existsSync(`/proc/${serverPid}`), 'the server behind the watchdog exits', 30_000);
     },
   };
   return running;

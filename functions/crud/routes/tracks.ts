@@ -1,4 +1,4 @@
-import { type RequestHandler, Router } from 'express';
+import { type Request, type RequestHandler, Router } from 'express';
 import { endpoints } from '../../shared/api/endpoints.js';
 import { HttpError, notFound } from '../../shared/errors.js';
 import { fieldErrors, mount } from '../../shared/http/endpoint.js';
@@ -25,6 +25,17 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
   const router = Router();
   let receiving = 0;
 
+  /** Receives the upload, checks its form and accepts it; the upload's file is gone if it is refused. */
+  const receiveAndAccept = async (req: Request) => {
+    const upload = await receiveUpload(req, uploadLimits);
+    const fields = UploadFieldsSchema.safeParse(upload.fields);
+    if (!fields.success) {
+      await upload.dispose();
+      throw new HttpError('validation_failed', 'The upload form is not valid', { fields: fieldErrors(fields.error.issues) });
+    }
+    return acceptUpload(deps, upload, fields.data, uploadLimits.cutOff);
+  };
+
   const findTrack = async (id: string) => {
     const track = await tracks.get(id);
     if (!track) throw notFound('This track', { id });
@@ -36,18 +47,7 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
     if (processor.jobCount >= deps.maxQueuedJobs) throw busy('it holds as many tracks as it may');
     if (receiving >= deps.maxConcurrentUploads) throw busy('it receives as many uploads as it may');
     receiving++;
-    let created;
-    try {
-      const upload = await receiveUpload(req, uploadLimits);
-      const fields = UploadFieldsSchema.safeParse(upload.fields);
-      if (!fields.success) {
-        await upload.dispose();
-        throw new HttpError('validation_failed', 'The upload form is not valid', { fields: fieldErrors(fields.error.issues) });
-      }
-      created = await acceptUpload(deps, upload, fields.data, uploadLimits.cutOff);
-    } finally {
-      receiving--;
-    }
+    const created = await receiveAndAccept(req).finally(() => receiving--);
     res.location(`tracks/${created._id}`);
     // accepted while the replica shuts down, the job is handed back at once: that is done before the answer,
     // after which the replica may be gone

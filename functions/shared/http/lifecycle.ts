@@ -1,12 +1,10 @@
 import { once } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestListener } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { HttpError, shuttingDown } from '../errors.js';
 import { sendError } from './json-answer.js';
-
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface LifecycleOptions {
   logger: Logger;
@@ -29,10 +27,10 @@ const notYetReady = () => new HttpError('database_unavailable', 'This replica is
  * A replica's life as its HTTP server sees it. Starting: the server listens at
  * once, but every request gets 503 with Retry-After, and there is no lock file
  * yet, so the orchestrator's probe sends no traffic. Ready: the function
- * answers, and the lock file is written. Draining, from SIGTERM: the lock file goes, what would
- * start new work is refused (`stopping`), and requests already running may
- * finish within the grace period; what still runs near its end is told to
- * answer (`cutOff`).
+ * answers, and the lock file is written. Draining, from SIGTERM: the lock file
+ * goes, what would start new work is refused (`stopping`), and requests
+ * already running may finish within the grace period; what still runs near
+ * its end is told to answer (`cutOff`).
  */
 export class Lifecycle {
   private handler: RequestListener | undefined;

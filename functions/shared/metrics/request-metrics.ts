@@ -4,7 +4,6 @@ import { Histogram } from 'prom-client';
 import { type Registry, sharedMetric } from './registry.js';
 
 export type FunctionName = 'crud' | 'stream' | 'web';
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 const NAME = 'segue_http_request_duration_seconds';
 /** From a segment served from memory (about a millisecond) to an upload of a few minutes. */

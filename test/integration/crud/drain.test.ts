@@ -10,17 +10,13 @@ import { expectReadyWithCompleteRenditions, replicasPerTest } from '../../suppor
 import { testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 import { type FunctionProcess, startFunctionProcess } from '../../support/function-process.js';
+import { DRAIN_TEST_ENV, expectHandedBack, underWay, untilDraining } from '../../support/drain.js';
 import { dripUpload, freePort, piecesOf, tcpForwarder } from '../../support/net.js';
+import { waitForStatus } from '../../support/openfaas.js';
 import { exitOf, until } from '../../support/proc.js';
 
 /** What the replica left in its temp dir (tsx keeps a cache of its own there). */
 const leftIn = async (dir: string) => (await readdir(dir)).filter((name) => name.startsWith('segue-'));
-
-/** A small upload sent whole; the answer may come before the body has gone, which the sending then tolerates. */
-const quickUpload = async (url: string) => {
-  const wav = await readFile((await fixture('oneSecondWav')).path);
-  return dripUpload(Number(new URL(url).port), [wav], { gapMs: 0, declaredBytes: wav.length });
-};
 
 describe('a crud replica sent SIGTERM (a rollout, a scale-down, a node drain)', function () {
   this.timeout(180_000);
@@ -36,6 +32,7 @@ describe('a crud replica sent SIGTERM (a rollout, a scale-down, a node drain)', 
     await rm(tmp, { recursive: true, force: true });
   });
 
+  /** A replica of its own, once it takes requests. */
   const start = async (env: Record<string, string>) => {
     replica = await startFunctionProcess('crud', {
       MONGODB_URI: testDatabaseUri(),
@@ -45,30 +42,19 @@ describe('a crud replica sent SIGTERM (a rollout, a scale-down, a node drain)', 
       SWEEP_INTERVAL_SECONDS: '0',
       ...env,
     });
-    await until(async () => (await supertest(replica!.url).get('/healthz')).status === 200, 'the replica is ready');
     return replica;
   };
 
   it('finishes what it accepted: an upload under way and a ?wait=true call both answer, and its jobs go to another replica', async () => {
-    // one job at a time, and a first track holding the slot: the ?wait=true track is still waiting at SIGTERM,
-    // however fast the machine
-    const draining = await start({ healthcheck_interval: '2s', SHUTDOWN_GRACE_SECONDS: '10', MAX_CONCURRENT_JOBS: '1' });
-    const port = Number(new URL(draining.url).port);
-    const long = await fixture('longWav');
-    const holding = await supertest(draining.url).post('/tracks').attach('file', long.path, long.filename);
-    expect(holding.status).to.equal(202);
-    const waiting = supertest(draining.url).post('/tracks?wait=true').attach('file', long.path, long.filename).then((response) => response);
-    await until(async () => (await replicas.database.tracks.countDocuments()) === 2, 'the ?wait=true upload is accepted');
-    const wav = await readFile((await fixture('plainWav')).path);
-    const arriving = dripUpload(port, piecesOf(wav, 10), { gapMs: 300, declaredBytes: wav.length });
-    await sleep(500);
+    const draining = await start(DRAIN_TEST_ENV);
+    const { waiting, arriving, another } = await underWay(draining.url, replicas.database);
 
     const exited = exitOf(draining.child);
     const signalled = Date.now();
     draining.child.kill('SIGTERM');
-    await sleep(200);
+    await untilDraining(draining.url);
 
-    const refused = await quickUpload(draining.url);
+    const refused = await another();
     expect(refused.status, 'a new upload is sent elsewhere').to.equal(503);
     expect(refused.body.error.code).to.equal('shutting_down');
     expect(refused.headers['retry-after']).to.equal('2');
@@ -88,12 +74,13 @@ describe('a crud replica sent SIGTERM (a rollout, a scale-down, a node drain)', 
     expect(at - signalled, 'and left within its grace period').to.be.below(10_000);
     expect(await leftIn(tmp), 'nothing left in its temp dir').to.deep.equal([]);
 
-    const handedBack = await replicas.database.tracks.find({}).toArray();
-    expect(handedBack.map((track) => [track.status, track.lease?.until.getTime()])).to.deep.equal(Array(3).fill(['processing', 0]));
+    await expectHandedBack(replicas.database);
     const survivor = await replicas.replica();
     expect((await survivor.crud.sweeper.sweep()).resumed, 'all resumed at once, their leases handed back').to.equal(3);
+    const long = await fixture('longWav');
+    const holding = await replicas.database.tracks.findOne({ 'source.filename': 'holding.wav' });
     for (const [id, durationSec] of [
-      [holding.body.id, long.durationSec],
+      [holding!._id, long.durationSec],
       [waited.body.id, long.durationSec],
       [received.body.id, (await fixture('plainWav')).durationSec],
     ] as const) {
@@ -176,7 +163,7 @@ describe('a replica whose database does not answer yet', function () {
 
       const database = new URL(testDatabaseUri());
       forwarder = await tcpForwarder(port, { host: database.hostname, port: Number(database.port) });
-      await until(async () => (await supertest(replica!.url).get('/healthz')).status === 200, 'healthy once the database answers');
+      await waitForStatus(`${replica.url}/healthz`, 200);
       expect(existsSync(lockFile), 'the lock file is back: ready').to.equal(true);
 
       const exited = exitOf(replica.child);

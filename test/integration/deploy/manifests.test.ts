@@ -1,16 +1,14 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { load, loadAll } from 'js-yaml';
 import which from 'which';
-import { durationSeconds } from '../../support/openfaas.js';
+import { REPO, durationSeconds, readStack } from '../../support/openfaas.js';
 
 const run = promisify(execFile);
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/** where scripts/pretest.sh builds it, with the same command as below */
+/** where `npm run manifests:build` (scripts/pretest.sh, and this test) builds it */
 const CHECKER = '.cache/manifest-check/manifest-check';
 const FIXTURES = 'test/fixtures/manifests';
 
@@ -56,14 +54,7 @@ const manifestNamed = async (path: string, kind: string, name: string) => {
   return found;
 };
 
-interface StackFunction {
-  environment?: Record<string, string | number>;
-  secrets?: string[];
-  annotations?: Record<string, string>;
-}
-
-const stackFunctions = async () =>
-  (load(await readFile(join(REPO, 'stack.yml'), 'utf8')) as { functions: Record<string, StackFunction> }).functions;
+const stackFunctions = async () => (await readStack()).functions;
 
 /** The function names a NetworkPolicy peer selects by faas-netes' `faas_function` label. */
 function functionsSelected(peer: { podSelector?: { matchExpressions?: { key: string; operator: string; values?: string[] }[] } }): string[] {
@@ -85,7 +76,7 @@ describe('the manifest check (tools/manifest-check)', function () {
     // a first build compiles the Kubernetes API types (a minute or so; pretest has usually done it); later
     // ones come out of Go's build cache in a fraction of a second, so the checker is always these sources
     this.timeout(600_000);
-    await run(go, ['-C', 'tools/manifest-check', 'build', '-trimpath', '-o', `../../${CHECKER}`, '.'], { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
+    await run('npm', ['run', '--silent', 'manifests:build'], { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
   });
 
   it('passes deploy/, every manifest of which decodes strictly into the Kubernetes types', async () => {

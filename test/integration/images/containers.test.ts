@@ -1,13 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Track } from '../../../functions/shared/schemas/track.js';
 import { type BuiltImages, type FunctionName, type RunningContainer, buildImagesOrSkip, podman, runContainer } from '../../support/containers.js';
 import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 import { decodedDurationSec } from '../../support/media.js';
-import { dripUpload, piecesOf } from '../../support/net.js';
-import { until } from '../../support/proc.js';
+import { DRAIN_TEST_ENV, expectHandedBack, underWay, untilDraining } from '../../support/drain.js';
 import { type Stack, readStack, waitForStatus } from '../../support/openfaas.js';
 
 const API_KEY = 'container-test-key-0123456789abcdef01234';
@@ -108,42 +106,24 @@ describe('the images, built and run as containers', function () {
   });
 
   it('crud: sent SIGTERM during an upload and a ?wait=true call, answers both, sends new uploads away and exits 0', async () => {
-    // shorter than stack.yml's, for the test's sake, and one job at a time, held by a first track: the
-    // ?wait=true track still waits at SIGTERM
-    const drain = { healthcheck_interval: '2s', SHUTDOWN_GRACE_SECONDS: '10', MAX_CONCURRENT_JOBS: '1' };
     await withContainer(
       'crud',
       async (crud) => {
         await waitForStatus(`${crud.url}/healthz`, 200);
-        const port = Number(new URL(crud.url).port);
-        const headers = { Authorization: `Bearer ${API_KEY}` };
-        const upload = (path: string, filename: string, query = '') =>
-          readFile(path).then((body) =>
-            fetch(`${crud.url}/tracks${query}`, { method: 'POST', headers: { 'Content-Type': 'audio/wav', 'X-Filename': filename, ...headers }, body }),
-          );
-        const long = await fixture('longWav');
-        expect((await upload(long.path, 'holding.wav')).status).to.equal(202);
-        const waiting = upload(long.path, 'waiting.wav', '?wait=true');
-        await until(async () => (await database.tracks.countDocuments({ 'source.filename': 'waiting.wav' })) === 1, 'the ?wait=true upload is accepted');
-        const wav = await readFile((await fixture('plainWav')).path);
-        const arriving = dripUpload(port, piecesOf(wav, 10), { gapMs: 300, declaredBytes: wav.length, headers });
-        await sleep(500);
+        const { waiting, arriving, another } = await underWay(crud.url, database, { Authorization: `Bearer ${API_KEY}` });
 
         await podman(['kill', '--signal', 'TERM', crud.name]);
-        await sleep(200);
-        const refused = await dripUpload(port, [wav], { gapMs: 0, declaredBytes: wav.length, headers });
+        await untilDraining(crud.url);
+        const refused = await another();
         expect([refused.status, refused.body.error.code]).to.deep.equal([503, 'shutting_down']);
         const waited = await waiting;
-        expect([waited.status, ((await waited.json()) as Track).status], 'answered, for the client to poll').to.deep.equal([202, 'processing']);
+        expect([waited.status, waited.body.status], 'answered, for the client to poll').to.deep.equal([202, 'processing']);
         expect((await arriving).status, 'the upload under way was accepted').to.equal(202);
         const { stdout } = await podman(['wait', crud.name]);
         expect(stdout.trim(), 'its exit status').to.equal('0');
-        const handedBack = await database.tracks.find({ 'source.filename': { $in: ['holding.wav', 'waiting.wav', 'slow.wav'] } }).toArray();
-        expect(handedBack.map((track) => [track.status, track.lease?.until.getTime()]), 'handed back for another replica').to.deep.equal(
-          Array(3).fill(['processing', 0]),
-        );
+        await expectHandedBack(database);
       },
-      drain,
+      DRAIN_TEST_ENV,
     );
   });
 });

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { load } from 'js-yaml';
 import { OPENFAAS_TOOLS } from '../../../functions/local/openfaas-tools.js';
 import { loadConfig } from '../../../functions/shared/config.js';
-import { REPO, type Stack, dockerfileOf, durationSeconds, imageEnvironment, readStack } from '../../support/openfaas.js';
+import { REPO, type Stack, dockerfileOf, durationSeconds, imageEnvironment, readStack, stackEnvironment } from '../../support/openfaas.js';
 
 /**
  * What faas-netes, the Community Edition's provider, refuses with a 400
@@ -15,7 +15,7 @@ import { REPO, type Stack, dockerfileOf, durationSeconds, imageEnvironment, read
  * refuse images an anonymous client cannot pull (`isAnonymous`), which no file
  * can show: the README says so.
  */
-export function communityEditionRefusals(name: string, image: string, labels: Record<string, string>): string[] {
+function communityEditionRefusals(name: string, image: string, labels: Record<string, string>): string[] {
   const refusals: string[] = [];
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) refusals.push(`${name}: not a valid DNS entry`);
   if (!image) refusals.push(`${name}: image is required`);
@@ -36,7 +36,7 @@ export function communityEditionRefusals(name: string, image: string, labels: Re
  * `target` a load per replica; `target-proportion` a fraction; `min` and `max`
  * the replica bounds).
  */
-export function proAutoscalerProblems(name: string, labels: Record<string, string>): string[] {
+function proAutoscalerProblems(name: string, labels: Record<string, string>): string[] {
   const problems: string[] = [];
   const type = labels['com.openfaas.scale.type'];
   if (type !== undefined && !['rps', 'capacity', 'cpu'].includes(type)) problems.push(`${name}: scale.type ${type} is not a built-in mode`);
@@ -95,14 +95,14 @@ describe('the stack files and the rules OpenFaaS enforces', () => {
 
   it("gives each function's server a configuration it starts with, in its image's environment", () => {
     for (const [name, fn] of Object.entries(stack.functions)) {
-      const environment = { ...imageEnvironment(dockerfileOf(fn)), ...Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, String(value)])) };
+      const environment = { ...imageEnvironment(dockerfileOf(fn)), ...stackEnvironment(fn) };
       expect(() => loadConfig({ ...environment, SECRETS_DIR: '/nonexistent' }), name).not.to.throw();
     }
   });
 
   it('drains within the pod: the watchdog passes requests on for less than the grace period, which ends before Kubernetes kills', () => {
     for (const [name, fn] of Object.entries(stack.functions)) {
-      const config = loadConfig({ ...Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, String(value)])), SECRETS_DIR: '/nonexistent' });
+      const config = loadConfig({ ...stackEnvironment(fn), SECRETS_DIR: '/nonexistent' });
       expect(config.drainHoldMs, `${name}: healthcheck_interval set (the watchdog's default is its write_timeout)`).to.be.above(0);
       // what the gateway may still send after SIGTERM: a deleted pod leaves the Endpoints at once, but the
       // gateway and the watchdog in front may hold a request a moment longer
@@ -114,7 +114,7 @@ describe('the stack files and the rules OpenFaaS enforces', () => {
 
   it('lets only the watchdog reach the Node server, and hands the server the lock file the watchdog reads', () => {
     for (const [name, fn] of Object.entries(stack.functions)) {
-      const image = { ...imageEnvironment(dockerfileOf(fn)), ...Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, String(value)])) };
+      const image = { ...imageEnvironment(dockerfileOf(fn)), ...stackEnvironment(fn) };
       expect(image.HOST, name).to.equal('127.0.0.1');
       expect(image.upstream_url, name).to.equal(`http://127.0.0.1:${image.PORT}`);
       // of-watchdog reads its lock file in os.TempDir(), which is $TMPDIR, and leaves writing it to the server

@@ -1,7 +1,4 @@
-import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -22,24 +19,12 @@ import {
   waitForStatus,
 } from '../../support/openfaas.js';
 import { mediaTools } from '../../support/media.js';
-import { dripUpload, jsonAnswer, piecesOf } from '../../support/net.js';
-import { exitOf, peakRssBytes, until } from '../../support/proc.js';
+import { DRAIN_TEST_ENV, expectHandedBack, rawUpload, underWay, untilDraining } from '../../support/drain.js';
+import { exitOf, peakRssBytes } from '../../support/proc.js';
 
 const API_KEY = 'watchdog-test-key-0123456789abcdef0123';
+const AUTHORIZED = { Authorization: `Bearer ${API_KEY}` };
 const MB = 1_000_000;
-
-/** Sends a file as a raw audio body, streamed from disk, and parses the JSON answer. */
-function uploadFile(url: string, path: string, filename: string, size: number): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'audio/wav', 'Content-Length': size, 'X-Filename': filename, Authorization: `Bearer ${API_KEY}` },
-    });
-    req.once('error', reject);
-    req.once('response', (res) => jsonAnswer(res).then(resolve, reject));
-    createReadStream(path).once('error', reject).pipe(req);
-  });
-}
 
 describe('of-watchdog in front of each function, as in the images', function () {
   this.timeout(600_000);
@@ -97,8 +82,7 @@ describe('of-watchdog in front of each function, as in the images', function () 
 
     it('takes an upload with ?wait=true and answers once it is ready', async () => {
       const file = await fixture('plainWav');
-      const size = (await stat(file.path)).size;
-      const response = await uploadFile(`${watchdog.url}/tracks?wait=true`, file.path, file.filename, size);
+      const response = await rawUpload(`${watchdog.url}/tracks?wait=true`, file.path, file.filename, AUTHORIZED);
       expect(response.status, watchdog.output()).to.equal(201);
       expect(response.body.status).to.equal('ready');
       track = response.body as Track;
@@ -112,7 +96,7 @@ describe('of-watchdog in front of each function, as in the images', function () 
       expect(size).to.be.above(100 * MB);
 
       const started = Date.now();
-      const response = await uploadFile(`${watchdog.url}/tracks?wait=true`, path, 'hundred megabytes.wav', size);
+      const response = await rawUpload(`${watchdog.url}/tracks?wait=true`, path, 'hundred megabytes.wav', AUTHORIZED);
       const seconds = (Date.now() - started) / 1000;
       const peak = peakRssBytes(watchdog.serverPid());
       console.log(`      100 MB through of-watchdog: ${seconds.toFixed(1)} s, crud peak RSS ${(peak / MB).toFixed(0)} MB`);
@@ -168,7 +152,7 @@ describe('of-watchdog in front of each function, as in the images', function () 
   describe('crud sent SIGTERM (a rollout)', () => {
     let watchdog: RunningWatchdog;
     before(async () => {
-      watchdog = await start('crud', { healthcheck_interval: '2s', SHUTDOWN_GRACE_SECONDS: '10', MAX_CONCURRENT_JOBS: '1' });
+      watchdog = await start('crud', DRAIN_TEST_ENV);
     });
     after(() => watchdog?.stop());
 
@@ -181,23 +165,14 @@ describe('of-watchdog in front of each function, as in the images', function () 
     });
 
     it('finishes the upload under way and answers the ?wait=true call, sends new uploads away, and leaves within its grace period', async () => {
-      const long = await fixture('longWav');
-      const size = (await stat(long.path)).size;
-      // one job at a time, held by a first track: the ?wait=true track still waits at SIGTERM
-      expect((await uploadFile(`${watchdog.url}/tracks`, long.path, 'holding.wav', size)).status).to.equal(202);
-      const waiting = uploadFile(`${watchdog.url}/tracks?wait=true`, long.path, 'waiting.wav', size);
-      await until(async () => (await database.tracks.countDocuments({ 'source.filename': 'waiting.wav' })) === 1, 'the ?wait=true upload is accepted');
-      const wav = await readFile((await fixture('plainWav')).path);
-      const headers = { Authorization: `Bearer ${API_KEY}` };
-      const arriving = dripUpload(Number(new URL(watchdog.url).port), piecesOf(wav, 10), { gapMs: 300, declaredBytes: wav.length, headers });
-      await sleep(500);
+      const { waiting, arriving, another } = await underWay(watchdog.url, database, AUTHORIZED);
       const exited = exitOf(watchdog.child);
       const signalled = Date.now();
       watchdog.child.kill('SIGTERM');
-      await sleep(200);
+      await untilDraining(watchdog.url);
 
       expect((await fetch(`${watchdog.url}/_/health`)).status, "the watchdog's probe fails at once").to.equal(503);
-      const refused = await dripUpload(Number(new URL(watchdog.url).port), [wav], { gapMs: 0, declaredBytes: wav.length, headers });
+      const refused = await another();
       expect([refused.status, refused.body.error.code]).to.deep.equal([503, 'shutting_down']);
       const waited = await waiting;
       expect([waited.status, waited.body.status], watchdog.output()).to.deep.equal([202, 'processing']);
@@ -206,10 +181,7 @@ describe('of-watchdog in front of each function, as in the images', function () 
       const { code, at } = await exited;
       expect(code, watchdog.output()).to.equal(0);
       expect(at - signalled).to.be.within(2000, 10_000);
-      const handedBack = await database.tracks.find({ 'source.filename': { $in: ['holding.wav', 'waiting.wav', 'slow.wav'] } }).toArray();
-      expect(handedBack.map((track) => [track.status, track.lease?.until.getTime()]), 'handed back, for another replica to resume at once').to.deep.equal(
-        Array(3).fill(['processing', 0]),
-      );
+      await expectHandedBack(database);
     });
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { exitOf } from '../../support/proc.js';
 import { buildWeb } from '../../../web/build.js';
 import { type FunctionProcess, startFunctionProcess } from '../../support/function-process.js';
 import { freePort } from '../../support/net.js';
@@ -53,8 +54,8 @@ describe("the web function's server entry, in a process of its own", function ()
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    const exited = new Promise<number | null>((resolve) => web.child.once('exit', (code) => resolve(code)));
+    const exited = exitOf(web.child);
     await web.stop();
-    expect(await exited).to.equal(0);
+    expect((await exited).code).to.equal(0);
   });
 });

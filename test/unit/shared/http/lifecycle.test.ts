@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ describe('Lifecycle', function () {
   });
 
   /** A handler that answers after `ms`, or when told to stop. */
-  const slowHandler = (ms: number) => (_req: unknown, res: import('node:http').ServerResponse) => {
+  const slowHandler = (ms: number) => (_req: unknown, res: ServerResponse) => {
     const done = () => res.end(lifecycle.cutOff.aborted ? 'cut off' : 'done');
     const timer = setTimeout(done, ms);
     lifecycle.cutOff.addEventListener('abort', () => {
