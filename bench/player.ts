@@ -1,16 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Segue } from '@segue/api-client';
-import { openDatabase } from '../functions/local/embedded-database.js';
-import { createGateway } from '../functions/local/gateway.js';
-import { loadConfig } from '../functions/shared/config.js';
-import { closeServer, listen } from '../functions/shared/http/listen.js';
-import { createLogger } from '../functions/shared/logger.js';
-import { connectDatabase } from '../functions/shared/storage/database.js';
-import { launchBrowser, openPage } from '../test/support/browser.js';
-import { buildWeb } from '../web/build.js';
-import { median, run } from './support.js';
+import { openPage } from '../test/support/browser.js';
+import { median, run, startWebStack } from './support.js';
 
 /**
  * Click-to-playing in the web player on loopback: from the play button's click
@@ -23,16 +14,7 @@ import { median, run } from './support.js';
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const GOAL_MS = 300;
 
-const work = await mkdtemp(join(tmpdir(), 'segue-bench-player-'));
-const logger = createLogger('warn', 'bench');
-const engine = await openDatabase(process.env.MONGODB_URI, join(work, 'db'), logger);
-const database = await connectDatabase(engine.uri, `segue_bench_player_${Date.now()}`);
-const config = loadConfig({ LOG_LEVEL: 'warn', TMPDIR: work, WRITE_RATE_LIMIT_PER_MINUTE: '0', SECRETS_DIR: join(work, 'none') });
-const webRoot = await buildWeb({ outDir: join(work, 'web') });
-const gateway = createGateway({ config, database, logger, webRoot });
-const server = await listen(gateway.app, 0, '127.0.0.1');
-const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-const browser = await launchBrowser();
+const { work, origin, browser, close } = await startWebStack('player');
 
 try {
   const source = join(work, 'three-minutes.mp3');
@@ -85,11 +67,5 @@ try {
   console.log(`  bare <audio src=original>:  ${reference.toFixed(0)} ms`);
   console.log(`  ratio player / bare:        ${(segue / Math.max(reference, 1)).toFixed(2)}`);
 } finally {
-  await browser.close();
-  await gateway.crud.shutdown();
-  await closeServer(server);
-  await database.db.dropDatabase();
-  await database.close();
-  await engine.stop();
-  await rm(work, { recursive: true, force: true });
+  await close();
 }

@@ -3,3 +3,4 @@ await import('./ingest.js');
 await import('./stream.js');
 await import('./player.js');
 await import('./library.js');
+await import('./instant.js');

@@ -1,10 +1,20 @@
 import { execFile } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
+import { openDatabase } from '../functions/local/embedded-database.js';
+import { createGateway } from '../functions/local/gateway.js';
+import { loadConfig } from '../functions/shared/config.js';
+import { closeServer, listen } from '../functions/shared/http/listen.js';
+import { createLogger } from '../functions/shared/logger.js';
+import { connectDatabase } from '../functions/shared/storage/database.js';
+import { launchBrowser } from '../test/support/browser.js';
 import { jsonAnswer } from '../test/support/net.js';
+import { buildWeb } from '../web/build.js';
 
 export const run = promisify(execFile);
 
@@ -77,4 +87,35 @@ export function uploadRaw(baseUrl: string, path: string, mimeType: string): Prom
 export async function deleteTrack(baseUrl: string, id: string): Promise<void> {
   const response = await fetch(new URL(`/tracks/${id}`, baseUrl), { method: 'DELETE' });
   if (response.status !== 204) throw new Error(`delete answered ${response.status}`);
+}
+
+/**
+ * The whole service as `npm start` runs it (crud, stream and the web player
+ * behind one gateway, on the embedded database unless MONGODB_URI is set),
+ * on loopback, with Chromium to drive the player.
+ */
+export async function startWebStack(name: string): Promise<{ work: string; origin: string; browser: Browser; close(): Promise<void> }> {
+  const work = await mkdtemp(join(tmpdir(), `segue-bench-${name}-`));
+  const logger = createLogger('warn', 'bench');
+  const engine = await openDatabase(process.env.MONGODB_URI, join(work, 'db'), logger);
+  const database = await connectDatabase(engine.uri, `segue_bench_${name}_${Date.now()}`);
+  const config = loadConfig({ LOG_LEVEL: 'warn', TMPDIR: work, WRITE_RATE_LIMIT_PER_MINUTE: '0', SECRETS_DIR: join(work, 'none') });
+  const webRoot = await buildWeb({ outDir: join(work, 'web') });
+  const gateway = createGateway({ config, database, logger, webRoot });
+  const server = await listen(gateway.app, 0, '127.0.0.1');
+  const browser = await launchBrowser();
+  return {
+    work,
+    origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    browser,
+    close: async () => {
+      await browser.close();
+      await gateway.crud.shutdown();
+      await closeServer(server);
+      await database.db.dropDatabase();
+      await database.close();
+      await engine.stop();
+      await rm(work, { recursive: true, force: true });
+    },
+  };
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 
 # Debian package, then a command it provides:
 #   ffmpeg/ffprobe transcode and make the test fixtures; GStreamer is one of the real players the tests
-#   use; Chromium runs the browser tests; Java and Maven build and run the embedded database; a Python
+#   use (its Python bindings play a growing stream from its start, as a GStreamer application would); Chromium runs the browser tests; Java and Maven build and run the embedded database; a Python
 #   virtualenv holds schemathesis; buildah, podman, runc and debootstrap build and run the images;
 #   nginx and wrk are the stream benchmark's reference server and load generator.
 requirements=(
@@ -16,6 +16,8 @@ requirements=(
   "gstreamer1.0-plugins-good gst-launch-1.0"
   "gstreamer1.0-plugins-bad gst-launch-1.0"
   "gstreamer1.0-libav gst-launch-1.0"
+  "python3-gi python3"
+  "gir1.2-gstreamer-1.0 python3"
   "chromium chromium"
   "default-jdk-headless java"
   "maven mvn"
@@ -52,5 +54,5 @@ if command -v apt-get >/dev/null && command -v dpkg-query >/dev/null; then
   exit 0
 fi
 
-echo "Missing tools: ${missing[*]}. The tests run on Debian or Ubuntu, where this installs them itself; elsewhere install ${missing[*]} (FFmpeg, GStreamer with its base, good, bad and libav plugins, Chromium, a JDK 17+, Maven, Python 3 with venv, buildah, podman, runc, debootstrap, nginx, wrk)." >&2
+echo "Missing tools: ${missing[*]}. The tests run on Debian or Ubuntu, where this installs them itself; elsewhere install ${missing[*]} (FFmpeg, GStreamer with its base, good, bad and libav plugins and its Python bindings (PyGObject), Chromium, a JDK 17+, Maven, Python 3 with venv, buildah, podman, runc, debootstrap, nginx, wrk)." >&2
 exit 1

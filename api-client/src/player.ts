@@ -38,6 +38,14 @@ export interface AttachOptions {
   onFatalError?: (error: Error) => void;
 }
 
+/**
+ * How far ahead hls.js may buffer, in seconds. Its own cap (600 s, from a
+ * 60 MB budget over the rung's bit rate) is ten minutes of audio: for a long
+ * track, more than Chromium lets one audio SourceBuffer hold (12 MiB, six
+ * minutes at the top rung), which ends in `bufferFullError`s.
+ */
+const MAX_BUFFER_AHEAD_SEC = 120;
+
 /** Fatal network errors are retried this many times before giving up, as hls.js's documentation suggests for a flaky link. */
 const MAX_NETWORK_RECOVERIES = 3;
 
@@ -55,7 +63,7 @@ export function attachTrack(audio: HTMLMediaElement, masterPlaylistUrl: string, 
 }
 
 function attachWithHlsJs(audio: HTMLMediaElement, url: string, options: AttachOptions): AttachedTrack {
-  const hls = new Hls({ ...options.hlsConfig });
+  const hls = new Hls({ maxMaxBufferLength: MAX_BUFFER_AHEAD_SEC, ...options.hlsConfig });
   let networkRecoveries = 0;
   let lastMediaRecoveryAt = Number.NEGATIVE_INFINITY;
   let codecSwapped = false;

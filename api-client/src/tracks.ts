@@ -114,16 +114,38 @@ export class Tracks {
     return new TrackIterator((cursor) => this.page({ ...query, cursor }));
   }
 
-  /** Polls until the track is ready; throws ProcessingError if it fails, TimeoutError past `timeout`. */
-  async waitUntilReady(id: string, options: WaitOptions = {}): Promise<Track> {
+  /**
+   * Polls until the track is ready; throws ProcessingError if it fails, TimeoutError past `timeout`.
+   *
+   * @example
+   * const track = await segue.tracks.waitUntilReady(id, { timeout: 120_000 });
+   */
+  waitUntilReady(id: string, options: WaitOptions = {}): Promise<Track> {
+    return this.pollUntil(id, (track) => track.status === 'ready', 'ready', options);
+  }
+
+  /**
+   * Polls until the track can be played: its first segments are stored, while
+   * it is still processing (its playlists then grow until it is ready), or it
+   * is ready. Throws ProcessingError if it fails first, TimeoutError past `timeout`.
+   *
+   * @example
+   * const track = await segue.tracks.waitUntilPlayable(id);
+   * attachTrack(audio, segue.tracks.masterPlaylistUrl(track.id));
+   */
+  waitUntilPlayable(id: string, options: WaitOptions = {}): Promise<Track> {
+    return this.pollUntil(id, (track) => track.playable, 'playable', options);
+  }
+
+  private async pollUntil(id: string, reached: (track: Track) => boolean, what: string, options: WaitOptions): Promise<Track> {
     const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeout;
     for (let pause = POLL_START_MS; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
       const track = await this.retrieve(id, options.signal ? { signal: options.signal } : {});
-      if (track.status === 'ready') return track;
       if (track.status === 'failed') throw new ProcessingError(track);
+      if (reached(track)) return track;
       options.onProgress?.(track);
       const left = deadline - Date.now();
-      if (left <= 0) throw new TimeoutError(`Track ${id} was not ready within ${options.timeout} ms`);
+      if (left <= 0) throw new TimeoutError(`Track ${id} was not ${what} within ${options.timeout} ms`);
       // the last poll falls on the deadline itself
       await sleep(Math.min(pause, left), options.signal);
     }

@@ -75,6 +75,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     leaseMs: config.leaseMs,
     maxConcurrentJobs: config.maxConcurrentJobs,
     owner,
+    maxDurationSec: config.maxDurationSec,
     logger,
     metrics,
   });

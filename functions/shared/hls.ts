@@ -3,6 +3,9 @@ export const SEGMENT_SECONDS = 6;
 
 export const INIT_SEGMENT_FILE = 'init.mp4';
 
+/** Every rung's codec, as RFC 6381 names it for HLS `CODECS`: AAC-LC. */
+export const AAC_LC = 'mp4a.40.2';
+
 export const mediaSegmentFile = (index: number) => `${String(index).padStart(6, '0')}.m4s`;
 
 /**
@@ -11,3 +14,6 @@ export const mediaSegmentFile = (index: number) => `${String(index).padStart(6, 
  * shorter than that; the margin covers the short last one.
  */
 export const maxSegmentCount = (durationSec: number) => Math.ceil(durationSec / (SEGMENT_SECONDS * 0.9)) + 2;
+
+/** HLS `EXT-X-TARGETDURATION`: the longest segment, rounded to the nearest second. */
+export const targetDurationOf = (segmentDurations: number[]) => Math.max(1, ...segmentDurations.map((duration) => Math.round(duration)));

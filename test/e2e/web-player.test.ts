@@ -173,6 +173,55 @@ describe('the web player in Chromium', function () {
     await page.getByRole('link', { name: 'Back to the library' }).click();
     await page.getByRole('heading', { name: 'Library' }).waitFor();
   });
+
+  it('plays an upload while it is processed, from its start on into the finished track without a stall', async () => {
+    const file = await fixture('eightMinuteMp3');
+    await page.goto(`${harness.origin}/`);
+    await page.setInputFiles('#file-picker', [file.path]);
+    const row = page.locator('.upload', { hasText: file.filename });
+    const playNow = row.locator('a.play-now');
+    await playNow.waitFor({ timeout: 60_000 });
+    expect(await row.getAttribute('data-state'), 'offered before it is ready').to.equal('processing');
+    await playNow.click();
+    await page.waitForURL(/\/t\/[0-9A-Za-z]{12}$/);
+    const id = page.url().split('/').at(-1)!;
+
+    const player = page.locator('.player[data-engine="hls.js"]');
+    await player.waitFor();
+    expect(await player.getAttribute('data-status')).to.equal('processing');
+    expect(await page.locator('.processing-note').textContent()).to.match(/^Still processing \(\d+%\)/);
+    await page.evaluate(() => {
+      const audio = document.querySelector('audio')!;
+      const watch = window as unknown as { stalls: number };
+      watch.stalls = 0;
+      audio.addEventListener('playing', () => audio.addEventListener('waiting', () => watch.stalls++), { once: true });
+    });
+    await page.getByRole('button', { name: 'Play' }).click();
+    await waitForTime(page, 1);
+    expect(await player.getAttribute('data-status'), 'playing before it is ready').to.equal('processing');
+
+    // in real time, until the page knows the track is ready and hls.js has read the finished playlists
+    await page.waitForFunction(
+      (total) => document.querySelector<HTMLElement>('.player')?.dataset.status === 'ready' && Math.abs(document.querySelector('audio')!.duration - total) < 0.1,
+      file.durationSec,
+      { timeout: 60_000 },
+    );
+    const { currentTime, paused } = await audioState(page);
+    expect(paused).to.equal(false);
+    expect(await page.evaluate(() => (window as unknown as { stalls: number }).stalls), 'waiting events after playback began').to.equal(0);
+    await waitForTime(page, currentTime + 1);
+    expect(await page.locator('.processing-note').count(), 'the note goes once it is ready').to.equal(0);
+    expect(await page.locator('.player .total').textContent()).to.equal('8:00');
+
+    // and it ends where the finished track does
+    await page.evaluate((seconds) => {
+      document.querySelector('audio')!.currentTime = seconds;
+    }, file.durationSec - 3);
+    await page.waitForFunction(() => document.querySelector('audio')!.ended, undefined, { timeout: 30_000 });
+    expect((await audioState(page)).currentTime).to.be.closeTo(file.durationSec, 0.1);
+    expect(await player.getAttribute('data-hls-errors'), (await player.getAttribute('data-hls-last-error')) ?? '').to.equal('0');
+    expect((await harness.http.delete(`/function/crud/tracks/${id}`)).status).to.equal(204);
+  });
 });
 
 describe('the web player on a service with API keys', function () {

@@ -126,6 +126,10 @@ const recipes = {
       encode: ['-c:a', 'flac'],
     }),
 
+  /** long enough that its ladder takes seconds to encode: a client can join its playlists while they grow */
+  eightMinuteMp3: () =>
+    makeAudio({ filename: 'eight minutes.mp3', durationSec: 480, encode: ['-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '320k'] }),
+
   /** the ladder's matrix: lossy sources at the rates people upload, on dense sound */
   denseOpus96: () => makeAudio({ filename: 'dense-96k.opus', durationSec: 10, graph: denseStereo(10), encode: ['-ar', '48000', '-c:a', 'libopus', '-b:a', '96k'] }),
   denseVorbisQ4: () => makeAudio({ filename: 'dense-q4.ogg', durationSec: 10, graph: denseStereo(10), encode: ['-ar', '44100', '-c:a', 'libvorbis', '-q:a', '4'] }),

@@ -22,9 +22,10 @@ export class LoudnessNormaliser {
   private gain: GainNode | null = null;
   private context: AudioContext | null = null;
 
+  /** the gain applied when enabled; a track still processing has none until its loudness is measured */
   constructor(
     private readonly audio: HTMLMediaElement,
-    private readonly gainDb: number,
+    public gainDb: number,
   ) {}
 
   set enabled(on: boolean) {

@@ -9,7 +9,10 @@ import { Waveform } from './waveform.js';
 const SEEK_STEP_SEC = 5;
 const VOLUME_STEP = 0.1;
 
-/** `/t/<id>`: the share page. Loads the track, waits if it is still processing, then plays it. */
+/**
+ * `/t/<id>`: the share page. Loads the track and plays it, as soon as it can
+ * be played if it is still processing (it then says so until it is ready).
+ */
 export function trackView(context: ViewContext, id: string): View {
   const element = h('article', { class: 'track-page', 'aria-busy': 'true' }, h('p', { class: 'loading' }, 'Loading…'));
   const controller = new AbortController();
@@ -18,10 +21,10 @@ export function trackView(context: ViewContext, id: string): View {
   async function load(): Promise<void> {
     try {
       let track = await context.segue.tracks.retrieve(id, { signal: controller.signal });
-      if (track.status === 'processing') {
+      if (track.status === 'processing' && !track.playable) {
         const progress = h('progress', { max: 1, value: track.progress, 'aria-label': 'Processing' });
         element.replaceChildren(h('h1', {}, track.title), h('p', {}, 'This track is still being processed.'), progress);
-        track = await context.segue.tracks.waitUntilReady(id, {
+        track = await context.segue.tracks.waitUntilPlayable(id, {
           signal: controller.signal,
           onProgress: (seen) => {
             progress.value = seen.progress;
@@ -32,7 +35,7 @@ export function trackView(context: ViewContext, id: string): View {
         element.replaceChildren(h('h1', {}, track.title), h('p', { role: 'alert' }, `This track could not be processed: ${track.error?.message ?? 'no reason given'}`));
         return;
       }
-      const page = playerPage(context.segue, track);
+      const page = playerPage(context.segue, track, controller.signal);
       player = page;
       element.replaceChildren(...page.children);
     } catch (error) {
@@ -58,9 +61,9 @@ export function trackView(context: ViewContext, id: string): View {
   };
 }
 
-function playerPage(segue: Segue, track: Track): { children: Node[]; dispose(): void } {
+function playerPage(segue: Segue, track: Track, signal: AbortSignal): { children: Node[]; dispose(): void } {
   setTitle(track.artist ? `${track.title} – ${track.artist}` : track.title);
-  const duration = track.durationSec;
+  let duration = track.durationSec;
   const audio = h('audio', { preload: 'auto', crossorigin: 'anonymous' });
   const playButton = h('button', { type: 'button', class: 'play', 'aria-label': 'Play' }, h('span', { 'aria-hidden': 'true' }, '▶'));
   const seek = h('input', { type: 'range', class: 'seek-input', min: 0, max: duration, step: 1, value: 0, 'aria-label': 'Seek' });
@@ -71,6 +74,7 @@ function playerPage(segue: Segue, track: Track): { children: Node[]; dispose(): 
   const gainDb = normalisationGainDb(track.loudness);
   const normalise = h('input', { id: 'normalise', type: 'checkbox', disabled: track.loudness?.integratedLufs == null });
   const message = h('p', { class: 'player-error', role: 'alert' });
+  const processing = h('p', { class: 'processing-note', role: 'status' });
   const shareUrl = new URL(`t/${track.id}`, document.baseURI).href;
   const copy = h('button', { type: 'button', class: 'button secondary' }, 'Copy share link');
   const controls = h(
@@ -91,8 +95,9 @@ function playerPage(segue: Segue, track: Track): { children: Node[]; dispose(): 
     onQualitySwitched: (index) => {
       controls.dataset.quality = String(index);
     },
-    onError: () => {
+    onError: (details) => {
       controls.dataset.hlsErrors = String(++hlsErrors);
+      controls.dataset.hlsLastError = details;
     },
     onFatalError: (error) => {
       message.textContent = error.message;
@@ -180,14 +185,41 @@ function playerPage(segue: Segue, track: Track): { children: Node[]; dispose(): 
   const onResize = () => waveform.schedule();
   window.addEventListener('resize', onResize);
   const releaseMediaSession = setUpMediaSession(segue, track, { play, seekTo, audio });
+
+  const totalTime = controls.querySelector('.total')!;
+  const durationTag = h('dd', {}, formatDuration(duration));
+  /** What a track still processing learns once it is ready: its exact length, its waveform and its loudness. */
+  const finish = (ready: Track) => {
+    duration = ready.durationSec;
+    seek.max = String(duration);
+    totalTime.textContent = durationTag.textContent = formatDuration(duration);
+    waveform.values = ready.peaks;
+    normaliser.gainDb = normalisationGainDb(ready.loudness);
+    normalise.disabled = ready.loudness?.integratedLufs == null;
+    processing.remove();
+    controls.dataset.status = 'ready';
+  };
+  controls.dataset.status = track.status;
+  if (track.status === 'processing') {
+    const showProgress = (seen: Track) => {
+      processing.textContent = `Still processing (${Math.round(seen.progress * 100)}%): playing what is ready so far.`;
+    };
+    showProgress(track);
+    segue.tracks
+      .waitUntilReady(track.id, { signal, onProgress: showProgress })
+      .then(finish)
+      .catch((error: Error) => {
+        if (!signal.aborted) processing.textContent = `Processing did not finish: ${error.message}`;
+      });
+  }
   requestAnimationFrame(() => waveform.schedule());
 
-  const details: Array<[string, string | number | null]> = [
+  const details: Array<[string, string | number | Node | null]> = [
     ['Album', track.album],
     ['Year', track.year],
     ['Genre', track.genre],
     ['Track', track.trackNumber],
-    ['Duration', formatDuration(duration)],
+    ['Duration', durationTag],
     ['Loudness', track.loudness?.integratedLufs == null ? null : `${track.loudness.integratedLufs.toFixed(1)} LUFS`],
   ];
   const cover = track.hasCover
@@ -205,10 +237,11 @@ function playerPage(segue: Segue, track: Track): { children: Node[]; dispose(): 
           {},
           h('h1', {}, track.title),
           h('p', { class: 'track-artist' }, track.artist ?? 'Unknown artist'),
-          h('dl', { class: 'tags' }, ...details.filter(([, value]) => value !== null).flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, String(value))])),
+          h('dl', { class: 'tags' }, ...details.filter(([, value]) => value !== null).flatMap(([name, value]) => [h('dt', {}, name), value instanceof Node ? value : h('dd', {}, String(value))])),
         ),
       ),
       audio,
+      processing,
       controls,
       h(
         'div',

@@ -59,7 +59,13 @@ export function uploadPanel(
       row.progress('Processing', accepted.progress);
       // processing goes on while the next file uploads
       void segue.tracks
-        .waitUntilReady(accepted.id, { signal: controller.signal, onProgress: (track) => row.progress('Processing', track.progress) })
+        .waitUntilReady(accepted.id, {
+          signal: controller.signal,
+          onProgress: (track) => {
+            row.progress('Processing', track.progress);
+            if (track.playable) row.playable(track);
+          },
+        })
         .then((track) => {
           row.ready(track);
           onReady(track);
@@ -92,6 +98,8 @@ export function uploadPanel(
 interface UploadRow {
   element: HTMLLIElement;
   progress(stage: 'Uploading' | 'Processing', fraction: number): void;
+  /** it can be played while it is still processed */
+  playable(track: Track): void;
   ready(track: Track): void;
   failed(error: unknown): void;
 }
@@ -100,6 +108,7 @@ function uploadRow(file: File): UploadRow {
   const bar = h('progress', { max: 1, value: 0, 'aria-label': `Uploading ${file.name}` });
   const state = h('span', { class: 'upload-state' }, 'Waiting');
   const element = h('li', { class: 'upload', 'data-state': 'waiting' }, h('span', { class: 'upload-name' }, file.name), bar, state);
+  let playLink: HTMLAnchorElement | undefined;
   return {
     element,
     progress(stage, fraction) {
@@ -108,7 +117,14 @@ function uploadRow(file: File): UploadRow {
       bar.setAttribute('aria-label', `${stage} ${file.name}`);
       state.textContent = `${stage} ${Math.round(fraction * 100)}%`;
     },
+    playable(track) {
+      if (!playLink) {
+        playLink = h('a', { href: `t/${track.id}`, 'data-link': true, class: 'play-now' }, `Play now: ${track.title}`);
+        element.append(playLink);
+      }
+    },
     ready(track) {
+      playLink?.remove();
       element.dataset.state = 'ready';
       bar.value = 1;
       state.replaceChildren(h('a', { href: `t/${track.id}`, 'data-link': true }, `Ready: play ${track.title}`));

@@ -4,10 +4,16 @@ export class Waveform {
   private fraction = 0;
   private frame = 0;
 
-  constructor(private readonly peaks: number[]) {
+  constructor(private peaks: number[]) {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'waveform';
     this.canvas.setAttribute('aria-hidden', 'true');
+  }
+
+  /** The peaks of a track whose whole file has been decoded since it was drawn. */
+  set values(peaks: number[]) {
+    this.peaks = peaks;
+    this.schedule();
   }
 
   /** 0..1 of the track played. */

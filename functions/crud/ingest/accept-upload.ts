@@ -1,20 +1,21 @@
+import type { Request } from 'express';
 import type { Logger } from 'pino';
+import { HttpError } from '../../shared/errors.js';
+import { fieldErrors } from '../../shared/http/endpoint.js';
 import { newTrackId } from '../../shared/ids.js';
 import type { IngestMetrics } from '../../shared/metrics/ingest-metrics.js';
-import type { TrackDocument, UploadFields } from '../../shared/schemas/track.js';
+import { type TrackDocument, type UploadFields, UploadFieldsSchema } from '../../shared/schemas/track.js';
 import type { CoverStore } from '../../shared/storage/cover-store.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
 import type { RemovalStore } from '../../shared/storage/removal-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import type { TrackProcessor } from '../jobs/track-processor.js';
 import type { MediaTools } from '../media/media-tools.js';
-import { runTogether } from '../../shared/util/run-together.js';
 import { averageBitrate } from '../probe/average-bitrate.js';
-import { measureAudio } from '../probe/measure-audio.js';
+import { checkDeclaredDuration } from '../probe/measure-audio.js';
 import { type ProbedAudio, probeAudio } from '../probe/probe-audio.js';
-import type { ReceivedUpload } from '../upload/receive-upload.js';
 import { titleFromFilename } from '../upload/filename.js';
-import type { Measurement } from '../probe/measure-audio.js';
+import { type ReceivedUpload, receiveUpload, type UploadLimits } from '../upload/receive-upload.js';
 
 export interface IngestDeps {
   tools: MediaTools;
@@ -23,6 +24,7 @@ export interface IngestDeps {
   covers: CoverStore;
   removals: RemovalStore;
   processor: TrackProcessor;
+  uploadLimits: UploadLimits;
   owner: string;
   leaseMs: number;
   /** longest audio accepted, in seconds */
@@ -36,7 +38,6 @@ function newTrack(
   upload: ReceivedUpload,
   fields: UploadFields,
   probed: ProbedAudio,
-  measured: Measurement,
   lease: TrackDocument['lease'],
 ): TrackDocument {
   const now = new Date();
@@ -51,13 +52,14 @@ function newTrack(
     year: probed.tags.year ?? null,
     genre: probed.tags.genre ?? null,
     trackNumber: probed.tags.trackNumber ?? null,
-    durationSec: measured.durationSec,
+    // the headers' word until the job has decoded the whole file
+    durationSec: probed.expectedDurationSec,
     source: {
       filename: upload.filename,
       mimeType: probed.mimeType,
       container: probed.container,
       codec: probed.codec,
-      bitrate: averageBitrate(upload.bytes, probed.cover?.data.length ?? 0, measured.durationSec) ?? probed.bitrate,
+      bitrate: averageBitrate(upload.bytes, probed.cover?.data.length ?? 0, probed.expectedDurationSec) ?? probed.bitrate,
       sampleRate: probed.sampleRate,
       channels: probed.channels,
       bitsPerSample: probed.bitsPerSample,
@@ -66,7 +68,7 @@ function newTrack(
     },
     renditions: [],
     loudness: null,
-    peaks: measured.peaks,
+    peaks: [],
     hasCover: probed.cover !== undefined,
     createdAt: now,
     updatedAt: now,
@@ -75,50 +77,54 @@ function newTrack(
   };
 }
 
+function uploadFields(upload: ReceivedUpload): UploadFields {
+  const fields = UploadFieldsSchema.safeParse(upload.fields);
+  if (!fields.success) {
+    throw new HttpError('validation_failed', 'The upload form is not valid', { fields: fieldErrors(fields.error.issues) });
+  }
+  return fields.data;
+}
+
 /**
- * Turns a received upload into a processing track: probe (415/422 for what is
- * not decodable audio), measure, store the original and cover, create the
- * track, and hand the transcoding to the processor, which then owns the
- * upload's temp file. Whatever fails before that leaves nothing behind: what
- * was stored is removed, or, if the database went away meanwhile, noted for the
- * sweeper to remove. `cutOff` stops it midway, as it does the upload itself.
+ * Turns `POST /tracks` into a processing track as soon as the last byte is in.
+ * The body goes to a temp file (which ffmpeg reads) and, as it arrives, to the
+ * database as the track's original, so a job that dies can be resumed from
+ * the moment the upload is answered; what is left to do then is a probe (415
+ * and 422 for what is not audio, or says it is too long), a few writes, and
+ * handing the job to the processor, which owns the temp file from there and
+ * decodes the whole file while it encodes the ladder. Whatever fails before
+ * the track exists leaves nothing behind: what was stored is removed, or, if
+ * the database went away meanwhile, noted for the sweeper to remove.
  */
-export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fields: UploadFields, cutOff?: AbortSignal): Promise<TrackDocument> {
-  const { tools, tracks, originals, covers, removals, processor, owner, leaseMs, maxDurationSec, logger, metrics } = deps;
+export async function acceptUpload(deps: IngestDeps, req: Request): Promise<TrackDocument> {
+  const { tools, tracks, originals, covers, removals, processor, uploadLimits, owner, leaseMs, maxDurationSec, logger, metrics } = deps;
   const id = newTrackId();
-  const started = performance.now();
+  // the original's chunks are written from the first byte: the note finds them whatever happens next
+  await removals.begin({ _id: id, kind: 'upload', originalBytes: uploadLimits.maxBytes, durationSec: 0 });
+  const original = originals.openWriter(id);
+  let upload: ReceivedUpload | undefined;
   try {
-    const probed = await metrics.time('probe', () => probeAudio(tools, upload.path));
-    const probedAt = performance.now();
-    await removals.begin({ _id: id, kind: 'upload', originalBytes: upload.bytes, durationSec: 0 });
-    try {
-      // decoding is CPU and storing the original is I/O: they overlap well
-      const [measured] = await runTogether([
-        (signal: AbortSignal) => metrics.time('measure', () => measureAudio(tools, upload.path, probed, maxDurationSec, signal)),
-        (signal: AbortSignal) =>
-          metrics.time('store_original', () =>
-            originals.save(id, upload.path, { filename: upload.filename, mimeType: probed.mimeType, sha256: upload.sha256 }, signal),
-          ),
-      ] as const, cutOff);
-      if (probed.cover) await covers.put(id, probed.cover.mimeType, probed.cover.data);
-      const lease = { owner, until: new Date(Date.now() + leaseMs), attempts: 1 };
-      const track = newTrack(id, upload, fields, probed, measured, lease);
-      await tracks.insert(track);
-      // the track exists now; should this fail, the sweeper finds it there and lets the note go
-      await removals.end(id).catch((error: unknown) => logger.warn({ err: error, trackId: id }, 'could not clear the note of an upload'));
-      logger.info(
-        { trackId: id, bytes: upload.bytes, probeMs: Math.round(probedAt - started), acceptMs: Math.round(performance.now() - started) },
-        'upload accepted',
-      );
-      processor.start(track, async () => ({ path: upload.path, format: probed.format, dispose: upload.dispose }), upload.dispose);
-      return track;
-    } catch (error) {
-      const removed = await Promise.allSettled([originals.delete(id, upload.bytes), covers.delete(id)]);
-      if (removed.every((outcome) => outcome.status === 'fulfilled')) await removals.end(id).catch(() => undefined);
-      throw error;
-    }
+    upload = await receiveUpload(req, uploadLimits, original.stream);
+    const received = upload;
+    const receivedAt = performance.now();
+    const fields = uploadFields(received);
+    const probed = await metrics.time('probe', () => probeAudio(tools, received.path));
+    checkDeclaredDuration(probed, maxDurationSec);
+    await metrics.time('store_original', () =>
+      originals.seal(id, received.bytes, { filename: received.filename, mimeType: probed.mimeType, sha256: received.sha256 }),
+    );
+    if (probed.cover) await covers.put(id, probed.cover.mimeType, probed.cover.data);
+    const track = newTrack(id, received, fields, probed, { owner, until: new Date(Date.now() + leaseMs), attempts: 1 });
+    await tracks.insert(track);
+    // the track exists now; should this fail, the sweeper finds it there and lets the note go
+    await removals.end(id).catch((error: unknown) => logger.warn({ err: error, trackId: id }, 'could not clear the note of an upload'));
+    logger.info({ trackId: id, bytes: received.bytes, acceptMs: Math.round(performance.now() - receivedAt) }, 'upload accepted');
+    processor.start(track, async () => ({ path: received.path, format: probed.format, probed, dispose: received.dispose }), received.dispose);
+    return track;
   } catch (error) {
-    await upload.dispose();
+    await original.idle();
+    const removed = await Promise.allSettled([originals.delete(id, uploadLimits.maxBytes), covers.delete(id), upload?.dispose()]);
+    if (removed.every((outcome) => outcome.status === 'fulfilled')) await removals.end(id).catch(() => undefined);
     throw error;
   }
 }

@@ -3,17 +3,22 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { IngestMetrics } from '../../shared/metrics/ingest-metrics.js';
-import type { TrackDocument } from '../../shared/schemas/track.js';
+import type { Loudness, StoredRendition, TrackDocument } from '../../shared/schemas/track.js';
 import { isDatabaseUnreachable } from '../../shared/storage/database.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
 import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
-import { type StagedMedia, audioFormatOf } from '../media/audio-formats.js';
-import { probeMedia } from '../media/ffmpeg.js';
+import { SEGMENT_SECONDS } from '../../shared/hls.js';
+import { HttpError } from '../../shared/errors.js';
+import type { StagedMedia } from '../media/audio-formats.js';
 import type { MediaTools } from '../media/media-tools.js';
+import { measureAudio } from '../probe/measure-audio.js';
 import { measureLoudness } from '../probe/measure-loudness.js';
+import { type ProbedAudio, probeAudio } from '../probe/probe-audio.js';
 import { IncompleteOutputError } from '../transcode/incomplete-output.js';
+import type { RenditionPlan } from '../transcode/ladder.js';
+import { type EncodedSegment, peakSegmentBitrate } from '../transcode/rendition-facts.js';
 import { transcodeLadder } from '../transcode/transcode-ladder.js';
 import { runTogether } from '../../shared/util/run-together.js';
 import { Slots } from '../../shared/util/slots.js';
@@ -30,14 +35,29 @@ export interface ProcessorDeps {
   maxConcurrentJobs: number;
   /** this replica's name in leases */
   owner: string;
+  /** longest audio accepted, in seconds: decoding stops past it */
+  maxDurationSec: number;
   logger: Logger;
   metrics: IngestMetrics;
 }
 
-/** A file on local disk to transcode from, removed when the job no longer needs it. */
+/** A file on local disk to transcode from, with what its headers say, removed when the job no longer needs it. */
 export interface LocalSource extends StagedMedia {
+  probed: ProbedAudio;
   dispose(): Promise<void>;
 }
+
+/**
+ * How a job ended, for whoever waits on it: `refusal` when decoding the whole
+ * file showed it is not acceptable audio after all (cut off, longer than
+ * allowed, undecodable), the error an upload waiting for its track answers.
+ */
+export interface JobEnd {
+  refusal?: HttpError;
+}
+
+/** The bandwidth a growing rung declares: its peak so far, and room for a louder passage still to come. */
+const GROWING_HEADROOM = 1.1;
 
 /** Database outages a job waits out and starts over after; past this the track is handed back. */
 const MAX_OUTAGES = 3;
@@ -72,7 +92,7 @@ export class ShutdownError extends Error {
 
 interface RunningJob {
   controller: AbortController;
-  settled: Promise<void>;
+  settled: Promise<JobEnd>;
 }
 
 /**
@@ -99,7 +119,7 @@ export class TrackProcessor {
     const controller = new AbortController();
     // accepted while the replica shuts down: handed straight back, for another replica to run
     if (this.shuttingDown) controller.abort(new ShutdownError('shutting down'));
-    const job: RunningJob = { controller, settled: Promise.resolve() };
+    const job: RunningJob = { controller, settled: Promise.resolve({}) };
     job.settled = this.run(track, openSource, discard, controller.signal).finally(() => {
       // a job started again for this track (reprocessed) is not this one's to forget
       if (this.running.get(track._id) === job) this.running.delete(track._id);
@@ -126,8 +146,8 @@ export class TrackProcessor {
     return { queued: this.slots.queued, running: this.slots.held };
   }
 
-  async whenSettled(trackId: string): Promise<void> {
-    await this.running.get(trackId)?.settled;
+  async whenSettled(trackId: string): Promise<JobEnd> {
+    return (await this.running.get(trackId)?.settled) ?? {};
   }
 
   /** Stops the job of a track that is being deleted, once it has stopped writing. */
@@ -156,17 +176,21 @@ export class TrackProcessor {
     try {
       const path = join(dir, 'original');
       await this.deps.originals.downloadTo(trackId, path);
-      // it was accepted as one of the audio containers; which one is told again, the same way
-      const format = audioFormatOf((await probeMedia(this.deps.tools, path)).format.format_name);
-      if (!format) throw new Error(`the stored original of track ${trackId} is no longer read as audio`);
-      return { path, format, dispose };
+      // it was accepted as audio; what its headers say is read again, the same way
+      const probed = await probeAudio(this.deps.tools, path);
+      return { path, format: probed.format, probed, dispose };
     } catch (error) {
       await dispose();
       throw error;
     }
   }
 
-  private async run(track: TrackDocument, openSource: () => Promise<LocalSource>, discard: () => Promise<void>, cancelled: AbortSignal) {
+  private async run(
+    track: TrackDocument,
+    openSource: () => Promise<LocalSource>,
+    discard: () => Promise<void>,
+    cancelled: AbortSignal,
+  ): Promise<JobEnd> {
     const { tracks, leaseMs, owner, logger, metrics } = this.deps;
     const keeper = new LeaseKeeper(tracks, track._id, owner, leaseMs, logger);
     const signal = AbortSignal.any([cancelled, keeper.signal]);
@@ -199,13 +223,16 @@ export class TrackProcessor {
       }
       metrics.jobFinished('ready');
       logger.info({ trackId: track._id, processMs: Math.round(performance.now() - started) }, 'track ready');
+      return {};
     } catch (error) {
       // renewals end before the track is let go: one landing after a hand-back would take it back
       await keeper.stop();
-      await this.settleFailure(track, signal.aborted ? signal.reason : error).catch((cleanupError: unknown) =>
+      const reason = signal.aborted ? signal.reason : error;
+      await this.settleFailure(track, reason).catch((cleanupError: unknown) =>
         // the lease runs out and the sweeper tries again later
         logger.error({ err: cleanupError, trackId: track._id }, 'could not settle a failed job'),
       );
+      return reason instanceof HttpError ? { refusal: reason } : {};
     } finally {
       releaseSlot?.();
       await keeper.stop();
@@ -213,17 +240,58 @@ export class TrackProcessor {
     }
   }
 
-  /** Encodes the ladder and measures loudness from the local source, then flips the track to ready. */
-  private async transcode(track: TrackDocument, source: StagedMedia, keeper: LeaseKeeper, signal: AbortSignal): Promise<void> {
-    const { tracks, segments, owner, metrics } = this.deps;
+  /**
+   * Encodes the ladder, decodes the whole file once more to prove it and
+   * measure it (length, waveform), and measures loudness, all at once from the
+   * local source; then flips the track to ready. Each rung's segments are
+   * listed on the track as they are stored, so it plays while this goes on.
+   */
+  private async transcode(track: TrackDocument, source: LocalSource, keeper: LeaseKeeper, signal: AbortSignal): Promise<void> {
+    const { tools, tracks, segments, owner, metrics, maxDurationSec } = this.deps;
     // a replica that died may have left some of its segments behind (a run of this job cut short by the
     // database leaves only segments the next run rewrites under the same names)
     if ((track.lease?.attempts ?? 1) > 1) await segments.deleteForTrack(track._id, track.durationSec);
-    const [renditions, loudness] = await runTogether([
-      (shared: AbortSignal) => metrics.time('transcode', () => transcodeLadder(this.deps, track, source, shared, (fraction) => keeper.report(fraction))),
-      (shared: AbortSignal) => metrics.time('loudness', () => measureLoudness(this.deps.tools, source, track.durationSec, shared)),
-    ] as const, signal);
-    if (!(await tracks.markReady(track._id, owner, { renditions, loudness }))) {
+    const held = (written: boolean) => {
+      if (!written) throw new LeaseLostError(`lost the lease of track ${track._id}`);
+    };
+    held(await tracks.restartGrowing(track._id, owner));
+    const listener = {
+      onStored: async (plan: RenditionPlan, fresh: EncodedSegment[], stored: EncodedSegment[]) => {
+        const peakBandwidth = Math.ceil(Math.max(peakSegmentBitrate(stored, SEGMENT_SECONDS), plan.bitrate) * GROWING_HEADROOM);
+        const facts = { bitrate: plan.bitrate, channels: plan.channels, sampleRate: plan.sampleRate, peakBandwidth };
+        held(await tracks.appendSegments(track._id, owner, plan.id, facts, fresh.map((segment) => segment.duration)));
+      },
+      onProgress: (fraction: number) => keeper.report(fraction),
+    };
+    const media = { ...source, durationSec: track.durationSec };
+    // decoding the whole file decides whether it is acceptable audio: its refusal stops the encoders, and
+    // when they fail first (a file that does not decode fails them too) it is what the job fails with
+    const refused = new AbortController();
+    const measuring = metrics.time('measure', () => measureAudio(tools, source.path, source.probed, maxDurationSec, signal)).then(
+      async (result) => {
+        held(await tracks.recordMeasurement(track._id, owner, result));
+        return result;
+      },
+      (error: unknown) => {
+        refused.abort(error);
+        throw error;
+      },
+    );
+    measuring.catch(() => undefined);
+    let encoded: readonly [StoredRendition[], Loudness];
+    try {
+      encoded = await runTogether([
+        (shared: AbortSignal) => metrics.time('transcode', () => transcodeLadder(this.deps, track, media, shared, listener)),
+        (shared: AbortSignal) => metrics.time('loudness', () => measureLoudness(tools, source, track.durationSec, shared)),
+      ] as const, AbortSignal.any([signal, refused.signal]));
+    } catch (error) {
+      await measuring;
+      throw error;
+    }
+    const [renditions, loudness] = encoded;
+    const measured = await measuring;
+    const outcome = { renditions, loudness, durationSec: measured.durationSec, peaks: measured.peaks };
+    if (!(await tracks.markReady(track._id, owner, outcome))) {
       throw new LeaseLostError('lost the lease while finishing');
     }
   }
@@ -275,9 +343,15 @@ export class TrackProcessor {
       if (!(await tracks.get(track._id))) await segments.deleteForTrack(track._id, track.durationSec);
       return;
     }
+    await segments.deleteForTrack(track._id, track.durationSec);
+    if (error instanceof HttpError) {
+      metrics.jobFinished('refused');
+      logger.warn({ trackId: track._id, code: error.code }, 'decoding the whole file refused it');
+      await tracks.markFailed(track._id, owner, { code: error.code, message: error.message });
+      return;
+    }
     metrics.jobFinished('failed');
     logger.error(context, 'transcoding failed');
-    await segments.deleteForTrack(track._id, track.durationSec);
     await tracks.markFailed(track._id, owner, { code: 'transcode_failed', message: 'The audio could not be transcoded' });
   }
 }

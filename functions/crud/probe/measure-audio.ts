@@ -18,10 +18,15 @@ const truncationTolerance = (declared: number) => Math.max(0.5, declared * 0.02)
 const tooLong = (maxDurationSec: number, details: Record<string, unknown> = {}) =>
   new HttpError('too_long', `The audio is longer than the ${maxDurationSec} s this service accepts`, { maxDurationSec, ...details });
 
+/** Refuses, before any decoding, a file whose headers already say it is too long. */
+export function checkDeclaredDuration(probed: Pick<ProbedAudio, 'declaredDurationSec'>, maxDurationSec: number): void {
+  if ((probed.declaredDurationSec ?? 0) > maxDurationSec) throw tooLong(maxDurationSec, { declaredDurationSec: probed.declaredDurationSec });
+}
+
 /**
- * Decodes the whole file once, before the upload is accepted: proves it
- * decodes to the end, and measures its exact length and its waveform on the
- * way (both nearly free beside the decoding itself).
+ * Decodes the whole file once, while its ladder is encoded: proves it decodes
+ * to the end, and measures its exact length and its waveform on the way (both
+ * nearly free beside the decoding itself).
  */
 export async function measureAudio(
   tools: MediaTools,
@@ -30,7 +35,7 @@ export async function measureAudio(
   maxDurationSec: number,
   signal?: AbortSignal,
 ): Promise<Measurement> {
-  if ((probed.declaredDurationSec ?? 0) > maxDurationSec) throw tooLong(maxDurationSec, { declaredDurationSec: probed.declaredDurationSec });
+  checkDeclaredDuration(probed, maxDurationSec);
   const maxFrames = maxDurationSec * probed.sampleRate;
   const expectedFrames = Math.min(probed.expectedDurationSec * probed.sampleRate, maxFrames);
   const waveform = new WaveformBuilder(probed.channels, expectedFrames);

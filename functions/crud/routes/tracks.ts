@@ -1,16 +1,14 @@
-import { type Request, type RequestHandler, Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import { endpoints } from '../../shared/api/endpoints.js';
 import { HttpError, notFound } from '../../shared/errors.js';
-import { fieldErrors, mount } from '../../shared/http/endpoint.js';
-import { UploadFieldsSchema, toTrack } from '../../shared/schemas/track.js';
+import { mount } from '../../shared/http/endpoint.js';
+import { toTrack } from '../../shared/schemas/track.js';
 import type { TrackEvents } from '../../shared/track-events.js';
 import { type IngestDeps, acceptUpload } from '../ingest/accept-upload.js';
 import { finishRemoval, type RemoveDeps, removeTrack } from '../store/remove-track.js';
-import { type UploadLimits, receiveUpload } from '../upload/receive-upload.js';
 import { busy } from '../upload/staging-budget.js';
 
 export interface TrackRoutesDeps extends IngestDeps, RemoveDeps {
-  uploadLimits: UploadLimits;
   /** what a write must pass first: the API key check, the rate limit */
   writeGuards: RequestHandler[];
   /** uploads are refused (503) while this replica holds this many tracks */
@@ -21,20 +19,9 @@ export interface TrackRoutesDeps extends IngestDeps, RemoveDeps {
 }
 
 export function trackRoutes(deps: TrackRoutesDeps): Router {
-  const { tracks, processor, uploadLimits, writeGuards } = deps;
+  const { tracks, processor, writeGuards } = deps;
   const router = Router();
   let receiving = 0;
-
-  /** Receives the upload, checks its form and accepts it; the upload's file is gone if it is refused. */
-  const receiveAndAccept = async (req: Request) => {
-    const upload = await receiveUpload(req, uploadLimits);
-    const fields = UploadFieldsSchema.safeParse(upload.fields);
-    if (!fields.success) {
-      await upload.dispose();
-      throw new HttpError('validation_failed', 'The upload form is not valid', { fields: fieldErrors(fields.error.issues) });
-    }
-    return acceptUpload(deps, upload, fields.data, uploadLimits.cutOff);
-  };
 
   const findTrack = async (id: string) => {
     const track = await tracks.get(id);
@@ -47,7 +34,7 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
     if (processor.jobCount >= deps.maxQueuedJobs) throw busy('it holds as many tracks as it may');
     if (receiving >= deps.maxConcurrentUploads) throw busy('it receives as many uploads as it may');
     receiving++;
-    const created = await receiveAndAccept(req).finally(() => receiving--);
+    const created = await acceptUpload(deps, req).finally(() => receiving--);
     res.location(`tracks/${created._id}`);
     // accepted while the replica shuts down, the job is handed back at once: that is done before the answer,
     // after which the replica may be gone
@@ -55,7 +42,12 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
       res.status(202).json(toTrack(created));
       return;
     }
-    await processor.whenSettled(created._id);
+    const { refusal } = await processor.whenSettled(created._id);
+    if (refusal && query.wait) {
+      // whoever waits hears what was wrong with the file, as if it had been found before the answer, and keeps nothing
+      await removeTrack(deps, created);
+      throw refusal;
+    }
     // handed back: another replica finishes it, and the client polls as after a 202 (as it does when the
     // track cannot be read again now: it was accepted all the same)
     const settled = query.wait ? await tracks.get(created._id).catch(() => null) : null;

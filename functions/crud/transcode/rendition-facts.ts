@@ -1,3 +1,4 @@
+import { targetDurationOf } from '../../shared/hls.js';
 import { IncompleteOutputError } from './incomplete-output.js';
 import type { StoredRendition } from '../../shared/schemas/track.js';
 import type { RenditionPlan } from './ladder.js';
@@ -41,7 +42,7 @@ export function renditionFacts(plan: RenditionPlan, segments: EncodedSegment[]):
   if (segments.length === 0) throw new IncompleteOutputError(`rendition ${plan.id} has no segments`);
   const totalBits = segments.reduce((sum, segment) => sum + segment.bytes * 8, 0);
   const durationSec = segments.reduce((sum, segment) => sum + segment.duration, 0);
-  const targetDuration = Math.max(1, ...segments.map((segment) => Math.round(segment.duration)));
+  const targetDuration = targetDurationOf(segments.map((segment) => segment.duration));
   return {
     id: plan.id,
     codecs: 'mp4a.40.2',

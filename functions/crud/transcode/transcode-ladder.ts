@@ -9,9 +9,9 @@ import { withTempDir } from '../../shared/util/temp-dir.js';
 import type { StagedMedia } from '../media/audio-formats.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { storeSegments } from '../store/store-segments.js';
-import { planLadder } from './ladder.js';
+import { planLadder, type RenditionPlan } from './ladder.js';
 import { type EncodedSegment, renditionFacts } from './rendition-facts.js';
-import { transcodeRendition } from './transcode-rendition.js';
+import { type ListedSegment, transcodeRendition } from './transcode-rendition.js';
 
 export interface LadderDeps {
   tools: MediaTools;
@@ -20,18 +20,27 @@ export interface LadderDeps {
   metrics: IngestMetrics;
 }
 
+export interface LadderListener {
+  /** segments of a rung, stored and playable, in order; `stored` is all of the rung's so far */
+  onStored(plan: RenditionPlan, fresh: EncodedSegment[], stored: EncodedSegment[]): Promise<void>;
+  /** the share of the ladder's audio stored, 0..1 */
+  onProgress(fraction: number): void;
+}
+
 /**
  * Encodes every rung in its own ffmpeg process at once (on a multi-core
  * machine this beats one process feeding all rungs, whose encoders share a
- * thread), storing each segment as soon as ffmpeg finishes it. Progress is the
- * share of the ladder's audio already stored.
+ * thread), storing each segment as soon as ffmpeg finishes it: every rung
+ * grows from the start of the file, so a listener can play the first
+ * segments of any of them while the rest is encoded. A rung's init segment
+ * goes with its first media segments (ffmpeg writes it once, before them).
  */
 export async function transcodeLadder(
   deps: LadderDeps,
   track: TrackDocument,
-  source: StagedMedia,
+  source: StagedMedia & { durationSec: number },
   signal: AbortSignal,
-  onProgress: (fraction: number) => void,
+  listener: LadderListener,
 ): Promise<StoredRendition[]> {
   const plans = planLadder(track.source);
   let storedSeconds = 0;
@@ -41,15 +50,17 @@ export async function transcodeLadder(
         const renditionDir = join(dir, plan.id);
         await mkdir(renditionDir);
         const stored: EncodedSegment[] = [];
-        const store = (listed: Array<{ file: string; duration: number }>) =>
+        const store = (listed: ListedSegment[]) =>
           deps.metrics.time('store_segments', () => storeSegments(deps.segments, track._id, plan.id, renditionDir, listed, rungSignal));
-        await transcodeRendition(deps.tools, { ...source, durationSec: track.durationSec }, plan, renditionDir, rungSignal, async (listed) => {
-          stored.push(...(await store(listed)));
+        await transcodeRendition(deps.tools, source, plan, renditionDir, rungSignal, async (listed) => {
+          const withInit = stored.length === 0 ? [{ file: INIT_SEGMENT_FILE, duration: 0 }, ...listed] : listed;
+          const fresh = (await store(withInit)).filter((segment) => segment.file !== INIT_SEGMENT_FILE);
+          stored.push(...fresh);
+          await listener.onStored(plan, fresh, stored);
           storedSeconds += listed.reduce((sum, segment) => sum + segment.duration, 0);
           // 1 is for the ready track; the last write is still to come
-          onProgress(Math.min(0.99, storedSeconds / (track.durationSec * plans.length)));
+          listener.onProgress(Math.min(0.99, storedSeconds / (source.durationSec * plans.length)));
         });
-        await store([{ file: INIT_SEGMENT_FILE, duration: 0 }]);
         return renditionFacts(plan, stored);
       }),
       signal,

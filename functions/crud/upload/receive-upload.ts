@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { HttpError } from '../../shared/errors.js';
+import { teeWritable } from '../../shared/util/tee-writable.js';
 import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
 import { cleanFilename } from './filename.js';
 import { busy, type StagingBudget } from './staging-budget.js';
@@ -85,6 +86,7 @@ async function saveStream(
   clientName: string | undefined,
   meter: UploadMeter,
   signal: AbortSignal,
+  copyTo: Writable | undefined,
 ): Promise<SavedFile> {
   const filename = cleanFilename(clientName);
   // a name the client does not choose: what a file is is read from its bytes, never from its name
@@ -99,7 +101,8 @@ async function saveStream(
   source.pipe(meter);
   try {
     if (signal.aborted) abort();
-    await pipeline(meter, createWriteStream(path));
+    const file = createWriteStream(path);
+    await pipeline(meter, copyTo ? teeWritable([file, copyTo]) : file);
   } finally {
     source.unpipe(meter);
     source.off('error', stop);
@@ -125,6 +128,7 @@ function receiveMultipart(
   dir: string,
   meter: UploadMeter,
   signal: AbortSignal,
+  copyTo: Writable | undefined,
 ): Promise<{ file: SavedFile | undefined; fields: Record<string, string> }> {
   return new Promise((resolve, reject) => {
     const fields: Record<string, string> = {};
@@ -161,7 +165,7 @@ function receiveMultipart(
         stream.resume();
         return;
       }
-      saving = saveStream(stream, dir, info.filename, meter, signal);
+      saving = saveStream(stream, dir, info.filename, meter, signal, copyTo);
       saving.catch(fail);
     });
     parser.on('field', (name, value, info) => {
@@ -205,10 +209,15 @@ function expectedChecksum(req: Request): string | undefined {
 /**
  * Receives `POST /tracks`: multipart/form-data with a `file` field, or a raw
  * `audio/*` (or octet-stream) body named by `X-Filename`. The file is streamed
- * to a temp file while it is hashed and counted, never held in memory; a
- * rejected upload leaves no file behind.
+ * to a temp file while it is hashed and counted, never held in memory, and to
+ * `copyTo` as well when given (at the pace of the slower); a rejected upload
+ * leaves no file behind (what went to `copyTo` is its owner's to remove).
  */
-export async function receiveUpload(req: Request, { tmpDir, maxBytes, budget, pace, onBytes, cutOff }: UploadLimits): Promise<ReceivedUpload> {
+export async function receiveUpload(
+  req: Request,
+  { tmpDir, maxBytes, budget, pace, onBytes, cutOff }: UploadLimits,
+  copyTo?: Writable,
+): Promise<ReceivedUpload> {
   const checksum = expectedChecksum(req);
   const multipart = req.is('multipart/form-data') === 'multipart/form-data';
   if (!multipart && !req.is(['audio/*', 'application/octet-stream'])) {
@@ -235,9 +244,9 @@ export async function receiveUpload(req: Request, { tmpDir, maxBytes, budget, pa
   const stop = cutOff ? AbortSignal.any([tooSlow.signal, cutOff]) : tooSlow.signal;
   try {
     const { file, fields } = multipart
-      ? await receiveMultipart(req, dir, meter, stop)
+      ? await receiveMultipart(req, dir, meter, stop, copyTo)
       : {
-          file: await saveStream(req, dir, rawFilename(req), meter, stop),
+          file: await saveStream(req, dir, rawFilename(req), meter, stop, copyTo),
           fields: {},
         };
     if (!file) {

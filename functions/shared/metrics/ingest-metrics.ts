@@ -3,23 +3,27 @@ import { toHttpError } from '../http/json-answer.js';
 import type { Registry } from './registry.js';
 
 /**
- * What an ingest goes through. At the upload: `probe` (what the file is),
- * `measure` (decoded for its length and waveform), `store_original`. In the
- * job: `transcode` (the whole ladder, its segment writes included),
- * `loudness`, and `store_segments`, each write of finished segments.
+ * What an ingest goes through. At the upload: `probe` (what the file is) and
+ * `store_original` (the original's last chunks and its files document: the
+ * rest is stored as it arrives). In the job, at once: `transcode` (the whole
+ * ladder, its segment writes included), `measure` (the whole file decoded
+ * for its length and waveform), `loudness`; and `store_segments`, each write
+ * of finished segments.
  */
 export type IngestStage = 'probe' | 'measure' | 'store_original' | 'transcode' | 'loudness' | 'store_segments';
 
 /**
- * How a job ended: `ready`; `failed` (the track too); `handed_back` (shut
+ * How a job ended: `ready`; `failed` (the track too); `refused` (the track
+ * failed too: decoding the whole file showed it cut off, too long or
+ * undecodable past its start); `handed_back` (shut
  * down, the database away, the disk full: its lease is given up for a
  * later try); `abandoned` (the track was deleted or taken over meanwhile).
  */
-export type JobOutcome = 'ready' | 'failed' | 'handed_back' | 'abandoned';
+export type JobOutcome = 'ready' | 'failed' | 'refused' | 'handed_back' | 'abandoned';
 /** Why a job started over without giving its track up. */
 export type JobRetry = 'database' | 'disk_full';
 
-const JOB_OUTCOMES: JobOutcome[] = ['ready', 'failed', 'handed_back', 'abandoned'];
+const JOB_OUTCOMES: JobOutcome[] = ['ready', 'failed', 'refused', 'handed_back', 'abandoned'];
 const JOB_RETRIES: JobRetry[] = ['database', 'disk_full'];
 const STAGE_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
@@ -50,14 +54,14 @@ export class IngestMetrics {
     });
     this.stages = new Histogram({
       name: 'segue_ingest_stage_duration_seconds',
-      help: 'Time a stage of an ingest took when it succeeded: probe, measure, store_original (at the upload); transcode, loudness, store_segments (each write; in the job)',
+      help: 'Time a stage of an ingest took when it succeeded: probe, store_original (at the upload); transcode, measure, loudness, store_segments (each write; in the job)',
       labelNames: ['stage'],
       buckets: STAGE_BUCKETS,
       registers,
     });
     this.jobs = new Counter({
       name: 'segue_jobs_finished_total',
-      help: 'Transcoding jobs ended, by outcome: ready, failed, handed_back (for a later try), abandoned (deleted or taken over)',
+      help: 'Transcoding jobs ended, by outcome: ready, failed, refused (not acceptable audio once wholly decoded), handed_back (for a later try), abandoned (deleted or taken over)',
       labelNames: ['outcome'],
       registers,
     });

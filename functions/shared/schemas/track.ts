@@ -66,6 +66,22 @@ export const StoredRenditionSchema = RenditionSchema.extend({
 });
 export type StoredRendition = z.infer<typeof StoredRenditionSchema>;
 
+/**
+ * A rung still being encoded: what its playlists are written from while they
+ * grow, the segments stored so far in order. Gone once the track is ready.
+ */
+export const GrowingRenditionSchema = z.object({
+  bitrate: z.number().int().positive(),
+  channels: z.number().int().min(1).max(2),
+  sampleRate: z.number().int().positive(),
+  /** measured on the segments stored so far */
+  peakBandwidth: z.number().int().positive(),
+  segmentDurations: z.array(z.number().positive()),
+});
+export type GrowingRendition = z.infer<typeof GrowingRenditionSchema>;
+export const GrowingRenditionsSchema = z.partialRecord(RenditionIdSchema, GrowingRenditionSchema);
+export type GrowingRenditions = z.infer<typeof GrowingRenditionsSchema>;
+
 export const LoudnessSchema = z.object({
   /** EBU R128 integrated loudness, LUFS; null for silence */
   integratedLufs: z.number().nullable(),
@@ -85,11 +101,12 @@ const trackFields = {
   progress: z.number().min(0).max(1),
   error: TrackErrorSchema.nullable(),
   ...TagsSchema.shape,
+  /** while processing, what the file's headers promise (or an estimate); once the whole file is decoded, its exact length */
   durationSec: z.number().positive(),
   source: SourceSchema,
   /** measured while processing; null until the track is ready */
   loudness: LoudnessSchema.nullable(),
-  /** about 1,000 waveform peaks, 0..1, evenly spread over the duration */
+  /** about 1,000 waveform peaks, 0..1, evenly spread over the duration; empty until the whole file is decoded */
   peaks: z.array(z.number().min(0).max(1)),
   hasCover: z.boolean(),
 };
@@ -106,6 +123,8 @@ export const TrackDocumentSchema = z.object({
   _id: TrackIdSchema,
   ...trackFields,
   renditions: z.array(StoredRenditionSchema),
+  /** while processing, the rungs whose first segments are stored */
+  growing: GrowingRenditionsSchema.optional(),
   createdAt: z.date(),
   updatedAt: z.date(),
   lastAccessedAt: z.date().nullable(),
@@ -118,11 +137,32 @@ export const TrackSchema = z.object({
   id: TrackIdSchema,
   ...trackFields,
   renditions: z.array(RenditionSchema),
+  /**
+   * true once the playlists can be played: when the first segments of a rung
+   * are stored, while the track is still processing (its playlists then grow
+   * as an HLS EVENT stream and end when it is ready), and whenever it is ready
+   */
+  playable: z.boolean(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   lastAccessedAt: z.iso.datetime().nullable(),
 });
 export type Track = z.infer<typeof TrackSchema>;
+
+/**
+ * Segments a growing rung has before it is listed: GStreamer's HLS demuxer,
+ * given a live playlist of one segment, cannot find its place in the next and
+ * skips or repeats segments.
+ */
+const MIN_GROWING_SEGMENTS = 2;
+
+/** The rungs a processing track can already be played from. */
+export const startedRungs = (doc: Pick<TrackDocument, 'growing'>) =>
+  (Object.entries(doc.growing ?? {}) as Array<[RenditionId, GrowingRendition]>).filter(
+    ([, rung]) => rung.segmentDurations.length >= MIN_GROWING_SEGMENTS,
+  );
+
+export const isPlayable = (doc: TrackDocument) => doc.status === 'ready' || (doc.status === 'processing' && startedRungs(doc).length > 0);
 
 export function toTrack(doc: TrackDocument): Track {
   return {
@@ -139,6 +179,7 @@ export function toTrack(doc: TrackDocument): Track {
     durationSec: doc.durationSec,
     source: doc.source,
     renditions: doc.renditions.map(({ segmentDurations: _, ...rendition }) => rendition),
+    playable: isPlayable(doc),
     loudness: doc.loudness,
     peaks: doc.peaks,
     hasCover: doc.hasCover,

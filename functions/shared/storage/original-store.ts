@@ -33,6 +33,11 @@ export interface OriginalChunkDocument {
   data: Binary;
 }
 
+export interface OriginalWriter {
+  stream: Writable;
+  idle(): Promise<void>;
+}
+
 /** 1 MiB: a 50 MB original is 50 lookups, and a download holds at most two chunks in memory. */
 export const ORIGINAL_CHUNK_BYTES = 1024 * 1024;
 /** Chunks per insert: a few MB per message. */
@@ -54,17 +59,10 @@ export class OriginalStore {
   /** Stores the file's chunks, then its files document: an original is never visible half-written. */
   async save(trackId: string, path: string, metadata: OriginalMetadata, signal?: AbortSignal): Promise<void> {
     const { size: length } = await stat(path);
-    const writer = this.chunkWriter(trackId);
+    const writer = this.openWriter(trackId);
     try {
       await pipeline(createReadStream(path, { highWaterMark: ORIGINAL_CHUNK_BYTES }), writer.stream, { signal });
-      await this.files.insertOne({
-        _id: trackId,
-        length,
-        chunkSize: ORIGINAL_CHUNK_BYTES,
-        uploadDate: new Date(),
-        filename: metadata.filename,
-        metadata,
-      });
+      await this.seal(trackId, length, metadata);
     } catch (error) {
       // an aborted pipeline does not wait for the write under way, which would land after the delete
       await writer.idle();
@@ -73,11 +71,17 @@ export class OriginalStore {
     }
   }
 
+  /** Makes an original whose chunks are all written visible, with what is known of it once it has all arrived. */
+  async seal(trackId: string, length: number, metadata: OriginalMetadata): Promise<void> {
+    await this.files.insertOne({ _id: trackId, length, chunkSize: ORIGINAL_CHUNK_BYTES, uploadDate: new Date(), filename: metadata.filename, metadata });
+  }
+
   /**
-   * Cuts the byte stream into chunks and writes a few at a time, holding back
-   * the stream meanwhile; `idle` resolves once no write is under way.
+   * Where the bytes of an original go as they come: cut into chunks and
+   * written a few at a time, holding back the stream meanwhile; `idle`
+   * resolves once no write is under way. Nothing is visible until `seal`.
    */
-  private chunkWriter(trackId: string): { stream: Writable; idle(): Promise<void> } {
+  openWriter(trackId: string): OriginalWriter {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let documents: OriginalChunkDocument[] = [];

@@ -26,6 +26,14 @@ export interface SegmentInput {
   data: Buffer;
 }
 
+/**
+ * Longer than any gap a cut-short write can leave in a rung's run of segments
+ * (a write is one batch of at most 8 MiB, under 50 segments at the top rung).
+ */
+const DELETE_RUN = 200;
+
+const indexes = (first: number, count: number) => Array.from({ length: count }, (_, offset) => first + offset);
+
 export class SegmentStore {
   constructor(private readonly segments: Collection<SegmentDocument>) {}
 
@@ -58,16 +66,28 @@ export class SegmentStore {
   }
 
   /**
-   * Deletes every segment a track of this duration can have, one exact `_id`
-   * at a time: on an engine that keeps no secondary indexes (the embedded
-   * one), a `{ trackId }` filter would read every segment of every track.
+   * Deletes every segment of a track, one exact `_id` at a time: on an engine
+   * that keeps no secondary indexes (the embedded one), a `{ trackId }` filter
+   * would read every segment of every track. Each rung's segments are stored
+   * in order from the first, so past the ones a track of this duration has,
+   * deleting goes on a run of names at a time until a run finds none: a file
+   * whose headers understated its length leaves nothing behind either.
    */
   async deleteForTrack(trackId: string, durationSec: number): Promise<void> {
-    const files = [INIT_SEGMENT_FILE];
-    for (let index = 0; index < maxSegmentCount(durationSec); index++) files.push(mediaSegmentFile(index));
-    const operations: AnyBulkWriteOperation<SegmentDocument>[] = RenditionIdSchema.options.flatMap((rendition) =>
-      files.map((file) => ({ deleteOne: { filter: { _id: segmentId(trackId, rendition, file) } } })),
-    );
-    await this.segments.bulkWrite(operations, { ordered: false });
+    const surely = maxSegmentCount(durationSec);
+    for (const rendition of RenditionIdSchema.options) {
+      await this.deleteFiles(trackId, rendition, [INIT_SEGMENT_FILE, ...indexes(0, surely).map(mediaSegmentFile)]);
+      for (let first = surely; ; first += DELETE_RUN) {
+        if ((await this.deleteFiles(trackId, rendition, indexes(first, DELETE_RUN).map(mediaSegmentFile))) === 0) break;
+      }
+    }
+  }
+
+  private async deleteFiles(trackId: string, rendition: RenditionId, files: string[]): Promise<number> {
+    const operations: AnyBulkWriteOperation<SegmentDocument>[] = files.map((file) => ({
+      deleteOne: { filter: { _id: segmentId(trackId, rendition, file) } },
+    }));
+    const { deletedCount } = await this.segments.bulkWrite(operations, { ordered: false });
+    return deletedCount;
   }
 }

@@ -1,7 +1,9 @@
-import type { Collection, Filter } from 'mongodb';
+import type { Collection, Filter, UpdateFilter } from 'mongodb';
 import {
+  type GrowingRendition,
   type Lease,
   type Loudness,
+  type RenditionId,
   type StoredRendition,
   type TrackDocument,
   TrackDocumentSchema,
@@ -90,6 +92,52 @@ export class TrackStore {
     return matchedCount === 1;
   }
 
+  /** A job starting over: what an earlier run listed is listed again as this one stores it. */
+  async restartGrowing(id: string, owner: string): Promise<boolean> {
+    const { matchedCount } = await this.tracks.updateOne(
+      { _id: id, status: 'processing', 'lease.owner': owner },
+      { $set: { growing: {}, updatedAt: new Date() } },
+    );
+    return matchedCount === 1;
+  }
+
+  /**
+   * Lists segments of a rung that are stored (never before: a listed segment
+   * can be fetched at once) after those listed before them; false when this
+   * owner no longer holds the lease.
+   */
+  async appendSegments(
+    id: string,
+    owner: string,
+    rung: RenditionId,
+    facts: Omit<GrowingRendition, 'segmentDurations'>,
+    durations: number[],
+  ): Promise<boolean> {
+    const path = `growing.${rung}`;
+    const { matchedCount } = await this.tracks.updateOne(
+      { _id: id, status: 'processing', 'lease.owner': owner },
+      {
+        $set: {
+          [`${path}.bitrate`]: facts.bitrate,
+          [`${path}.channels`]: facts.channels,
+          [`${path}.sampleRate`]: facts.sampleRate,
+          [`${path}.peakBandwidth`]: facts.peakBandwidth,
+        },
+        $push: { [`${path}.segmentDurations`]: { $each: durations } },
+      } as UpdateFilter<TrackDocument>,
+    );
+    return matchedCount === 1;
+  }
+
+  /** The length and waveform the whole file decoded to, known while the ladder is still being encoded. */
+  async recordMeasurement(id: string, owner: string, measured: { durationSec: number; peaks: number[] }): Promise<boolean> {
+    const { matchedCount } = await this.tracks.updateOne(
+      { _id: id, status: 'processing', 'lease.owner': owner },
+      { $set: { ...measured, updatedAt: new Date() } },
+    );
+    return matchedCount === 1;
+  }
+
   async markReady(
     id: string,
     owner: string,
@@ -97,7 +145,7 @@ export class TrackStore {
   ): Promise<TrackDocument | null> {
     return this.tracks.findOneAndUpdate(
       { _id: id, status: 'processing', 'lease.owner': owner },
-      { $set: { status: 'ready', progress: 1, ...outcome, error: null, updatedAt: new Date() }, $unset: { lease: '' } },
+      { $set: { status: 'ready', progress: 1, ...outcome, error: null, updatedAt: new Date() }, $unset: { lease: '', growing: '' } },
       { returnDocument: 'after' },
     );
   }
@@ -106,7 +154,7 @@ export class TrackStore {
   async markFailed(id: string, owner: string | null, error: TrackError): Promise<TrackDocument | null> {
     return this.tracks.findOneAndUpdate(
       { _id: id, status: 'processing', ...(owner ? { 'lease.owner': owner } : {}) },
-      { $set: { status: 'failed', error, renditions: [], updatedAt: new Date() }, $unset: { lease: '' } },
+      { $set: { status: 'failed', error, renditions: [], updatedAt: new Date() }, $unset: { lease: '', growing: '' } },
       { returnDocument: 'after' },
     );
   }

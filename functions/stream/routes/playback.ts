@@ -2,14 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Negotiator from 'negotiator';
 import vary from 'vary';
 import { HttpError, notFound } from '../../shared/errors.js';
-import { INIT_SEGMENT_FILE } from '../../shared/hls.js';
-import type { StoredRendition, TrackDocument } from '../../shared/schemas/track.js';
+import { AAC_LC, INIT_SEGMENT_FILE } from '../../shared/hls.js';
+import { startedRungs, type TrackDocument } from '../../shared/schemas/track.js';
 import { type SegmentStore, segmentId } from '../../shared/storage/segment-store.js';
 import type { AccessRecorder } from '../access-recorder.js';
 import type { ByteCache, CachedBytes } from '../cache/byte-cache.js';
 import type { CachedText, TrackCache } from '../cache/track-cache.js';
 import { describeAndCheckFresh, sendBytes } from '../http/respond.js';
-import { writeMasterPlaylist } from '../playlists/master-playlist.js';
+import { type Variant, writeMasterPlaylist } from '../playlists/master-playlist.js';
 import { writeMediaPlaylist } from '../playlists/media-playlist.js';
 
 export interface PlaybackDeps {
@@ -23,6 +23,8 @@ export const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** VOD playlists never change while their track exists; a short life bounds how long a deleted one lingers in caches. */
 const PLAYLIST_CACHE = 'public, max-age=300';
+/** A growing playlist is asked again every few seconds, and each time must say what is stored now (its ETag answers 304 when nothing is new). */
+const GROWING_PLAYLIST_CACHE = 'no-cache';
 
 const MEDIA_SEGMENT = /^(\d{6})\.m4s$/;
 
@@ -30,34 +32,53 @@ const MEDIA_SEGMENT = /^(\d{6})\.m4s$/;
 const whenReady = <T, R>(value: T | Promise<T>, next: (value: T) => R): R | Promise<Awaited<R>> =>
   value instanceof Promise ? (value.then(next) as Promise<Awaited<R>>) : next(value);
 
-/** A track that can be played, or the error that says why not: never half a playlist. */
-function playable(track: TrackDocument | null, id: string): TrackDocument {
+/** A rendition as its playlists are written: complete, or growing while the track is processed. */
+interface PlayableRendition {
+  variant: Variant;
+  segmentDurations: number[];
+}
+
+/** What can be played of a track: its complete renditions, or those growing; else the error that says why not. */
+function playable(track: TrackDocument | null, id: string): { complete: boolean; renditions: PlayableRendition[] } {
   if (!track) throw notFound('This track', { id });
-  if (track.status === 'processing') {
-    throw new HttpError('track_not_ready', 'This track is still being processed', { status: track.status, progress: track.progress });
+  if (track.status === 'ready') {
+    return { complete: true, renditions: track.renditions.map(({ segmentDurations, ...variant }) => ({ variant, segmentDurations })) };
   }
   if (track.status === 'failed') {
     throw new HttpError('track_failed', 'This track could not be processed', { status: track.status, error: track.error });
   }
-  return track;
+  const started = startedRungs(track);
+  if (started.length === 0) {
+    throw new HttpError('track_not_ready', 'This track is still being processed', { status: track.status, progress: track.progress });
+  }
+  const renditions = started.map(([rung, { segmentDurations, ...facts }]) => ({
+    variant: { id: rung, codecs: AAC_LC, ...facts },
+    segmentDurations,
+  }));
+  return { complete: false, renditions };
 }
 
-function renditionOf(track: TrackDocument, id: string): StoredRendition {
-  const rendition = track.renditions.find((candidate) => candidate.id === id);
-  if (!rendition) throw notFound('This rendition', { id: track._id, rendition: id });
+function renditionOf(renditions: PlayableRendition[], trackId: string, id: string): PlayableRendition {
+  const rendition = renditions.find((candidate) => candidate.variant.id === id);
+  if (!rendition) throw notFound('This rendition', { id: trackId, rendition: id });
   return rendition;
 }
 
-/** A file name this rendition has, checked against its stored facts before any segment is read. */
-function checkSegmentFile(rendition: StoredRendition, trackId: string, file: string): void {
+/**
+ * A file name this rendition has, checked against its stored facts before any
+ * segment is read. A growing one may have more than this replica read a
+ * moment ago (another may have listed them already): those are looked for.
+ */
+function checkSegmentFile(rendition: PlayableRendition, complete: boolean, trackId: string, file: string): void {
   const index = MEDIA_SEGMENT.exec(file)?.[1];
-  const known = file === INIT_SEGMENT_FILE || (index !== undefined && Number(index) < rendition.segmentCount);
-  if (!known) throw notFound('This segment', { id: trackId, rendition: rendition.id, file });
+  const known = file === INIT_SEGMENT_FILE || (index !== undefined && (!complete || Number(index) < rendition.segmentDurations.length));
+  if (!known) throw notFound('This segment', { id: trackId, rendition: rendition.variant.id, file });
 }
 
-function sendPlaylist(req: IncomingMessage, res: ServerResponse, playlist: CachedText): void {
+function sendPlaylist(req: IncomingMessage, res: ServerResponse, playlist: CachedText, complete: boolean): void {
   vary(res, 'Accept-Encoding');
-  if (describeAndCheckFresh(req, res, { contentType: PLAYLIST_TYPE, etag: playlist.etag, cacheControl: PLAYLIST_CACHE })) return;
+  const cacheControl = complete ? PLAYLIST_CACHE : GROWING_PLAYLIST_CACHE;
+  if (describeAndCheckFresh(req, res, { contentType: PLAYLIST_TYPE, etag: playlist.etag, cacheControl })) return;
   const gzip = req.headers['accept-encoding'] !== undefined && new Negotiator(req).encoding(['gzip', 'identity']) === 'gzip';
   if (gzip) res.setHeader('Content-Encoding', 'gzip');
   const body = gzip ? playlist.gzip : playlist.body;
@@ -67,38 +88,47 @@ function sendPlaylist(req: IncomingMessage, res: ServerResponse, playlist: Cache
 
 export function playbackHandlers({ trackCache, byteCache, segments, access }: PlaybackDeps) {
   /** Like segments, a playlist is answered without waiting when the track was read recently. */
-  const playlist = (req: IncomingMessage, res: ServerResponse, id: string, key: string, make: (track: TrackDocument) => string) =>
+  const playlist = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    key: string,
+    make: (renditions: PlayableRendition[], complete: boolean) => string,
+  ) =>
     whenReady(trackCache.lookup(id), (entry) => {
-      const track = playable(entry.track, id);
-      const text = trackCache.text(entry, key, () => make(track));
+      const { complete, renditions } = playable(entry.track, id);
+      const text = trackCache.text(entry, key, () => make(renditions, complete));
       access.record(id);
-      sendPlaylist(req, res, text);
+      sendPlaylist(req, res, text, complete);
     });
 
   return {
     master(req: IncomingMessage, res: ServerResponse, id: string) {
-      return playlist(req, res, id, 'master', (track) => writeMasterPlaylist(track.renditions));
+      return playlist(req, res, id, 'master', (renditions) => writeMasterPlaylist(renditions.map((rendition) => rendition.variant)));
     },
 
     mediaPlaylist(req: IncomingMessage, res: ServerResponse, id: string, rendition: string) {
-      return playlist(req, res, id, rendition, (track) => writeMediaPlaylist(renditionOf(track, rendition)));
+      return playlist(req, res, id, rendition, (renditions, complete) =>
+        writeMediaPlaylist(renditionOf(renditions, id, rendition).segmentDurations, complete),
+      );
     },
 
     /** The hot path: with the track and the segment in memory it answers without waiting on anything. */
     segment(req: IncomingMessage, res: ServerResponse, id: string, renditionId: string, file: string) {
       return whenReady(trackCache.get(id), (found) => {
-        const track = playable(found, id);
-        const rendition = renditionOf(track, renditionId);
-        checkSegmentFile(rendition, track._id, file);
-        const key = segmentId(track._id, rendition.id, file);
+        const { complete, renditions } = playable(found, id);
+        const rendition = renditionOf(renditions, id, renditionId);
+        checkSegmentFile(rendition, complete, id, file);
+        const key = segmentId(id, rendition.variant.id, file);
+        // a stored segment never changes: growing or complete, it is the same bytes under the same name
         const send = (cached: CachedBytes) => {
-          access.record(track._id);
+          access.record(id);
           sendBytes(req, res, cached.data, { ...cached, cacheControl: IMMUTABLE });
         };
         const cached = byteCache.get(key);
         if (cached) return send(cached);
         return segments.get(key).then((stored) => {
-          if (!stored) throw notFound('This segment', { id: track._id, rendition: rendition.id, file });
+          if (!stored) throw notFound('This segment', { id, rendition: rendition.variant.id, file });
           const loaded = { data: Buffer.from(stored.data.buffer), etag: stored.etag, contentType: 'audio/mp4' };
           byteCache.set(key, loaded);
           send(loaded);

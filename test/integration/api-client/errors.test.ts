@@ -17,7 +17,6 @@ import {
   SegueError,
   ServiceUnavailableError,
   TimeoutError,
-  TruncatedAudioError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '@segue/api-client';
@@ -91,12 +90,16 @@ describe('the SDK: every error, reached for real', function () {
       expect((error as NotFoundError).status).to.equal(404);
     });
 
-    it('EmptyUploadError, UnsupportedMediaTypeError and TruncatedAudioError for bad files', async () => {
+    it('EmptyUploadError and UnsupportedMediaTypeError for bad files; ProcessingError with truncated_audio for one cut off', async () => {
       expect(await caught(segue.tracks.create(new Uint8Array(0), {}, { filename: 'empty.mp3' }))).to.be.instanceOf(EmptyUploadError);
       const random = await fixture('randomBytes');
       expect(await caught(segue.tracks.create(random.path))).to.be.instanceOf(UnsupportedMediaTypeError);
+      // found by decoding the whole file, after the upload was answered
       const truncated = await fixture('truncatedMp3');
-      expect(await caught(segue.tracks.create(truncated.path))).to.be.instanceOf(TruncatedAudioError);
+      const error = await caught(segue.tracks.create(truncated.path, {}, { wait: true }));
+      expect(error).to.be.instanceOf(ProcessingError);
+      expect((error as ProcessingError).track.error?.code).to.equal('truncated_audio');
+      await segue.tracks.delete((error as ProcessingError).track.id);
     });
 
     it('ChecksumMismatchError when the bytes are not the ones promised', async () => {

@@ -7,6 +7,7 @@ import { closeServer, listen } from '../../../functions/shared/http/listen.js';
 import { type CrudHarness, expectNothingStored, startCrud } from '../../support/crud.js';
 import { fixture } from '../../support/fixtures.js';
 import { jsonAnswer } from '../../support/net.js';
+import { until } from '../../support/proc.js';
 
 /** Streams `chunks` as a chunked request body and resolves with the response, even if it comes early. */
 function streamUpload(server: Server, headers: Record<string, string>, chunks: Buffer[]) {
@@ -67,12 +68,24 @@ describe('POST /tracks with bad input', function () {
     expectError(await harness.http.post('/tracks').attach('file', file.path, file.filename), 415, 'unsupported_media_type');
   });
 
-  it('answers 422 truncated_audio for an MP3 cut short, naming both lengths', async () => {
+  it('answers 422 truncated_audio for an MP3 cut short, naming both lengths, to an upload that waits', async () => {
     const file = await fixture('truncatedMp3');
-    const response = await harness.http.post('/tracks').attach('file', file.path, file.filename);
+    const response = await harness.http.post('/tracks?wait=true').attach('file', file.path, file.filename);
     expectError(response, 422, 'truncated_audio');
     expect(response.body.error.details.declaredDurationSec).to.be.closeTo(14, 0.1);
     expect(response.body.error.details.decodedDurationSec).to.be.below(7);
+  });
+
+  it('fails an MP3 cut short with truncated_audio once decoded, when the upload was answered at once', async () => {
+    const file = await fixture('truncatedMp3');
+    const accepted = await harness.http.post('/tracks').attach('file', file.path, file.filename);
+    expect(accepted.status, JSON.stringify(accepted.body)).to.equal(202);
+    let track = accepted.body;
+    await until(async () => (track = (await harness.http.get(`/tracks/${accepted.body.id}`)).body).status !== 'processing', 'the job ends');
+    expect(track).to.deep.include({ status: 'failed', playable: false });
+    expect(track.error.code).to.equal('truncated_audio');
+    expect(await harness.database.segments.countDocuments({ trackId: track.id }), 'no segment is kept').to.equal(0);
+    expect((await harness.http.delete(`/tracks/${track.id}`)).status).to.equal(204);
   });
 
   it('answers 415 for a raw body that is not audio/* or octet-stream', async () => {
