@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { type Track, type UploadProgress, NotFoundError, Segue } from '@segue/api-client';
 import { expect } from 'chai';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
-import { fixture } from '../../support/fixtures.js';
+import { distinctCopy, fixture } from '../../support/fixtures.js';
 
 function expectProgressToEndAtTotal(events: UploadProgress[], size: number) {
   expect(events.length, 'progress events').to.be.greaterThan(1);
@@ -95,7 +95,7 @@ describe('the SDK: the life of a track', function () {
     };
     for (const [kind, open] of Object.entries(inputs)) {
       it(`uploads ${kind}`, async () => {
-        const file = await fixture('oneSecondWav');
+        const file = await distinctCopy('oneSecondWav');
         const bytes = await readFile(file.path);
         const progress: UploadProgress[] = [];
         const input = (await open(file.path)) as Parameters<typeof segue.tracks.create>[0];
