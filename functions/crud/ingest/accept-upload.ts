@@ -83,9 +83,8 @@ function newTrack(
  * was stored is removed, or, if the database went away meanwhile, noted for the
  * sweeper to remove. `cutOff` stops it midway, as it does the upload itself.
  */
-export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fields: UploadFields, cutOff?: AbortSignal): Promise<TrackDocument> {
+export async function acceptUpload(deps: IngestDeps, upload: ReceivedUpload, fields: UploadFields, cutOff?: AbortSignal, id = newTrackId()): Promise<TrackDocument> {
   const { tools, tracks, originals, covers, removals, processor, owner, leaseMs, maxDurationSec, logger, metrics } = deps;
-  const id = newTrackId();
   const started = performance.now();
   try {
     const probed = await metrics.time('probe', () => probeAudio(tools, upload.path));

@@ -38,7 +38,8 @@ describe('TRACK_TTL_DAYS', function () {
     expect((await harness.crud.sweeper.sweep()).expired).to.equal(1);
     const remaining = (await harness.http.get('/tracks')).body.data.map((track: Track) => track.id).sort();
     expect(remaining).to.deep.equal([playedLately.id, recent.id].sort());
-    expect(await storedCounts(harness)).to.include({ tracks: 2, covers: 2, originals: 2, segments: segmentsEach * 2 });
+    expect(await storedCounts(harness)).to.include({ tracks: 2, covers: 2, originals: 2, segments: segmentsEach * 2, fingerprints: 2 });
+    expect(await harness.database.fingerprints.countDocuments({ trackId: neverPlayed.id }), 'its file may come again as a new track').to.equal(0);
   });
 
   it('keeps everything when no TTL is set', async () => {
