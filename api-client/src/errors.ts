@@ -88,6 +88,10 @@ export class TrackFailedError extends ConflictError {
 export class TrackNotFailedError extends ConflictError {
   override name = 'TrackNotFailedError';
 }
+/** 409: the same file is being uploaded right now and its track is not there yet; `retryAfterMs` says when to send it again. */
+export class UploadInProgressError extends ConflictError {
+  override name = 'UploadInProgressError';
+}
 export class PayloadTooLargeError extends APIError {
   override name = 'PayloadTooLargeError';
 }
@@ -151,6 +155,7 @@ const classByCode: Record<ErrorCode, APIErrorClass> = {
   track_not_ready: TrackNotReadyError,
   track_failed: TrackFailedError,
   track_not_failed: TrackNotFailedError,
+  upload_in_progress: UploadInProgressError,
   payload_too_large: PayloadTooLargeError,
   range_not_satisfiable: RangeNotSatisfiableError,
   unsupported_media_type: UnsupportedMediaTypeError,

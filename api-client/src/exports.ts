@@ -14,7 +14,7 @@ export type {
 export { TrackListSchema, TrackSchema } from '../../functions/shared/schemas/track.js';
 export * from './errors.js';
 export { formatDuration } from './format.js';
-export type { CreateOptions, ListQuery, PageQuery, UploadInput, WaitOptions } from './tracks.js';
+export type { CreateOptions, ListQuery, PageQuery, UploadedTrack, UploadInput, WaitOptions } from './tracks.js';
 export { TrackIterator, Tracks } from './tracks.js';
 export type { ClientOptions } from './transport.js';
 export type { UploadProgress } from './upload-body.js';

@@ -1,3 +1,4 @@
+import { DUPLICATE_HEADER } from '../../functions/shared/api/endpoints.js';
 import {
   type Track,
   type TrackList,
@@ -14,6 +15,12 @@ import { blobSource, bytesSource, streamSource, type UploadProgress, type Upload
 
 /** What `tracks.create` takes: a Blob or File, bytes, a stream, or (in Node) a file path. */
 export type UploadInput = Blob | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | string;
+
+/** What `tracks.create` resolves with: the track, and whether the service had the file already. */
+export type UploadedTrack = Track & {
+  /** the file was in the library already (the same SHA-256): this is the track that holds it, and nothing new was stored */
+  duplicate: boolean;
+};
 
 export interface CreateOptions {
   /** upload progress: file bytes sent, monotonic, ending at the total */
@@ -62,8 +69,15 @@ export class Tracks {
     private readonly platform: Platform,
   ) {}
 
-  /** Uploads audio. Resolves with the track as accepted (`processing`), or with `wait`, once it is ready. */
-  async create(input: UploadInput, fields: UploadFields = {}, options: CreateOptions = {}): Promise<Track> {
+  /**
+   * Uploads audio. Resolves with the track as accepted (`processing`), or with `wait`, once it is ready.
+   * A file the library holds already is not stored again: the answer is that track, with `duplicate: true`.
+   *
+   * @example
+   * const track = await segue.tracks.create('./song.mp3', { artist: 'Someone' }, { wait: true });
+   * if (track.duplicate) console.log(`already in your library as ${track.id}`);
+   */
+  async create(input: UploadInput, fields: UploadFields = {}, options: CreateOptions = {}): Promise<UploadedTrack> {
     const source = await this.toSource(input, options.filename);
     const url = this.transport.url('createTrack');
     const response = await sendUpload(this.transport, this.platform, {
@@ -76,12 +90,14 @@ export class Tracks {
       headers: options.sha256 ? { 'x-content-sha256': options.sha256 } : {},
     });
     const track = await readBody(response, TrackSchema);
-    if (!options.wait) return track;
-    return this.waitUntilReady(track.id, {
+    const duplicate = duplicateMark(response, track);
+    if (!options.wait) return { ...track, duplicate };
+    const ready = await this.waitUntilReady(track.id, {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.waitTimeout !== undefined ? { timeout: options.waitTimeout } : {}),
       ...(options.onProcessing ? { onProgress: options.onProcessing } : {}),
     });
+    return { ...ready, duplicate };
   }
 
   retrieve(id: string, options: { signal?: AbortSignal } = {}): Promise<Track> {
@@ -174,6 +190,14 @@ export class Tracks {
     if (input instanceof ReadableStream || Symbol.asyncIterator in input) return streamSource(input, filename);
     throw new TypeError('upload a Blob, File, Uint8Array, ArrayBuffer, stream or (in Node) a path');
   }
+}
+
+/** Whether the answer says the upload's bytes were a track already; it must name the track it answered with. */
+function duplicateMark(response: Response, track: Track): boolean {
+  const of = response.headers.get(DUPLICATE_HEADER);
+  if (of === null) return false;
+  if (of !== track.id) throw new ResponseValidationError(`${response.url} answered track ${track.id} as a duplicate of ${of}`, [], track);
+  return true;
 }
 
 /** All pages as one sequence of tracks; `pages()` gives them a page at a time. */

@@ -18,6 +18,7 @@ import { createRegistry, type Registry } from '../shared/metrics/registry.js';
 import { expressRequestMetrics } from '../shared/metrics/request-metrics.js';
 import { CoverStore } from '../shared/storage/cover-store.js';
 import type { Database } from '../shared/storage/database.js';
+import { FingerprintStore } from '../shared/storage/fingerprint-store.js';
 import { OriginalStore } from '../shared/storage/original-store.js';
 import { RemovalStore } from '../shared/storage/removal-store.js';
 import { SegmentStore } from '../shared/storage/segment-store.js';
@@ -64,6 +65,7 @@ export function createApp(deps: CrudDeps): CrudApp {
   const originals = new OriginalStore(database.originalFiles, database.originalChunks);
   const covers = new CoverStore(database.covers);
   const removals = new RemovalStore(database.removals);
+  const fingerprints = new FingerprintStore(database.fingerprints);
   const registry = deps.registry ?? createRegistry();
   const metrics: IngestMetrics = new IngestMetrics(registry, () => processor.load);
   const processor = new TrackProcessor({
@@ -85,6 +87,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     covers,
     originals,
     removals,
+    fingerprints,
     processor,
     events: deps.events,
     owner,
@@ -136,6 +139,7 @@ export function createApp(deps: CrudDeps): CrudApp {
       originals,
       covers,
       removals,
+      fingerprints,
       processor,
       owner,
       leaseMs: config.leaseMs,

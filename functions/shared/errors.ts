@@ -13,6 +13,7 @@ export const errorStatus = {
   track_not_ready: 409,
   track_failed: 409,
   track_not_failed: 409,
+  upload_in_progress: 409,
   payload_too_large: 413,
   range_not_satisfiable: 416,
   unsupported_media_type: 415,
@@ -33,6 +34,7 @@ export type ErrorCode = keyof typeof errorStatus;
 export const retryAfterSeconds: Partial<Record<ErrorCode, number>> = {
   // a player polls a track still being processed
   track_not_ready: 2,
+  upload_in_progress: 5,
   database_unavailable: 5,
   service_busy: 30,
   // another replica takes the request as soon as this one has left the rotation

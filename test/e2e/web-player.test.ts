@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { buildWeb } from '../../web/build.js';
 import { launchBrowser, openPage } from '../support/browser.js';
-import { fixture } from '../support/fixtures.js';
+import { distinctCopy, fixture } from '../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../support/gateway.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
@@ -221,6 +221,31 @@ describe('the web player in Chromium', function () {
     expect((await audioState(page)).currentTime).to.be.closeTo(file.durationSec, 0.1);
     expect(await player.getAttribute('data-hls-errors'), (await player.getAttribute('data-hls-last-error')) ?? '').to.equal('0');
     expect((await harness.http.delete(`/function/crud/tracks/${id}`)).status).to.equal(204);
+  });
+
+  it('says a file is already in the library when it is uploaded again, and links its track instead of adding one', async () => {
+    await page.goto(`${harness.origin}/`);
+    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    const file = await distinctCopy('plainWav');
+    await page.setInputFiles('#file-picker', file.path);
+    const ready = page.locator('.upload[data-state="ready"]');
+    await ready.waitFor({ timeout: 60_000 });
+    const href = await ready.getByRole('link').getAttribute('href');
+    expect(href).to.match(/^t\/[0-9A-Za-z]{12}$/);
+    const tracks = await harness.database.tracks.countDocuments();
+
+    await page.setInputFiles('#file-picker', file.path);
+    const duplicate = page.locator('.upload[data-state="duplicate"]');
+    await duplicate.waitFor({ timeout: 60_000 });
+    expect(await duplicate.locator('.upload-state').textContent()).to.equal('Already in your library: field recording');
+    const link = duplicate.getByRole('link', { name: 'field recording' });
+    expect(await link.getAttribute('href')).to.equal(href);
+    expect(await harness.database.tracks.countDocuments(), 'no track more').to.equal(tracks);
+    await page.screenshot({ path: join(ARTIFACTS, 'duplicate.png'), fullPage: true });
+
+    await link.click();
+    await page.waitForURL(new RegExp(`/${href}$`));
+    await page.getByRole('heading', { name: 'field recording' }).waitFor();
   });
 });
 

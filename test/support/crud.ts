@@ -4,6 +4,7 @@ import supertest from 'supertest';
 import { type CrudApp, createApp } from '../../functions/crud/app.js';
 import type { Config } from '../../functions/shared/config.js';
 import { createLogger, type Logger } from '../../functions/shared/logger.js';
+import type { Registry } from '../../functions/shared/metrics/registry.js';
 import type { Track, TrackDocument } from '../../functions/shared/schemas/track.js';
 import { RemovalStore } from '../../functions/shared/storage/removal-store.js';
 import { testConfig } from './config.js';
@@ -21,10 +22,10 @@ export interface CrudHarness {
 }
 
 /** The crud app on a database of its own, with its own temp dir; `env` overrides configuration. */
-export async function startCrud(env: Record<string, string> = {}, database?: TestDatabase, logger?: Logger): Promise<CrudHarness> {
+export async function startCrud(env: Record<string, string> = {}, database?: TestDatabase, logger?: Logger, registry?: Registry): Promise<CrudHarness> {
   const { config, tmpDir } = await testConfig(env);
   const db = database ?? (await freshDatabase());
-  const crud = createApp({ config, database: db, logger: logger ?? createLogger(config.logLevel, 'crud-test') });
+  const crud = createApp({ config, database: db, logger: logger ?? createLogger(config.logLevel, 'crud-test'), ...(registry ? { registry } : {}) });
   return {
     crud,
     config,
@@ -47,20 +48,23 @@ export interface StoredCounts {
   originalChunks: number;
   /** removals begun and not finished */
   removals: number;
+  /** originals' SHA-256s claimed by a track (or an upload under way) */
+  fingerprints: number;
   tempEntries: number;
 }
 
 export async function storedCounts({ database, tmpDir }: CrudHarness): Promise<StoredCounts> {
-  const [tracks, segments, covers, originals, originalChunks, removals, tempEntries] = await Promise.all([
+  const [tracks, segments, covers, originals, originalChunks, removals, fingerprints, tempEntries] = await Promise.all([
     database.tracks.countDocuments(),
     database.segments.countDocuments(),
     database.covers.countDocuments(),
     database.db.collection('originals.files').countDocuments(),
     database.db.collection('originals.chunks').countDocuments(),
     database.removals.countDocuments(),
+    database.fingerprints.countDocuments(),
     readdir(tmpDir).then((entries) => entries.length),
   ]);
-  return { tracks, segments, covers, originals, originalChunks, removals, tempEntries };
+  return { tracks, segments, covers, originals, originalChunks, removals, fingerprints, tempEntries };
 }
 
 export async function expectNothingStored(harness: CrudHarness): Promise<void> {
@@ -71,6 +75,7 @@ export async function expectNothingStored(harness: CrudHarness): Promise<void> {
     originals: 0,
     originalChunks: 0,
     removals: 0,
+    fingerprints: 0,
     tempEntries: 0,
   });
 }
@@ -126,6 +131,7 @@ export async function cutDeletionShort(harness: CrudHarness, track: Track): Prom
     kind: 'track',
     originalBytes: track.source.bytes,
     durationSec: track.durationSec,
+    sha256: track.source.sha256,
   });
   await harness.database.tracks.deleteOne({ _id: track.id });
 }

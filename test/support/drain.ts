@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Database } from '../../functions/shared/storage/database.js';
-import { fixture } from './fixtures.js';
+import { distinctCopy, fixture } from './fixtures.js';
 import { dripUpload, jsonAnswer, piecesOf } from './net.js';
 import { until } from './proc.js';
 
@@ -37,9 +37,10 @@ export async function rawUpload(url: string, path: string, filename: string, hea
  * 300 ms for about 3 s.
  */
 export async function underWay(url: string, database: Database, headers: Record<string, string> = {}) {
-  const long = await fixture('longWav');
+  // bytes of its own, or the second upload would be answered with the first one's track
+  const [long, secondLong] = await Promise.all([fixture('longWav'), distinctCopy('longWav')]);
   expect((await rawUpload(`${url}/tracks`, long.path, 'holding.wav', headers)).status).to.equal(202);
-  const waiting = rawUpload(`${url}/tracks?wait=true`, long.path, 'waiting.wav', headers);
+  const waiting = rawUpload(`${url}/tracks?wait=true`, secondLong.path, 'waiting.wav', headers);
   await until(async () => (await database.tracks.countDocuments({ 'source.filename': 'waiting.wav' })) === 1, 'the ?wait=true upload is accepted');
   const wav = await readFile((await fixture('plainWav')).path);
   const port = Number(new URL(url).port);

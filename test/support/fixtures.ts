@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { mediaTools } from './media.js';
 
@@ -176,6 +176,7 @@ const recipes = {
 export type FixtureName = keyof typeof recipes;
 
 const made = new Map<FixtureName, Promise<Fixture>>();
+let copies = 0;
 
 /** Generates a fixture the first time it is asked for in a run. */
 export function fixture(name: FixtureName): Promise<Fixture> {
@@ -185,4 +186,19 @@ export function fixture(name: FixtureName): Promise<Fixture> {
     made.set(name, promise);
   }
   return promise;
+}
+
+/**
+ * The fixture with a comment tag of its own, its sound and tags otherwise
+ * untouched: bytes (and a SHA-256) no other upload has, for a test that needs
+ * a new track where the same file would be answered with the track it made.
+ */
+export async function distinctCopy(name: FixtureName): Promise<Fixture> {
+  const original = await fixture(name);
+  const copy = ++copies;
+  // under its own name, for what takes the name from the path (the CLI, a browser's file picker)
+  const path = join(dir, `copy-${copy}`, original.filename);
+  await mkdir(dirname(path));
+  await ffmpeg(['-i', original.path, '-map', '0', '-c', 'copy', '-fflags', '+bitexact', '-metadata', `comment=copy ${copy}`, path]);
+  return { ...original, path };
 }

@@ -11,7 +11,7 @@ import type { Track } from '../../functions/shared/schemas/track.js';
 import { scriptsServedFrom } from './browser-coverage.js';
 import { testConfig } from './config.js';
 import { freshDatabase, type TestDatabase } from './database.js';
-import { type FixtureName, fixture } from './fixtures.js';
+import { distinctCopy, type FixtureName, fixture } from './fixtures.js';
 
 export interface GatewayHarness {
   gateway: Gateway;
@@ -22,7 +22,7 @@ export interface GatewayHarness {
   /** the stream function's base URL */
   streamUrl: string;
   http: ReturnType<typeof supertest>;
-  /** uploads a fixture through the crud function and waits until it is ready */
+  /** uploads a fixture through the crud function and waits until it is ready: a new track each time (a copy of its own after the first) */
   ingest(name: FixtureName, filename?: string): Promise<Track>;
   close(): Promise<void>;
 }
@@ -36,6 +36,7 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const http = supertest(origin);
   if (options.webRoot) scriptsServedFrom(`${origin}/`, options.webRoot);
+  const ingested = new Set<FixtureName>();
   return {
     gateway,
     config,
@@ -44,7 +45,9 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
     streamUrl: `${origin}/function/stream`,
     http,
     ingest: async (name, filename) => {
-      const file = await fixture(name);
+      // the same bytes again would be answered with the track they made
+      const file = ingested.has(name) ? await distinctCopy(name) : await fixture(name);
+      ingested.add(name);
       const response = await http.post('/function/crud/tracks?wait=true').attach('file', file.path, filename ?? file.filename);
       expect(response.status, JSON.stringify(response.body)).to.equal(201);
       expect(response.body.status).to.equal('ready');

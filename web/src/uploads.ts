@@ -4,6 +4,7 @@ import { announce, h } from './dom.js';
 /**
  * Upload by picker or drag and drop: each file gets a row with its upload
  * progress, then its processing progress, then a link or the reason it failed.
+ * A file the library holds already gets a link to that track instead.
  * Files go up one after another; processing runs on the server meanwhile.
  */
 export function uploadPanel(
@@ -56,6 +57,10 @@ export function uploadPanel(
         signal: controller.signal,
         onProgress: ({ loaded, total }) => row.progress('Uploading', total ? loaded / total : 0),
       });
+      if (accepted.duplicate) {
+        row.duplicate(accepted);
+        return;
+      }
       row.progress('Processing', accepted.progress);
       // processing goes on while the next file uploads
       void segue.tracks
@@ -101,6 +106,8 @@ interface UploadRow {
   /** it can be played while it is still processed */
   playable(track: Track): void;
   ready(track: Track): void;
+  /** the library had the file already: nothing new was made */
+  duplicate(track: Track): void;
   failed(error: unknown): void;
 }
 
@@ -128,6 +135,12 @@ function uploadRow(file: File): UploadRow {
       element.dataset.state = 'ready';
       bar.value = 1;
       state.replaceChildren(h('a', { href: `t/${track.id}`, 'data-link': true }, `Ready: play ${track.title}`));
+    },
+    duplicate(track) {
+      element.dataset.state = 'duplicate';
+      bar.value = 1;
+      state.replaceChildren('Already in your library: ', h('a', { href: `t/${track.id}`, 'data-link': true }, track.title));
+      announce(`${file.name} is already in your library`);
     },
     failed(error) {
       if ((error as Error).name === 'AbortError') return;

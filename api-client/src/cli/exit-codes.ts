@@ -8,6 +8,7 @@ import {
   RateLimitError,
   ServiceUnavailableError,
   TimeoutError,
+  UploadInProgressError,
 } from '../errors.js';
 
 /** What the CLI's exit status means; documented in api-client/README.md. */
@@ -39,7 +40,7 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof NotFoundError) return ExitCode.notFound;
   if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) return ExitCode.unauthorized;
   if (error instanceof ConnectionError || error instanceof TimeoutError) return ExitCode.unavailable;
-  if (error instanceof RateLimitError || error instanceof ServiceUnavailableError) return ExitCode.unavailable;
+  if (error instanceof RateLimitError || error instanceof ServiceUnavailableError || error instanceof UploadInProgressError) return ExitCode.unavailable;
   if (error instanceof APIError && error.status >= 400 && error.status < 500) return ExitCode.rejected;
   if ((error as { code?: string }).code === 'ENOENT') return ExitCode.notFound;
   return ExitCode.failure;

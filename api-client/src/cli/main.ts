@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import type { Track } from '../../../functions/shared/schemas/track.js';
-import { Segue, SegueError } from '../node.js';
+import { Segue, SegueError, type UploadedTrack } from '../node.js';
 import { ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
 import { formatBytes, trackDetails, trackTable } from './format.js';
 
@@ -87,7 +87,7 @@ const commands: Record<string, (context: Context, args: string[]) => Promise<Exi
       ...(context.flags.artist ? { artist: context.flags.artist } : {}),
       ...(context.flags.album ? { album: context.flags.album } : {}),
     };
-    const results: Array<{ file: string; track?: Track; error?: { code: string | null; message: string } }> = [];
+    const results: Array<{ file: string; track?: UploadedTrack; error?: { code: string | null; message: string } }> = [];
     let exitCode: ExitCode = ExitCode.ok;
     for (const file of files) {
       const bar = progressBar(context.flags.json, basename(file));
@@ -99,7 +99,8 @@ const commands: Record<string, (context: Context, args: string[]) => Promise<Exi
         });
         bar.done();
         results.push({ file, track });
-        if (!context.flags.json) context.print(`${track.id}  ${track.status}  ${track.title}  ${context.shareUrl(track.id)}`);
+        const already = track.duplicate ? '  already in your library' : '';
+        if (!context.flags.json) context.print(`${track.id}  ${track.status}  ${track.title}  ${context.shareUrl(track.id)}${already}`);
       } catch (error) {
         bar.done();
         if (!(error instanceof SegueError) && exitCodeFor(error) !== ExitCode.notFound) throw error;

@@ -10,6 +10,7 @@ import type { OriginalStore } from '../../shared/storage/original-store.js';
 import type { RemovalStore } from '../../shared/storage/removal-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import type { TrackProcessor } from '../jobs/track-processor.js';
+import { type Accepted, type AcceptOnceDeps, acceptOnce } from './accept-once.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { averageBitrate } from '../probe/average-bitrate.js';
 import { checkDeclaredDuration } from '../probe/measure-audio.js';
@@ -17,7 +18,7 @@ import { type ProbedAudio, probeAudio } from '../probe/probe-audio.js';
 import { titleFromFilename } from '../upload/filename.js';
 import { type ReceivedUpload, receiveUpload, type UploadLimits } from '../upload/receive-upload.js';
 
-export interface IngestDeps {
+export interface IngestDeps extends AcceptOnceDeps {
   tools: MediaTools;
   tracks: TrackStore;
   originals: OriginalStore;
@@ -92,39 +93,53 @@ function uploadFields(upload: ReceivedUpload): UploadFields {
  * the moment the upload is answered; what is left to do then is a probe (415
  * and 422 for what is not audio, or says it is too long), a few writes, and
  * handing the job to the processor, which owns the temp file from there and
- * decodes the whole file while it encodes the ladder. Whatever fails before
- * the track exists leaves nothing behind: what was stored is removed, or, if
- * the database went away meanwhile, noted for the sweeper to remove.
+ * decodes the whole file while it encodes the ladder. Bytes that are a track
+ * already are answered with that track (see `acceptOnce`), and what came of
+ * them here is removed. Whatever fails before the track exists leaves nothing
+ * behind: what was stored is removed, or, if the database went away
+ * meanwhile, noted for the sweeper to remove.
  */
-export async function acceptUpload(deps: IngestDeps, req: Request): Promise<TrackDocument> {
-  const { tools, tracks, originals, covers, removals, processor, uploadLimits, owner, leaseMs, maxDurationSec, logger, metrics } = deps;
+export async function acceptUpload(deps: IngestDeps, req: Request): Promise<Accepted> {
+  const { originals, covers, removals, uploadLimits } = deps;
   const id = newTrackId();
   // the original's chunks are written from the first byte: the note finds them whatever happens next
   await removals.begin({ _id: id, kind: 'upload', originalBytes: uploadLimits.maxBytes, durationSec: 0 });
   const original = originals.openWriter(id);
+  const discardStored = async () => {
+    await original.idle();
+    const removed = await Promise.allSettled([originals.delete(id, uploadLimits.maxBytes), covers.delete(id)]);
+    if (removed.every((outcome) => outcome.status === 'fulfilled')) await removals.end(id).catch(() => undefined);
+  };
   let upload: ReceivedUpload | undefined;
   try {
     upload = await receiveUpload(req, uploadLimits, original.stream);
     const received = upload;
-    const receivedAt = performance.now();
     const fields = uploadFields(received);
-    const probed = await metrics.time('probe', () => probeAudio(tools, received.path));
-    checkDeclaredDuration(probed, maxDurationSec);
-    await metrics.time('store_original', () =>
-      originals.seal(id, received.bytes, { filename: received.filename, mimeType: probed.mimeType, sha256: received.sha256 }),
-    );
-    if (probed.cover) await covers.put(id, probed.cover.mimeType, probed.cover.data);
-    const track = newTrack(id, received, fields, probed, { owner, until: new Date(Date.now() + leaseMs), attempts: 1 });
-    await tracks.insert(track);
-    // the track exists now; should this fail, the sweeper finds it there and lets the note go
-    await removals.end(id).catch((error: unknown) => logger.warn({ err: error, trackId: id }, 'could not clear the note of an upload'));
-    logger.info({ trackId: id, bytes: received.bytes, acceptMs: Math.round(performance.now() - receivedAt) }, 'upload accepted');
-    processor.start(track, async () => ({ path: received.path, format: probed.format, probed, dispose: received.dispose }), received.dispose);
-    return track;
+    const accepted = await acceptOnce(deps, received, id, () => makeTrack(deps, id, received, fields), uploadLimits.cutOff);
+    // the bytes are a track already: what came of them here goes
+    if (accepted.duplicate) await discardStored();
+    return accepted;
   } catch (error) {
-    await original.idle();
-    const removed = await Promise.allSettled([originals.delete(id, uploadLimits.maxBytes), covers.delete(id), upload?.dispose()]);
-    if (removed.every((outcome) => outcome.status === 'fulfilled')) await removals.end(id).catch(() => undefined);
+    await Promise.allSettled([discardStored(), upload?.dispose()]);
     throw error;
   }
+}
+
+/** Probes the received file and makes it track `id`, its original made visible, its job started. */
+async function makeTrack(deps: IngestDeps, id: string, received: ReceivedUpload, fields: UploadFields): Promise<TrackDocument> {
+  const { tools, tracks, originals, covers, removals, processor, owner, leaseMs, maxDurationSec, logger, metrics } = deps;
+  const receivedAt = performance.now();
+  const probed = await metrics.time('probe', () => probeAudio(tools, received.path));
+  checkDeclaredDuration(probed, maxDurationSec);
+  await metrics.time('store_original', () =>
+    originals.seal(id, received.bytes, { filename: received.filename, mimeType: probed.mimeType, sha256: received.sha256 }),
+  );
+  if (probed.cover) await covers.put(id, probed.cover.mimeType, probed.cover.data);
+  const track = newTrack(id, received, fields, probed, { owner, until: new Date(Date.now() + leaseMs), attempts: 1 });
+  await tracks.insert(track);
+  // the track exists now; should this fail, the sweeper finds it there and lets the note go
+  await removals.end(id).catch((error: unknown) => logger.warn({ err: error, trackId: id }, 'could not clear the note of an upload'));
+  logger.info({ trackId: id, bytes: received.bytes, acceptMs: Math.round(performance.now() - receivedAt) }, 'upload accepted');
+  processor.start(track, async () => ({ path: received.path, format: probed.format, probed, dispose: received.dispose }), received.dispose);
+  return track;
 }

@@ -1,10 +1,12 @@
 import { type RequestHandler, Router } from 'express';
-import { endpoints } from '../../shared/api/endpoints.js';
+import { DUPLICATE_HEADER, endpoints } from '../../shared/api/endpoints.js';
 import { HttpError, notFound } from '../../shared/errors.js';
 import { mount } from '../../shared/http/endpoint.js';
-import { toTrack } from '../../shared/schemas/track.js';
+import { type TrackDocument, toTrack } from '../../shared/schemas/track.js';
 import type { TrackEvents } from '../../shared/track-events.js';
+import type { Accepted } from '../ingest/accept-once.js';
 import { type IngestDeps, acceptUpload } from '../ingest/accept-upload.js';
+import { restartFailed } from '../jobs/restart-failed.js';
 import { finishRemoval, type RemoveDeps, removeTrack } from '../store/remove-track.js';
 import { busy } from '../upload/staging-budget.js';
 
@@ -16,6 +18,15 @@ export interface TrackRoutesDeps extends IngestDeps, RemoveDeps {
   /** uploads are refused (503) while this replica receives this many; reads are never held up by them */
   maxConcurrentUploads: number;
   events?: TrackEvents;
+}
+
+/**
+ * 202 while processing what this upload set going (its new track, or a failed one it restarted), 201 for
+ * a new track once processed, 200 for the track that already held the upload's bytes.
+ */
+function uploadStatus(accepted: Accepted, track: TrackDocument): 200 | 201 | 202 {
+  if (track.status === 'processing' && (!accepted.duplicate || accepted.reprocessed)) return 202;
+  return accepted.duplicate ? 200 : 201;
 }
 
 export function trackRoutes(deps: TrackRoutesDeps): Router {
@@ -34,25 +45,30 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
     if (processor.jobCount >= deps.maxQueuedJobs) throw busy('it holds as many tracks as it may');
     if (receiving >= deps.maxConcurrentUploads) throw busy('it receives as many uploads as it may');
     receiving++;
-    const created = await acceptUpload(deps, req).finally(() => receiving--);
-    res.location(`tracks/${created._id}`);
+    const accepted = await acceptUpload(deps, req).finally(() => receiving--);
+    const { track: answered } = accepted;
+    const outcome = accepted.duplicate ? 'duplicate' : 'accepted';
+    res.location(`tracks/${answered._id}`);
+    if (accepted.duplicate) res.set(DUPLICATE_HEADER, answered._id);
+    const startedHere = !accepted.duplicate || accepted.reprocessed;
     // accepted while the replica shuts down, the job is handed back at once: that is done before the answer,
     // after which the replica may be gone
-    if (!query.wait && !processor.closed) {
-      res.status(202).json(toTrack(created));
-      return;
+    if (!query.wait && !(startedHere && processor.closed)) {
+      res.status(uploadStatus(accepted, answered)).json(toTrack(answered));
+      return outcome;
     }
-    const { refusal } = await processor.whenSettled(created._id);
-    if (refusal && query.wait) {
+    const { refusal } = await processor.whenSettled(answered._id);
+    if (refusal && !accepted.duplicate) {
       // whoever waits hears what was wrong with the file, as if it had been found before the answer, and keeps nothing
-      await removeTrack(deps, created);
+      await removeTrack(deps, answered);
       throw refusal;
     }
     // handed back: another replica finishes it, and the client polls as after a 202 (as it does when the
     // track cannot be read again now: it was accepted all the same)
-    const settled = query.wait ? await tracks.get(created._id).catch(() => null) : null;
-    const track = settled ?? created;
-    res.status(track.status === 'processing' ? 202 : 201).json(toTrack(track));
+    const settled = query.wait ? await tracks.get(answered._id).catch(() => null) : null;
+    const track = settled ?? answered;
+    res.status(uploadStatus(accepted, track)).json(toTrack(track));
+    return outcome;
   }));
 
   mount(router, endpoints.listTracks, writeGuards, async ({ query }, _req, res) => {
@@ -81,16 +97,11 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
   });
 
   mount(router, endpoints.reprocessTrack, writeGuards, async ({ params }, _req, res) => {
-    if (processor.jobCount >= deps.maxQueuedJobs) throw busy('it holds as many tracks as it may');
-    // a job that just failed may still be cleaning up after itself
-    if (processor.isRunning(params.id)) throw busy('the last run of this track is still ending');
-    const lease = { owner: deps.owner, until: new Date(Date.now() + deps.leaseMs) };
-    const restarted = await tracks.restartFailed(params.id, lease);
+    const restarted = await restartFailed(deps, params.id);
     if (!restarted) {
       const track = await findTrack(params.id);
       throw new HttpError('track_not_failed', `Only a failed track is processed again; this one is ${track.status}`, { status: track.status });
     }
-    processor.resume(restarted);
     res.status(202).json(toTrack(restarted));
   });
 

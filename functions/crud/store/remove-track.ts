@@ -1,5 +1,6 @@
 import type { TrackDocument } from '../../shared/schemas/track.js';
 import type { CoverStore } from '../../shared/storage/cover-store.js';
+import type { FingerprintStore } from '../../shared/storage/fingerprint-store.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
 import type { RemovalDocument, RemovalStore } from '../../shared/storage/removal-store.js';
 import type { SegmentStore } from '../../shared/storage/segment-store.js';
@@ -13,13 +14,20 @@ export interface RemoveDeps {
   covers: CoverStore;
   originals: OriginalStore;
   removals: RemovalStore;
+  fingerprints: FingerprintStore;
   processor: TrackProcessor;
   events?: TrackEvents;
 }
 
 /** Removes a track and everything stored for it; if that is cut short, the sweeper finishes it. */
 export async function removeTrack(deps: RemoveDeps, track: TrackDocument): Promise<void> {
-  const removal = { _id: track._id, kind: 'track', originalBytes: track.source.bytes, durationSec: track.durationSec } as const;
+  const removal = {
+    _id: track._id,
+    kind: 'track',
+    originalBytes: track.source.bytes,
+    durationSec: track.durationSec,
+    sha256: track.source.sha256,
+  } as const;
   await deps.removals.begin(removal);
   await finishRemoval(deps, removal);
 }
@@ -33,6 +41,8 @@ export async function finishRemoval(deps: RemoveDeps, removal: Omit<RemovalDocum
   await deps.segments.deleteForTrack(id, removal.durationSec);
   await deps.covers.delete(id);
   await deps.originals.delete(id, removal.originalBytes);
+  // before the note goes: whoever finishes a removal cut short lets the bytes go too
+  if (removal.sha256) await deps.fingerprints.release(removal.sha256, id);
   await deps.removals.end(id);
   deps.events?.emit('deleted', id);
 }

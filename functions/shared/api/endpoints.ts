@@ -25,11 +25,35 @@ export interface EndpointSpec {
   body?: z.ZodType | 'upload';
   /** status → JSON schema of the body, or the media type of a non-JSON body, or null for none */
   responses: Record<number, z.ZodType | { mediaType: string } | null>;
+  /** status → what that answer means, where "success" would not say */
+  meanings?: Record<number, string>;
+  /** status → the headers that answer carries */
+  headers?: Record<number, Record<string, ResponseHeader>>;
   /** the error codes this route can answer with, besides `internal_error` */
   errors: ErrorCode[];
   /** writes need an API key when keys are configured */
   write?: boolean;
 }
+
+export interface ResponseHeader {
+  schema: z.ZodType;
+  description: string;
+  /** sent with every answer of its status */
+  required?: boolean;
+}
+
+/** Marks an upload answered with the track that already holds its bytes (the value is that track's id). */
+export const DUPLICATE_HEADER = 'Segue-Duplicate-Of';
+
+const LOCATION: ResponseHeader = {
+  schema: z.string().regex(/^tracks\/[0-9A-Za-z]{12}$/),
+  description: 'the track, relative to the function: tracks/<id>',
+  required: true,
+};
+const DUPLICATE_OF: ResponseHeader = {
+  schema: TrackIdSchema,
+  description: 'the file is already in the library: nothing new was stored, and the answer is the track that holds these bytes (the same SHA-256)',
+};
 
 export const TrackParamsSchema = z.object({ id: TrackIdSchema });
 const RenditionParamsSchema = TrackParamsSchema.extend({ rendition: z.string().describe('a64, a128 or a256') });
@@ -59,10 +83,22 @@ export const endpoints = {
     function: 'crud',
     method: 'post',
     path: '/tracks',
-    summary: 'Upload an audio file: multipart/form-data with `file`, or a raw audio/* body named by X-Filename',
+    summary:
+      'Upload an audio file: multipart/form-data with `file`, or a raw audio/* body named by X-Filename. ' +
+      'A file already in the library is not stored again: the answer is its track, marked by Segue-Duplicate-Of',
     query: UploadQuerySchema,
     body: 'upload',
-    responses: { 201: TrackSchema, 202: TrackSchema },
+    responses: { 200: TrackSchema, 201: TrackSchema, 202: TrackSchema },
+    meanings: {
+      200: 'already in the library (the same SHA-256): nothing new is stored, and the answer is that track as it is (with ?wait=true, once processing has ended), marked by Segue-Duplicate-Of',
+      201: 'with ?wait=true: the new track, once processing has ended (ready or failed)',
+      202: 'the new track, processing; or, with Segue-Duplicate-Of, a failed track with the same bytes, processing again from its stored original',
+    },
+    headers: {
+      200: { Location: LOCATION, [DUPLICATE_HEADER]: { ...DUPLICATE_OF, required: true } },
+      201: { Location: LOCATION },
+      202: { Location: LOCATION, [DUPLICATE_HEADER]: DUPLICATE_OF },
+    },
     errors: [
       'validation_failed',
       'empty_upload',
@@ -74,6 +110,7 @@ export const endpoints = {
       'truncated_audio',
       'too_long',
       'checksum_mismatch',
+      'upload_in_progress',
       ...NEW_WORK_ERRORS,
       ...WRITE_ERRORS,
     ],

@@ -87,12 +87,22 @@ function requestBody(spec: EndpointSpec): JsonSchema | undefined {
   return { required: true, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } };
 }
 
+function responseHeaders(spec: EndpointSpec, status: number): JsonSchema {
+  const headers = Object.entries(spec.headers?.[status] ?? {}).map(([name, { schema, description, required }]) => [
+    name,
+    { description, required: required ?? false, schema: schemaOf(schema, 'output') },
+  ]);
+  return headers.length > 0 ? { headers: Object.fromEntries(headers) } : {};
+}
+
 function responses(spec: EndpointSpec): JsonSchema {
   const result: Record<string, JsonSchema> = {};
   for (const [status, body] of Object.entries(spec.responses)) {
+    const description = spec.meanings?.[Number(status)] ?? 'success';
+    const headers = responseHeaders(spec, Number(status));
     if (body === null) result[status] = { description: status === '304' ? 'not modified' : 'no content' };
-    else if (body instanceof z.ZodType) result[status] = { description: 'success', content: { 'application/json': { schema: schemaOf(body, 'output') } } };
-    else result[status] = { description: 'success', content: { [body.mediaType]: { schema: { type: 'string', contentMediaType: body.mediaType } } } };
+    else if (body instanceof z.ZodType) result[status] = { description, ...headers, content: { 'application/json': { schema: schemaOf(body, 'output') } } };
+    else result[status] = { description, ...headers, content: { [body.mediaType]: { schema: { type: 'string', contentMediaType: body.mediaType } } } };
   }
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of [...spec.errors, 'internal_error' as const]) {

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import vary from 'vary';
+import { DUPLICATE_HEADER } from '../api/endpoints.js';
 
 const READ_METHODS = 'GET, HEAD, OPTIONS';
 const ALL_METHODS = 'GET, HEAD, POST, PATCH, DELETE, OPTIONS';
 const ALLOW_HEADERS = 'Authorization, Content-Type, Range, If-None-Match, If-Range, X-Filename, X-Content-SHA256';
-const EXPOSE_HEADERS = 'Location, ETag, Content-Length, Content-Range, Accept-Ranges, Retry-After, Content-Disposition';
+const EXPOSE_HEADERS = `Location, ${DUPLICATE_HEADER}, ETag, Content-Length, Content-Range, Accept-Ranges, Retry-After, Content-Disposition`;
 const MAX_AGE_SECONDS = '600';
 
 export interface CorsPolicy {

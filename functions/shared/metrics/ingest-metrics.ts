@@ -20,9 +20,12 @@ export type IngestStage = 'probe' | 'measure' | 'store_original' | 'transcode' |
  * later try); `abandoned` (the track was deleted or taken over meanwhile).
  */
 export type JobOutcome = 'ready' | 'failed' | 'refused' | 'handed_back' | 'abandoned';
+/** How an upload that was not refused ended: a new track, or the track that already held its bytes. */
+export type UploadOutcome = 'accepted' | 'duplicate';
 /** Why a job started over without giving its track up. */
 export type JobRetry = 'database' | 'disk_full';
 
+const UPLOAD_OUTCOMES: UploadOutcome[] = ['accepted', 'duplicate'];
 const JOB_OUTCOMES: JobOutcome[] = ['ready', 'failed', 'refused', 'handed_back', 'abandoned'];
 const JOB_RETRIES: JobRetry[] = ['database', 'disk_full'];
 const STAGE_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -43,7 +46,7 @@ export class IngestMetrics {
     const registers = [registry];
     this.uploads = new Counter({
       name: 'segue_uploads_total',
-      help: 'Uploads (POST /tracks) by outcome: accepted, or the error code they were refused with',
+      help: 'Uploads (POST /tracks) by outcome: accepted, duplicate (answered with the track that already held the same bytes), or the error code they were refused with',
       labelNames: ['outcome'],
       registers,
     });
@@ -88,7 +91,7 @@ export class IngestMetrics {
       },
     });
     // series that exist from the start: increase() sees their first step, and a query finds 0 rather than nothing
-    this.uploads.inc({ outcome: 'accepted' }, 0);
+    for (const outcome of UPLOAD_OUTCOMES) this.uploads.inc({ outcome }, 0);
     for (const outcome of JOB_OUTCOMES) this.jobs.inc({ outcome }, 0);
     for (const reason of JOB_RETRIES) this.retries.inc({ reason }, 0);
   }
@@ -105,12 +108,11 @@ export class IngestMetrics {
     this.uploadBytes.inc(bytes);
   }
 
-  /** Wraps the upload handler: its end, or the error it refuses the upload with, is the outcome. */
-  countUploads<A extends unknown[]>(handler: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  /** Wraps the upload handler: what it answers, or the error it refuses the upload with, is the outcome. */
+  countUploads<A extends unknown[]>(handler: (...args: A) => Promise<UploadOutcome>): (...args: A) => Promise<void> {
     return async (...args) => {
       try {
-        await handler(...args);
-        this.uploads.inc({ outcome: 'accepted' });
+        this.uploads.inc({ outcome: await handler(...args) });
       } catch (error) {
         this.uploads.inc({ outcome: toHttpError(error).code });
         throw error;

@@ -10,6 +10,7 @@ import {
 } from 'mongodb';
 import type { TrackDocument } from '../schemas/track.js';
 import type { CoverDocument } from './cover-store.js';
+import type { FingerprintDocument } from './fingerprint-store.js';
 import type { OriginalChunkDocument, OriginalFileDocument } from './original-store.js';
 import type { RemovalDocument } from './removal-store.js';
 import type { SegmentDocument } from './segment-store.js';
@@ -23,6 +24,7 @@ export interface Database {
   originalFiles: Collection<OriginalFileDocument>;
   originalChunks: Collection<OriginalChunkDocument>;
   removals: Collection<RemovalDocument>;
+  fingerprints: Collection<FingerprintDocument>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -61,6 +63,7 @@ export function createDatabase(uri: string, dbName: string, options: ConnectOpti
     originalFiles: db.collection<OriginalFileDocument>('originals.files'),
     originalChunks: db.collection<OriginalChunkDocument>('originals.chunks'),
     removals: db.collection<RemovalDocument>('removals'),
+    fingerprints: db.collection<FingerprintDocument>('fingerprints'),
     ping: async () => {
       await db.command({ ping: 1 });
     },

@@ -14,6 +14,8 @@ export interface RemovalDocument {
   kind: 'track' | 'upload';
   originalBytes: number;
   durationSec: number;
+  /** the original's SHA-256, whose fingerprint is released last (notes written before fingerprints have none) */
+  sha256?: string;
   since: Date;
 }
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { fixture } from '../../support/fixtures.js';
+import { distinctCopy, fixture } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { freePort } from '../../support/net.js';
 
@@ -99,6 +99,24 @@ describe('the segue CLI', function () {
     const rm = await segue(['rm', id!, '--json'], env);
     expect(JSON.parse(rm.stdout)).to.deep.equal({ removed: [id] });
     expect(await harness.database.tracks.countDocuments({ _id: id! })).to.equal(0);
+  });
+
+  it('says when a file was in the library already, in text and JSON, and names the track it is', async () => {
+    const wav = await distinctCopy('oneSecondWav');
+    const first = await segue(['upload', wav.path, '--no-wait'], env);
+    expect(first.code, first.stderr).to.equal(0);
+    const [id, ...fresh] = first.stdout.trim().split(/\s{2}/);
+    expect(fresh.at(-1)).to.equal(`${harness.origin}/t/${id}`);
+
+    const again = await segue(['upload', wav.path], env);
+    expect(again.code, again.stderr).to.equal(0);
+    const [sameId, status, , share, said] = again.stdout.trim().split(/\s{2}/);
+    expect([sameId, status, share, said]).to.deep.equal([id, 'ready', `${harness.origin}/t/${id}`, 'already in your library']);
+    const asJson = await segue(['upload', wav.path, '--json', '--no-wait'], env);
+    const [result] = JSON.parse(asJson.stdout) as Array<{ track: { id: string; duplicate: boolean } }>;
+    expect(result!.track).to.deep.include({ id, duplicate: true });
+
+    expect((await segue(['rm', id!], env)).code).to.equal(0);
   });
 
   it('prints the reason and exits with a status that says what happened', async () => {

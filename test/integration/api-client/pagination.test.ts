@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Segue, type TrackList } from '@segue/api-client';
 import { expect } from 'chai';
-import { fixture } from '../../support/fixtures.js';
+import { distinctCopy } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 
 describe('the SDK: iterating the library', function () {
@@ -13,9 +13,10 @@ describe('the SDK: iterating the library', function () {
   before(async () => {
     harness = await startGateway();
     segue = new Segue({ baseUrl: harness.origin });
-    const bytes = await readFile((await fixture('oneSecondWav')).path);
     for (let index = 0; index < 7; index++) {
       const title = index % 2 === 0 ? `Even song ${index}` : `Odd song ${index}`;
+      // bytes of its own, or it would be answered with the track the same file made
+      const bytes = await readFile((await distinctCopy('oneSecondWav')).path);
       uploaded.unshift((await segue.tracks.create(bytes, { title }, { filename: `${index}.wav` })).id);
     }
   });

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { type Track, type UploadProgress, NotFoundError, Segue } from '@segue/api-client';
+import { type Track, type UploadedTrack, type UploadProgress, NotFoundError, ResponseValidationError, Segue } from '@segue/api-client';
 import { expect } from 'chai';
+import { DUPLICATE_HEADER } from '../../../functions/shared/api/endpoints.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
-import { fixture } from '../../support/fixtures.js';
+import { distinctCopy, fixture } from '../../support/fixtures.js';
 
 function expectProgressToEndAtTotal(events: UploadProgress[], size: number) {
   expect(events.length, 'progress events').to.be.greaterThan(1);
@@ -95,7 +98,7 @@ describe('the SDK: the life of a track', function () {
     };
     for (const [kind, open] of Object.entries(inputs)) {
       it(`uploads ${kind}`, async () => {
-        const file = await fixture('oneSecondWav');
+        const file = await distinctCopy('oneSecondWav');
         const bytes = await readFile(file.path);
         const progress: UploadProgress[] = [];
         const input = (await open(file.path)) as Parameters<typeof segue.tracks.create>[0];
@@ -112,5 +115,42 @@ describe('the SDK: the life of a track', function () {
         await segue.tracks.waitUntilReady(track.id);
       });
     }
+  });
+
+  describe('a file the library already holds', () => {
+    it('resolves with that track, marked `duplicate: true`, with or without wait; a new one is `duplicate: false`', async () => {
+      const file = await distinctCopy('oneSecondWav');
+      const first: UploadedTrack = await segue.tracks.create(file.path, {}, { wait: true });
+      expect(first).to.deep.include({ status: 'ready', duplicate: false });
+
+      const again: UploadedTrack = await segue.tracks.create(await readFile(file.path), { title: 'Ignored' }, { filename: 'again.wav' });
+      expect(again).to.deep.equal({ ...first, duplicate: true });
+      const waited = await segue.tracks.create(file.path, {}, { wait: true });
+      expect(waited).to.deep.include({ id: first.id, status: 'ready', duplicate: true });
+      expect(await harness.database.tracks.countDocuments({ 'source.sha256': first.source.sha256 })).to.equal(1);
+    });
+
+    it('throws ResponseValidationError when the answer marks it a duplicate of another track than the one it answers', async () => {
+      const file = await distinctCopy('oneSecondWav');
+      const track = await segue.tracks.create(file.path, {}, { wait: true });
+      const impostor = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          res.setHeader('content-type', 'application/json');
+          res.setHeader(DUPLICATE_HEADER, 'BBBBBBBBBBBB');
+          const { duplicate: _, ...body } = track;
+          res.end(JSON.stringify(body));
+        });
+      });
+      await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+      try {
+        const misled = new Segue({ baseUrl: `http://127.0.0.1:${(impostor.address() as AddressInfo).port}` });
+        const error = await misled.tracks.create(file.path).catch((caught: unknown) => caught);
+        expect(error).to.be.instanceOf(ResponseValidationError);
+        expect((error as Error).message).to.contain('BBBBBBBBBBBB');
+      } finally {
+        impostor.close();
+      }
+    });
   });
 });

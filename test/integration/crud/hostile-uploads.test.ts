@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { closeServer, listen } from '../../../functions/shared/http/listen.js';
 import type { Track } from '../../../functions/shared/schemas/track.js';
 import { type CrudHarness, expectNothingStored, startCrud } from '../../support/crud.js';
-import { fixture } from '../../support/fixtures.js';
+import { distinctCopy, fixture } from '../../support/fixtures.js';
 import { mediaTools } from '../../support/media.js';
 import { dripUpload as dripUploadTo, jsonAnswer, piecesOf } from '../../support/net.js';
 
@@ -302,7 +302,9 @@ describe('POST /tracks with hostile files', function () {
       expect(second.retryAfter).to.equal('30');
       await limited.crud.processor.whenSettled(first.body.id);
       expect(await limited.database.tracks.countDocuments(), 'only the first was kept').to.equal(1);
-      const third = await limited.http.post('/tracks').attach('file', long.path, long.filename);
+      // another file: the same one again would be answered with the first one's track, taking no room
+      const other = await distinctCopy('longWav');
+      const third = await limited.http.post('/tracks').attach('file', other.path, other.filename);
       expect(third.status, 'room again once the first is done').to.equal(202);
       await limited.crud.processor.whenSettled(third.body.id);
     });
@@ -310,8 +312,9 @@ describe('POST /tracks with hostile files', function () {
     it('gives back the file and the staging room of an upload deleted while it waited for a slot', async () => {
       await listening({ MAX_CONCURRENT_JOBS: '1' });
       const long = await fixture('longWav');
+      const other = await distinctCopy('longWav');
       const running = await limited.http.post('/tracks').attach('file', long.path, long.filename);
-      const waiting = await limited.http.post('/tracks').attach('file', long.path, long.filename);
+      const waiting = await limited.http.post('/tracks').attach('file', other.path, other.filename);
       expect([running.status, waiting.status]).to.deep.equal([202, 202]);
       const staged = async () => (await readdir(limited.tmpDir)).filter((name) => name.startsWith('segue-upload-')).length;
       expect(await staged(), 'both uploads staged').to.equal(2);
@@ -335,7 +338,7 @@ describe('POST /tracks with hostile files', function () {
       const first = await slow;
       expect(first.status, 'the upload under way is not disturbed').to.equal(202);
       await limited.crud.processor.whenSettled(first.body.id);
-      const third = await sendFile((await fixture('oneSecondWav')).path);
+      const third = await sendFile((await distinctCopy('oneSecondWav')).path);
       expect(third.status, 'room again once the first is received').to.equal(202);
       await limited.crud.processor.whenSettled((third.body as unknown as { id: string }).id);
     });
@@ -351,7 +354,8 @@ describe('POST /tracks with hostile files', function () {
       expect(second.body.error.code).to.equal('service_busy');
       await limited.crud.processor.whenSettled(first.body.id);
       expect(await limited.database.tracks.countDocuments()).to.equal(1);
-      const third = await limited.http.post('/tracks').attach('file', long.path, long.filename);
+      const other = await distinctCopy('longWav');
+      const third = await limited.http.post('/tracks').attach('file', other.path, other.filename);
       expect(third.status, 'the first job gave its bytes back').to.equal(202);
       await limited.crud.processor.whenSettled(third.body.id);
     });

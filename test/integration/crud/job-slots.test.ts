@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { type CrudHarness, startCrud } from '../../support/crud.js';
-import { fixture } from '../../support/fixtures.js';
+import { distinctCopy } from '../../support/fixtures.js';
 
 describe('MAX_CONCURRENT_JOBS', function () {
   this.timeout(180_000);
@@ -13,9 +13,9 @@ describe('MAX_CONCURRENT_JOBS', function () {
 
   it('transcodes one track at a time while the others wait their turn, and all end ready', async () => {
     // long enough that jobs running side by side would be seen reporting progress together
-    const file = await fixture('longWav');
+    const files = await Promise.all([0, 1, 2].map(() => distinctCopy('longWav')));
     const responses = await Promise.all(
-      [0, 1, 2].map((index) => harness.http.post('/tracks').attach('file', file.path, `song-${index}.wav`)),
+      files.map((file, index) => harness.http.post('/tracks').attach('file', file.path, `song-${index}.wav`)),
     );
     expect(responses.map((response) => response.status)).to.deep.equal([202, 202, 202]);
     const ids: string[] = responses.map((response) => response.body.id);

@@ -9,6 +9,7 @@ import type { Track } from '../../../functions/shared/schemas/track.js';
 import { expectReadyWithCompleteRenditions, replicasPerTest } from '../../support/crud.js';
 import { startFunctionProcess } from '../../support/function-process.js';
 import { answeringLate, testDatabaseUri } from '../../support/database.js';
+import { killReplicasUnderTrack } from '../../support/dying-replicas.js';
 import { fixture } from '../../support/fixtures.js';
 
 const LEASE = { LEASE_SECONDS: '2' };
@@ -106,25 +107,12 @@ describe('leases on processing tracks', function () {
     const file = await fixture('longWav');
     // sweeping only when asked, so that each replica takes the track over on cue
     const env = { MONGODB_URI: testDatabaseUri(), MONGODB_DB: replicas.database.name, SWEEP_INTERVAL_SECONDS: '0', ...LEASE };
-    const doomed = await startFunctionProcess('crud', env);
-    const created = await supertest(doomed.url).post('/tracks').attach('file', file.path, file.filename);
-    expect(created.status).to.equal(202);
-    doomed.child.kill('SIGKILL');
-    for (let attempt = 2; attempt <= 3; attempt++) {
-      await sleep(2500);
-      const next = await startFunctionProcess('crud', env);
-      try {
-        expect((await supertest(next.url).post('/sweep')).body.resumed).to.equal(1);
-      } finally {
-        next.child.kill('SIGKILL');
-      }
-    }
-    await sleep(2500);
+    const id = await killReplicasUnderTrack(env, file);
     const last = await replica();
     expect((await last.crud.sweeper.sweep()).failed).to.equal(1);
-    const track = (await last.http.get(`/tracks/${created.body.id}`)).body as Track;
+    const track = (await last.http.get(`/tracks/${id}`)).body as Track;
     expect(track.status).to.equal('failed');
     expect(track.error?.code).to.equal('too_many_attempts');
-    expect(await replicas.database.segments.countDocuments({ trackId: created.body.id })).to.equal(0);
+    expect(await replicas.database.segments.countDocuments({ trackId: id })).to.equal(0);
   });
 });

@@ -70,4 +70,14 @@ describe('GET /openapi.json', () => {
     expect(retrieve.responses['200'].content['application/json'].schema).to.deep.equal({ $ref: '#/components/schemas/Track' });
     expect(retrieve.responses['404'].content['application/json'].schema).to.deep.equal({ $ref: '#/components/schemas/Error' });
   });
+
+  it('documents the answer to a file already in the library: 200 with the track, its Location and Segue-Duplicate-Of', () => {
+    const upload = document.paths['/function/crud/tracks']!.post as { responses: Record<string, any> };
+    const duplicate = upload.responses['200'];
+    expect(duplicate.content['application/json'].schema).to.deep.equal({ $ref: '#/components/schemas/Track' });
+    expect(duplicate.headers['Segue-Duplicate-Of']).to.deep.include({ required: true, schema: { type: 'string', pattern: '^[0-9A-Za-z]{12}$' } });
+    expect(duplicate.headers.Location).to.include({ required: true });
+    expect(upload.responses['202'].headers['Segue-Duplicate-Of'], 'a failed track processed again').to.include({ required: false });
+    expect(upload.responses['409'].description).to.contain('upload_in_progress');
+  });
 });

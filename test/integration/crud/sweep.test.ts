@@ -7,12 +7,13 @@ import { newTrackId } from '../../../functions/shared/ids.js';
 import { ORIGINAL_CHUNK_BYTES, OriginalStore } from '../../../functions/shared/storage/original-store.js';
 import { RemovalStore } from '../../../functions/shared/storage/removal-store.js';
 import { type CrudHarness, cutDeletionShort, replicasPerTest, storedCounts } from '../../support/crud.js';
-import { fixture } from '../../support/fixtures.js';
+import { distinctCopy, fixture } from '../../support/fixtures.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A new track each time: bytes of its own, or it would be answered with the track they made before. */
 async function ingest(harness: CrudHarness): Promise<Track> {
-  const file = await fixture('oneSecondWav');
+  const file = await distinctCopy('oneSecondWav');
   const response = await harness.http.post('/tracks?wait=true').attach('file', file.path, file.filename);
   expect(response.status).to.equal(201);
   return response.body as Track;
@@ -107,7 +108,7 @@ describe('POST /sweep, for removals cut short', function () {
   const HOUR_MS = 60 * 60 * 1000;
 
   async function ingestWithCover(harness: CrudHarness): Promise<Track> {
-    const file = await fixture('taggedMp3');
+    const file = await distinctCopy('taggedMp3');
     const response = await harness.http.post('/tracks?wait=true').attach('file', file.path, file.filename);
     expect(response.body).to.include({ status: 'ready', hasCover: true });
     return response.body as Track;

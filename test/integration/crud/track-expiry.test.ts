@@ -1,13 +1,14 @@
 import { expect } from 'chai';
 import type { Track } from '../../../functions/shared/schemas/track.js';
 import { type CrudHarness, startCrud, storedCounts } from '../../support/crud.js';
-import { fixture } from '../../support/fixtures.js';
+import { distinctCopy } from '../../support/fixtures.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);
 
+/** A new track each time: bytes of its own, or it would be answered with the track they made before. */
 async function ingest(harness: CrudHarness): Promise<Track> {
-  const file = await fixture('taggedMp3');
+  const file = await distinctCopy('taggedMp3');
   const response = await harness.http.post('/tracks?wait=true').attach('file', file.path, file.filename);
   expect(response.status).to.equal(201);
   return response.body as Track;
@@ -37,7 +38,8 @@ describe('TRACK_TTL_DAYS', function () {
     expect((await harness.crud.sweeper.sweep()).expired).to.equal(1);
     const remaining = (await harness.http.get('/tracks')).body.data.map((track: Track) => track.id).sort();
     expect(remaining).to.deep.equal([playedLately.id, recent.id].sort());
-    expect(await storedCounts(harness)).to.include({ tracks: 2, covers: 2, originals: 2, segments: segmentsEach * 2 });
+    expect(await storedCounts(harness)).to.include({ tracks: 2, covers: 2, originals: 2, segments: segmentsEach * 2, fingerprints: 2 });
+    expect(await harness.database.fingerprints.countDocuments({ trackId: neverPlayed.id }), 'its file may come again as a new track').to.equal(0);
   });
 
   it('keeps everything when no TTL is set', async () => {

@@ -3,10 +3,11 @@ import { expect } from 'chai';
 import type { Track } from '../../../functions/shared/schemas/track.js';
 import { TrackStore } from '../../../functions/shared/storage/track-store.js';
 import { type CrudHarness, cutDeletionShort, expectNothingStored, expectReadyWithCompleteRenditions, startCrud, storedCounts } from '../../support/crud.js';
-import { fixture } from '../../support/fixtures.js';
+import { distinctCopy, fixture } from '../../support/fixtures.js';
 
+/** A new track each time: bytes of its own, or it would be answered with the track they made before. */
 async function upload(harness: CrudHarness, fields: Record<string, string> = {}): Promise<Track> {
-  const file = await fixture('oneSecondWav');
+  const file = await distinctCopy('oneSecondWav');
   let request = harness.http.post('/tracks?wait=true');
   for (const [name, value] of Object.entries(fields)) request = request.field(name, value);
   const response = await request.attach('file', file.path, file.filename);

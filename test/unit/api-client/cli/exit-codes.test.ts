@@ -25,6 +25,7 @@ describe('the CLI exit status', () => {
     ['being rate limited', answer(429, 'rate_limited'), ExitCode.unavailable],
     ['a database that is down', answer(503, 'database_unavailable'), ExitCode.unavailable],
     ['a busy service', answer(503, 'service_busy'), ExitCode.unavailable],
+    ['the same file still being uploaded by someone else', answer(409, 'upload_in_progress'), ExitCode.unavailable],
     ['a gateway timing out with no Segue body', answer(504, null), ExitCode.unavailable],
     ['a server bug', answer(500, 'internal_error'), ExitCode.failure],
     ['anything else', new Error('unexpected'), ExitCode.failure],
