@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { errorStatus } from '../../shared/errors.js';
 import type { TrackDocument } from '../../shared/schemas/track.js';
 import { type RestartDeps, restartFailed } from '../jobs/restart-failed.js';
 import type { ReceivedUpload } from '../upload/receive-upload.js';
@@ -51,8 +52,12 @@ export async function acceptOnce(
   }
 }
 
+/** A track failed because decoding the whole file refused it: processing those bytes again would refuse them again. */
+const refusedForItsFile = (track: TrackDocument) =>
+  track.error !== null && (errorStatus as Record<string, number>)[track.error.code] === 422;
+
 async function answerWith(deps: AcceptOnceDeps, track: TrackDocument): Promise<Accepted> {
-  if (track.status !== 'failed') return { duplicate: true, track, reprocessed: false };
+  if (track.status !== 'failed' || refusedForItsFile(track)) return { duplicate: true, track, reprocessed: false };
   const restarted = await restartFailed(deps, track._id);
   if (restarted) return { duplicate: true, track: restarted, reprocessed: true };
   // set going again meanwhile, by an identical upload or a reprocess call

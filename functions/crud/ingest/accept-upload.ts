@@ -104,10 +104,11 @@ export async function acceptUpload(deps: IngestDeps, req: Request): Promise<Acce
   const id = newTrackId();
   // the original's chunks are written from the first byte: the note finds them whatever happens next
   await removals.begin({ _id: id, kind: 'upload', originalBytes: uploadLimits.maxBytes, durationSec: 0 });
-  const original = originals.openWriter(id);
+  // the note stays young while chunks keep coming: the sweeper only takes notes that have gone quiet
+  const original = originals.openWriter(id, () => void removals.touch(id).catch(() => undefined));
   const discardStored = async () => {
     await original.idle();
-    const removed = await Promise.allSettled([originals.delete(id, uploadLimits.maxBytes), covers.delete(id)]);
+    const removed = await Promise.allSettled([originals.delete(id, original.written()), covers.delete(id)]);
     if (removed.every((outcome) => outcome.status === 'fulfilled')) await removals.end(id).catch(() => undefined);
   };
   let upload: ReceivedUpload | undefined;

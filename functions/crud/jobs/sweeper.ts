@@ -9,7 +9,11 @@ export const MAX_ATTEMPTS = 3;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** An upload's note younger than this may belong to an upload still being stored, on any replica. */
+/**
+ * An upload's note touched more recently than this may belong to an upload
+ * still arriving or being accepted, on any replica (it is touched at every
+ * write of its chunks, a few MiB apart, which the upload pace keeps minutes apart at most).
+ */
 const UPLOAD_IN_PROGRESS_MS = 60 * 60 * 1000;
 
 export interface SweeperDeps extends RemoveDeps {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { IngestMetrics } from '../../shared/metrics/ingest-metrics.js';
-import type { Loudness, StoredRendition, TrackDocument } from '../../shared/schemas/track.js';
+import type { Loudness, RenditionId, StoredRendition, TrackDocument } from '../../shared/schemas/track.js';
 import { isDatabaseUnreachable } from '../../shared/storage/database.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
 import type { SegmentStore } from '../../shared/storage/segment-store.js';
@@ -13,6 +13,7 @@ import { SEGMENT_SECONDS } from '../../shared/hls.js';
 import { HttpError } from '../../shared/errors.js';
 import type { StagedMedia } from '../media/audio-formats.js';
 import type { MediaTools } from '../media/media-tools.js';
+import { FfmpegError } from '../media/ffmpeg.js';
 import { measureAudio } from '../probe/measure-audio.js';
 import { measureLoudness } from '../probe/measure-loudness.js';
 import { type ProbedAudio, probeAudio } from '../probe/probe-audio.js';
@@ -55,6 +56,9 @@ export interface LocalSource extends StagedMedia {
 export interface JobEnd {
   refusal?: HttpError;
 }
+
+/** Segments listed on the track so far, per rung. */
+type ListedCounts = Map<RenditionId, number>;
 
 /** The bandwidth a growing rung declares: its peak so far, and room for a louder passage still to come. */
 const GROWING_HEADROOM = 1.1;
@@ -202,9 +206,13 @@ export class TrackProcessor {
       // the lease is renewed while the job waits its turn, so no other replica takes it meanwhile
       releaseSlot = await this.slots.acquire(signal);
       source = await openSource();
+      // what earlier runs of this track listed, which every run of this job goes on from
+      const listed: ListedCounts = new Map(
+        Object.entries(track.growing ?? {}).map(([rung, growing]) => [rung as RenditionId, growing.segmentDurations.length]),
+      );
       for (let outages = 1, fullDisks = 0; ; ) {
         try {
-          await this.transcode(track, source, keeper, signal);
+          await this.transcode(track, source, keeper, listed, signal);
           break;
         } catch (error) {
           if (signal.aborted) throw error;
@@ -245,21 +253,26 @@ export class TrackProcessor {
    * measure it (length, waveform), and measures loudness, all at once from the
    * local source; then flips the track to ready. Each rung's segments are
    * listed on the track as they are stored, so it plays while this goes on.
+   *
+   * A run after another (a replica that died, a database outage, a full disk)
+   * writes the same bytes under the same names (the encoders are bit-exact):
+   * it rewrites what earlier runs stored and lists only what they did not,
+   * so a listener never loses a listed segment and the playlists only grow.
    */
-  private async transcode(track: TrackDocument, source: LocalSource, keeper: LeaseKeeper, signal: AbortSignal): Promise<void> {
-    const { tools, tracks, segments, owner, metrics, maxDurationSec } = this.deps;
-    // a replica that died may have left some of its segments behind (a run of this job cut short by the
-    // database leaves only segments the next run rewrites under the same names)
-    if ((track.lease?.attempts ?? 1) > 1) await segments.deleteForTrack(track._id, track.durationSec);
+  private async transcode(track: TrackDocument, source: LocalSource, keeper: LeaseKeeper, listed: ListedCounts, signal: AbortSignal): Promise<void> {
+    const { tools, tracks, owner, metrics, maxDurationSec } = this.deps;
     const held = (written: boolean) => {
       if (!written) throw new LeaseLostError(`lost the lease of track ${track._id}`);
     };
-    held(await tracks.restartGrowing(track._id, owner));
     const listener = {
       onStored: async (plan: RenditionPlan, fresh: EncodedSegment[], stored: EncodedSegment[]) => {
+        const alreadyListed = listed.get(plan.id) ?? 0;
+        const unlisted = fresh.slice(Math.max(0, alreadyListed - (stored.length - fresh.length)));
+        if (unlisted.length === 0) return;
         const peakBandwidth = Math.ceil(Math.max(peakSegmentBitrate(stored, SEGMENT_SECONDS), plan.bitrate) * GROWING_HEADROOM);
         const facts = { bitrate: plan.bitrate, channels: plan.channels, sampleRate: plan.sampleRate, peakBandwidth };
-        held(await tracks.appendSegments(track._id, owner, plan.id, facts, fresh.map((segment) => segment.duration)));
+        held(await tracks.appendSegments(track._id, owner, plan.id, facts, unlisted.map((segment) => segment.duration)));
+        listed.set(plan.id, alreadyListed + unlisted.length);
       },
       onProgress: (fraction: number) => keeper.report(fraction),
     };
@@ -267,7 +280,9 @@ export class TrackProcessor {
     // decoding the whole file decides whether it is acceptable audio: its refusal stops the encoders, and
     // when they fail first (a file that does not decode fails them too) it is what the job fails with
     const refused = new AbortController();
-    const measuring = metrics.time('measure', () => measureAudio(tools, source.path, source.probed, maxDurationSec, signal)).then(
+    const encodersFailed = new AbortController();
+    const measureSignal = AbortSignal.any([signal, encodersFailed.signal]);
+    const measuring = metrics.time('measure', () => measureAudio(tools, source.path, source.probed, maxDurationSec, measureSignal)).then(
       async (result) => {
         held(await tracks.recordMeasurement(track._id, owner, result));
         return result;
@@ -285,6 +300,9 @@ export class TrackProcessor {
         (shared: AbortSignal) => metrics.time('loudness', () => measureLoudness(tools, source, track.durationSec, shared)),
       ] as const, AbortSignal.any([signal, refused.signal]));
     } catch (error) {
+      // an encoder that could not read the file is answered by the decode; any other failure (the database,
+      // the disk) says nothing about the file, and the decode stops with it
+      if (!(error instanceof FfmpegError)) encodersFailed.abort(error);
       await measuring;
       throw error;
     }

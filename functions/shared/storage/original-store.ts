@@ -36,6 +36,8 @@ export interface OriginalChunkDocument {
 export interface OriginalWriter {
   stream: Writable;
   idle(): Promise<void>;
+  /** bytes in chunks written so far */
+  written(): number;
 }
 
 /** 1 MiB: a 50 MB original is 50 lookups, and a download holds at most two chunks in memory. */
@@ -78,10 +80,11 @@ export class OriginalStore {
 
   /**
    * Where the bytes of an original go as they come: cut into chunks and
-   * written a few at a time, holding back the stream meanwhile; `idle`
-   * resolves once no write is under way. Nothing is visible until `seal`.
+   * written a few at a time, holding back the stream meanwhile, `onWritten`
+   * told after each write; `idle` resolves once no write is under way.
+   * Nothing is visible until `seal`.
    */
-  openWriter(trackId: string): OriginalWriter {
+  openWriter(trackId: string, onWritten: () => void = () => {}): OriginalWriter {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let documents: OriginalChunkDocument[] = [];
@@ -96,11 +99,15 @@ export class OriginalStore {
       n++;
     };
     let writing: Promise<unknown> = Promise.resolve();
+    let bytes = 0;
     const flush = () => {
       if (documents.length === 0) return Promise.resolve();
       const batch = documents;
       documents = [];
-      const written = this.chunks.insertMany(batch, { ordered: true }).then(() => undefined);
+      const written = this.chunks.insertMany(batch, { ordered: true }).then(() => {
+        bytes += batch.reduce((sum, chunk) => sum + chunk.data.length(), 0);
+        onWritten();
+      });
       writing = written.catch(() => undefined);
       return written;
     };
@@ -117,7 +124,7 @@ export class OriginalStore {
         flush().then(() => callback(), callback);
       },
     });
-    return { stream, idle: async () => void (await writing) };
+    return { stream, idle: async () => void (await writing), written: () => bytes };
   }
 
   async downloadTo(trackId: string, path: string, signal?: AbortSignal): Promise<void> {

@@ -16,6 +16,7 @@ export interface RemovalDocument {
   durationSec: number;
   /** the original's SHA-256, whose fingerprint is released last (notes written before fingerprints have none) */
   sha256?: string;
+  /** when it was begun; for an upload still arriving, when its last chunks were written */
   since: Date;
 }
 
@@ -28,6 +29,11 @@ export class RemovalStore {
 
   get(trackId: string): Promise<RemovalDocument | null> {
     return this.removals.findOne({ _id: trackId });
+  }
+
+  /** An upload still arriving says so: its note is as young as its last chunks. */
+  async touch(trackId: string): Promise<void> {
+    await this.removals.updateOne({ _id: trackId }, { $set: { since: new Date() } });
   }
 
   async end(trackId: string): Promise<void> {

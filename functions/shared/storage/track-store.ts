@@ -92,15 +92,6 @@ export class TrackStore {
     return matchedCount === 1;
   }
 
-  /** A job starting over: what an earlier run listed is listed again as this one stores it. */
-  async restartGrowing(id: string, owner: string): Promise<boolean> {
-    const { matchedCount } = await this.tracks.updateOne(
-      { _id: id, status: 'processing', 'lease.owner': owner },
-      { $set: { growing: {}, updatedAt: new Date() } },
-    );
-    return matchedCount === 1;
-  }
-
   /**
    * Lists segments of a rung that are stored (never before: a listed segment
    * can be fetched at once) after those listed before them; false when this

@@ -158,6 +158,21 @@ describe('uploading a file the library already holds', function () {
     expect([third.status, third.headers[DUPLICATE]]).to.deep.equal([201, undefined]);
   });
 
+  it('answers a file whose whole decode refused it with its failed track, processing nothing again', async () => {
+    const harness = await crud();
+    // as it is: a copy made by ffmpeg would get headers that match its length
+    const file = await fixture('truncatedMp3');
+    const first = await upload(harness, file);
+    expect(first.status).to.equal(202);
+    await harness.crud.processor.whenSettled(first.body.id);
+    expect((await harness.http.get(`/tracks/${first.body.id}`)).body.error.code).to.equal('truncated_audio');
+
+    const again = await upload(harness, file);
+    expect([again.status, again.headers[DUPLICATE], again.body.status]).to.deep.equal([200, first.body.id, 'failed']);
+    expect(harness.crud.processor.isRunning(first.body.id), 'the same bytes would be refused again').to.equal(false);
+    expect(again.body.error.code).to.equal('truncated_audio');
+  });
+
   it('keeps no fingerprint of a refused upload, so the same file is refused again for what it is', async () => {
     const harness = await crud();
     for (const [name, status] of [['textAsMp3', 415], ['truncatedMp3', 422]] as const) {

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Document } from 'mongodb';
 import supertest from 'supertest';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { GrowingRenditions, RenditionId, Track, TrackDocument } from '../../../functions/shared/schemas/track.js';
 import { expectReadyWithCompleteRenditions, replicasPerTest } from '../../support/crud.js';
 import { startFunctionProcess } from '../../support/function-process.js';
 import { answeringLate, testDatabaseUri } from '../../support/database.js';
@@ -18,16 +18,16 @@ describe('leases on processing tracks', function () {
   this.timeout(180_000);
   const replicas = replicasPerTest(LEASE);
   const replica = () => replicas.replica();
+  /** A replica in a process of its own, on the suite's database, to be killed midway. */
+  const doomedReplica = async () => {
+    const deadTmp = await mkdtemp(join(tmpdir(), 'segue-dead-replica-'));
+    const env = { MONGODB_URI: testDatabaseUri(), MONGODB_DB: replicas.database.name, TMPDIR: deadTmp, ...LEASE };
+    return { ...(await startFunctionProcess('crud', env)), deadTmp };
+  };
 
   it('resumes a track whose replica died midway, and the track still ends ready', async () => {
     const file = await fixture('longWav');
-    const deadTmp = await mkdtemp(join(tmpdir(), 'segue-dead-replica-'));
-    const { child, url } = await startFunctionProcess('crud', {
-      MONGODB_URI: testDatabaseUri(),
-      MONGODB_DB: replicas.database.name,
-      TMPDIR: deadTmp,
-      ...LEASE,
-    });
+    const { child, url, deadTmp } = await doomedReplica();
     try {
       const created = await supertest(url).post('/tracks').attach('file', file.path, file.filename);
       expect(created.status).to.equal(202);
@@ -50,6 +50,53 @@ describe('leases on processing tracks', function () {
       expect(resumed?.lease?.attempts).to.equal(2);
       await survivor.crud.processor.whenSettled(created.body.id);
       await expectReadyWithCompleteRenditions(survivor, created.body.id, file.durationSec);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(deadTmp, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps every listed segment listed and stored while another replica resumes the track: its playlists only grow', async () => {
+    const file = await fixture('longWav');
+    const { child, url, deadTmp } = await doomedReplica();
+    const listedNow = async (id: string) => ((await replicas.database.tracks.findOne({ _id: id })) as TrackDocument | null)?.growing ?? {};
+    try {
+      const created = await supertest(url).post('/tracks').attach('file', file.path, file.filename);
+      expect(created.status).to.equal(202);
+      const id = created.body.id as string;
+      // killed once it can be played, with the rest still being encoded
+      let before: GrowingRenditions = {};
+      while (!Object.values(before).some((rung) => rung.segmentDurations.length >= 2)) {
+        await sleep(20);
+        before = await listedNow(id);
+      }
+      child.kill('SIGKILL');
+      before = await listedNow(id);
+
+      const survivor = await replica();
+      await sleep(2500);
+      expect((await survivor.crud.sweeper.sweep()).resumed).to.equal(1);
+      let seen = before;
+      while ((await replicas.database.tracks.findOne({ _id: id }))?.status === 'processing') {
+        const now = await listedNow(id);
+        for (const [rung, earlier] of Object.entries(seen)) {
+          const later = now[rung as RenditionId]?.segmentDurations ?? [];
+          expect(later.slice(0, earlier.segmentDurations.length), `${rung}: what was listed stays listed, as it was`).to.deep.equal(earlier.segmentDurations);
+          const ids = later.map((_, index) => `${id}/${rung}/${String(index).padStart(6, '0')}.m4s`);
+          expect(await replicas.database.segments.countDocuments({ _id: { $in: [...ids, `${id}/${rung}/init.mp4`] } }), `${rung}: every listed segment is stored`).to.equal(ids.length + 1);
+        }
+        seen = now;
+        await sleep(50);
+      }
+      await survivor.crud.processor.whenSettled(id);
+      const ready = (await supertest(survivor.crud.app).get(`/tracks/${id}`)).body as Track;
+      expect(ready.status).to.equal('ready');
+      const stored = (await replicas.database.tracks.findOne({ _id: id })) as TrackDocument;
+      for (const [rung, earlier] of Object.entries(before)) {
+        const rendition = stored.renditions.find((candidate) => candidate.id === rung)!;
+        expect(rendition.segmentDurations.slice(0, earlier.segmentDurations.length), `${rung}: the finished rendition goes on from them`).to.deep.equal(earlier.segmentDurations);
+      }
+      await expectReadyWithCompleteRenditions(survivor, id, file.durationSec);
     } finally {
       child.kill('SIGKILL');
       await rm(deadTmp, { recursive: true, force: true });

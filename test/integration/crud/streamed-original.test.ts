@@ -47,6 +47,21 @@ describe('the original of an upload, stored as it arrives', function () {
     expect((await harness.http.delete(`/tracks/${response.body.id}`)).status).to.equal(204);
   });
 
+  it('keeps its note young while chunks keep coming, so the sweeper leaves an upload of more than an hour alone', async () => {
+    const answered = dripUpload(port(), piecesOf(wav, 60), { gapMs: 50, declaredBytes: wav.length });
+    await until(async () => (await chunks()) >= 4, 'the first chunks are written', 10_000);
+    // as if it had been arriving for two hours
+    const longAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await harness.database.removals.updateMany({}, { $set: { since: longAgo } });
+    await until(async () => ((await harness.database.removals.findOne({}))?.since ?? longAgo) > longAgo, 'the next chunks touch the note', 10_000);
+    expect((await harness.crud.sweeper.sweep()).cleanedUp, 'a note that is still being touched is left alone').to.equal(0);
+
+    const response = await answered;
+    expect(response.status, JSON.stringify(response.body)).to.equal(202);
+    expect(await chunks()).to.equal(Math.ceil(wav.length / ORIGINAL_CHUNK_BYTES));
+    expect((await harness.http.delete(`/tracks/${response.body.id}`)).status).to.equal(204);
+  });
+
   it('leaves nothing when the client goes away midway', async () => {
     const { port: serverPort } = server.address() as AddressInfo;
     const { request } = await import('node:http');
