@@ -137,7 +137,7 @@ export class Tracks {
    * const track = await segue.tracks.waitUntilReady(id, { timeout: 120_000 });
    */
   waitUntilReady(id: string, options: WaitOptions = {}): Promise<Track> {
-    return this.pollUntil(id, (track) => track.status === 'ready', 'ready', options);
+    return this.pollUntil(id, (track) => track.status === 'ready', 'ready', POLL_MAX_MS, options);
   }
 
   /**
@@ -150,12 +150,14 @@ export class Tracks {
    * attachTrack(audio, segue.tracks.masterPlaylistUrl(track.id));
    */
   waitUntilPlayable(id: string, options: WaitOptions = {}): Promise<Track> {
-    return this.pollUntil(id, (track) => track.playable, 'playable', options);
+    // a track is playable about a second after its upload: polls do not space out, so none comes late
+    return this.pollUntil(id, (track) => track.playable, 'playable', POLL_START_MS, options);
   }
 
-  private async pollUntil(id: string, reached: (track: Track) => boolean, what: string, options: WaitOptions): Promise<Track> {
+  /** Polls every 250 ms at first, the pause doubling up to `maxPauseMs`. */
+  private async pollUntil(id: string, reached: (track: Track) => boolean, what: string, maxPauseMs: number, options: WaitOptions): Promise<Track> {
     const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeout;
-    for (let pause = POLL_START_MS; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
+    for (let pause = POLL_START_MS; ; pause = Math.min(pause * 2, maxPauseMs)) {
       const track = await this.retrieve(id, options.signal ? { signal: options.signal } : {});
       if (track.status === 'failed') throw new ProcessingError(track);
       if (reached(track)) return track;
