@@ -174,6 +174,80 @@ describe('the web player in Chromium', function () {
     await page.getByRole('heading', { name: 'Library' }).waitFor();
   });
 
+  /** A track of its own, uploaded and ready, its page open. */
+  async function openOwnTrack(name: 'plainWav' | 'oneSecondWav' = 'plainWav'): Promise<string> {
+    const file = await distinctCopy(name);
+    const response = await harness.http.post('/function/crud/tracks?wait=true').attach('file', file.path, file.filename);
+    expect(response.status, JSON.stringify(response.body)).to.equal(201);
+    await page.goto(`${harness.origin}/t/${response.body.id}`);
+    await page.locator('.player').waitFor();
+    return response.body.id as string;
+  }
+
+  it('edits a track’s tags from its page: the page and the library show them, and they stay', async () => {
+    const id = await openOwnTrack();
+    await page.getByText('Edit or delete').click();
+    await page.getByRole('button', { name: 'Save tags' }).click();
+    expect(await page.locator('.manage-status').textContent()).to.equal('Nothing to save: no tag was changed.');
+
+    await page.getByLabel('Title').fill('Renamed Take');
+    await page.getByLabel('Artist').fill('Someone Else');
+    await page.getByLabel('Year').fill('1999');
+    await page.getByRole('button', { name: 'Save tags' }).click();
+    await page.getByRole('heading', { name: 'Renamed Take' }).waitFor();
+    expect(await page.locator('.manage-status').textContent()).to.equal('Tags saved.');
+    expect(await page.locator('.track-artist').textContent()).to.equal('Someone Else');
+    expect(await page.title()).to.equal('Renamed Take – Someone Else · Segue');
+    const stored = (await harness.http.get(`/function/crud/tracks/${id}`)).body;
+    expect(stored).to.include({ title: 'Renamed Take', artist: 'Someone Else', year: 1999 });
+
+    // an emptied field clears its tag
+    await page.getByLabel('Artist').fill('');
+    await page.getByRole('button', { name: 'Save tags' }).click();
+    await page.locator('.track-artist', { hasText: 'Unknown artist' }).waitFor();
+    expect((await harness.http.get(`/function/crud/tracks/${id}`)).body.artist).to.equal(null);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Renamed Take' }).waitFor();
+    await page.goto(`${harness.origin}/`);
+    expect(await page.locator(`[data-track-id="${id}"] .track-title`).textContent()).to.equal('Renamed Take');
+  });
+
+  it('deletes a track from its page only once asked to confirm, then goes back to the library', async () => {
+    const id = await openOwnTrack();
+    await page.getByText('Edit or delete').click();
+    await page.getByRole('button', { name: 'Delete track' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).to.contain('It goes for good');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await dialog.isVisible()).to.equal(false);
+    expect((await harness.http.get(`/function/crud/tracks/${id}`)).status, 'cancelled: still there').to.equal(200);
+
+    await page.getByRole('button', { name: 'Delete track' }).click();
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    expect((await harness.http.get(`/function/crud/tracks/${id}`)).status).to.equal(404);
+    expect(await page.locator(`[data-track-id="${id}"]`).count()).to.equal(0);
+  });
+
+  it('shows a failed track’s reason and processes it again from its page', async () => {
+    const id = await openOwnTrack('oneSecondWav');
+    // the state a job that gave up leaves: failed with its reason, its original kept
+    await harness.database.segments.deleteMany({ trackId: id });
+    await harness.database.tracks.updateOne(
+      { _id: id },
+      { $set: { status: 'failed', error: { code: 'too_many_attempts', message: 'Processing was interrupted too many times' }, renditions: [] } },
+    );
+    await page.reload();
+    const reason = page.getByRole('alert').filter({ hasText: 'could not be processed' });
+    await reason.waitFor();
+    expect(await reason.textContent()).to.contain('Processing was interrupted too many times');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.locator('.player').waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('.player')?.dataset.status === 'ready', undefined, { timeout: 60_000 });
+    expect((await harness.http.get(`/function/crud/tracks/${id}`)).body.status).to.equal('ready');
+  });
+
   it('plays an upload while it is processed, from its start on into the finished track without a stall', async () => {
     const file = await fixture('eightMinuteMp3');
     await page.goto(`${harness.origin}/`);
@@ -251,7 +325,8 @@ describe('the web player in Chromium', function () {
 
 describe('the web player on a service with API keys', function () {
   this.timeout(120_000);
-  const suite = playerSuite({ API_KEYS: 'listener-key-0123456789abcdef012345678' });
+  const KEY = 'listener-key-0123456789abcdef012345678';
+  const suite = playerSuite({ API_KEYS: KEY });
 
   it('asks for the key when an upload is refused, then uploads with it', async () => {
     const page = await openPage(suite.browser);
@@ -266,5 +341,25 @@ describe('the web player on a service with API keys', function () {
     await page.setInputFiles('#file-picker', file.path);
     await page.locator('.upload[data-state="ready"]').waitFor({ timeout: 60_000 });
     expect(await suite.harness.database.tracks.countDocuments()).to.equal(1);
+  });
+
+  it('asks for the key when a tag edit is refused, then saves with it', async () => {
+    const page = await openPage(suite.browser);
+    const file = await distinctCopy('oneSecondWav');
+    const uploaded = await suite.harness.http
+      .post('/function/crud/tracks?wait=true')
+      .set('Authorization', `Bearer ${KEY}`)
+      .attach('file', file.path, file.filename);
+    expect(uploaded.status).to.equal(201);
+    await page.goto(`${suite.harness.origin}/t/${uploaded.body.id}`);
+    await page.getByText('Edit or delete').click();
+    await page.getByLabel('Title').fill('Keyed Edit');
+    await page.getByRole('button', { name: 'Save tags' }).click();
+    await page.locator('.manage-status', { hasText: 'needs an API key' }).waitFor();
+    await page.getByLabel('API key').fill(KEY);
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await page.getByRole('button', { name: 'Save tags' }).click();
+    await page.getByRole('heading', { name: 'Keyed Edit' }).waitFor();
+    expect((await suite.harness.http.get(`/function/crud/tracks/${uploaded.body.id}`)).body.title).to.equal('Keyed Edit');
   });
 });

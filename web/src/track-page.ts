@@ -2,6 +2,8 @@ import { formatDuration, NotFoundError, type Segue, type Track, ValidationError 
 import { type AttachedTrack, attachTrack } from '@segue/api-client/player';
 import { announce, h } from './dom.js';
 import { LoudnessNormaliser, normalisationGainDb } from './loudness.js';
+import { apiKeyPrompt } from './api-key.js';
+import { managePanel } from './manage-track.js';
 import { notFoundView } from './not-found.js';
 import { setTitle, type View, type ViewContext } from './view.js';
 import { Waveform } from './waveform.js';
@@ -32,10 +34,10 @@ export function trackView(context: ViewContext, id: string): View {
         });
       }
       if (track.status === 'failed') {
-        element.replaceChildren(h('h1', {}, track.title), h('p', { role: 'alert' }, `This track could not be processed: ${track.error?.message ?? 'no reason given'}`));
+        element.replaceChildren(...failedPage(context, track, () => void load()));
         return;
       }
-      const page = playerPage(context.segue, track, controller.signal);
+      const page = playerPage(context, track, controller.signal);
       player = page;
       element.replaceChildren(...page.children);
     } catch (error) {
@@ -61,7 +63,37 @@ export function trackView(context: ViewContext, id: string): View {
   };
 }
 
-function playerPage(segue: Segue, track: Track, signal: AbortSignal): { children: Node[]; dispose(): void } {
+/** A failed track: the reason, a way to process it again, and to delete it. */
+function failedPage(context: ViewContext, track: Track, reload: () => void): Node[] {
+  const keyPrompt = apiKeyPrompt(context.segue, context.rememberApiKey);
+  const status = h('p', { role: 'status' });
+  const retry = h('button', { type: 'button', class: 'button' }, 'Try again');
+  retry.addEventListener('click', async () => {
+    retry.disabled = true;
+    try {
+      await context.segue.tracks.reprocess(track.id);
+      announce(`${track.title} is being processed again`);
+      reload();
+    } catch (error) {
+      retry.disabled = false;
+      status.textContent = keyPrompt.askIfRefused(error)
+        ? 'This service needs an API key for that: enter it, then try again.'
+        : `It could not be processed again: ${(error as Error).message}`;
+    }
+  });
+  setTitle(track.title);
+  return [
+    h('h1', {}, track.title),
+    h('p', { role: 'alert', class: 'failure' }, `This track could not be processed: ${track.error?.message ?? 'no reason given'}`),
+    h('p', {}, retry),
+    keyPrompt.element,
+    status,
+    managePanel(context, track, () => reload()),
+  ];
+}
+
+function playerPage(context: ViewContext, track: Track, signal: AbortSignal): { children: Node[]; dispose(): void } {
+  const { segue } = context;
   setTitle(track.artist ? `${track.title} – ${track.artist}` : track.title);
   let duration = track.durationSec;
   const audio = h('audio', { preload: 'auto', crossorigin: 'anonymous' });
@@ -198,6 +230,7 @@ function playerPage(segue: Segue, track: Track, signal: AbortSignal): { children
     normalise.disabled = ready.loudness?.integratedLufs == null;
     processing.remove();
     controls.dataset.status = 'ready';
+    showTrack(ready);
   };
   controls.dataset.status = track.status;
   if (track.status === 'processing') {
@@ -214,14 +247,31 @@ function playerPage(segue: Segue, track: Track, signal: AbortSignal): { children
   }
   requestAnimationFrame(() => waveform.schedule());
 
-  const details: Array<[string, string | number | Node | null]> = [
-    ['Album', track.album],
-    ['Year', track.year],
-    ['Genre', track.genre],
-    ['Track', track.trackNumber],
-    ['Duration', durationTag],
-    ['Loudness', track.loudness?.integratedLufs == null ? null : `${track.loudness.integratedLufs.toFixed(1)} LUFS`],
-  ];
+  /** The title, artist and facts, written again when the tags change or the track is ready. */
+  const textOf = (shown: Track) => {
+    const details: Array<[string, string | number | Node | null]> = [
+      ['Album', shown.album],
+      ['Year', shown.year],
+      ['Genre', shown.genre],
+      ['Track', shown.trackNumber],
+      ['Duration', durationTag],
+      ['Loudness', shown.loudness?.integratedLufs == null ? null : `${shown.loudness.integratedLufs.toFixed(1)} LUFS`],
+    ];
+    return h(
+      'div',
+      {},
+      h('h1', {}, shown.title),
+      h('p', { class: 'track-artist' }, shown.artist ?? 'Unknown artist'),
+      h('dl', { class: 'tags' }, ...details.filter(([, value]) => value !== null).flatMap(([name, value]) => [h('dt', {}, name), value instanceof Node ? value : h('dd', {}, String(value))])),
+    );
+  };
+  let text = textOf(track);
+  function showTrack(shown: Track): void {
+    const next = textOf(shown);
+    text.replaceWith(next);
+    text = next;
+    setTitle(shown.artist ? `${shown.title} – ${shown.artist}` : shown.title);
+  }
   const cover = track.hasCover
     ? h('img', { class: 'cover large', src: segue.tracks.coverUrl(track.id), alt: `Cover of ${track.title}`, width: 240, height: 240 })
     : h('div', { class: 'cover large placeholder', 'aria-hidden': 'true' }, '♪');
@@ -232,13 +282,7 @@ function playerPage(segue: Segue, track: Track, signal: AbortSignal): { children
         'header',
         { class: 'track-head' },
         cover,
-        h(
-          'div',
-          {},
-          h('h1', {}, track.title),
-          h('p', { class: 'track-artist' }, track.artist ?? 'Unknown artist'),
-          h('dl', { class: 'tags' }, ...details.filter(([, value]) => value !== null).flatMap(([name, value]) => [h('dt', {}, name), value instanceof Node ? value : h('dd', {}, String(value))])),
-        ),
+        text,
       ),
       audio,
       processing,
@@ -254,6 +298,7 @@ function playerPage(segue: Segue, track: Track, signal: AbortSignal): { children
       ),
       message,
       h('p', { class: 'hint' }, 'Keyboard: space plays or pauses, ← → seek 5 s, ↑ ↓ change the volume.'),
+      managePanel(context, track, showTrack),
     ],
     dispose: () => {
       document.removeEventListener('keydown', onKey);

@@ -1,4 +1,5 @@
-import { AuthenticationError, PermissionDeniedError, type Segue, type Track } from '@segue/api-client';
+import type { Segue, Track } from '@segue/api-client';
+import { apiKeyPrompt } from './api-key.js';
 import { announce, h } from './dom.js';
 
 /**
@@ -21,25 +22,7 @@ export function uploadPanel(
     h('label', { for: 'file-picker', class: 'button' }, 'Choose files'),
     picker,
   );
-  // a service with API keys refuses uploads without one: the key is asked for then, and kept for the session
-  const keyInput = h('input', { id: 'api-key', type: 'password', autocomplete: 'off', value: segue.apiKey ?? '' });
-  const keyForm = h(
-    'form',
-    { class: 'api-key', hidden: !segue.apiKey },
-    h('label', { for: 'api-key' }, 'API key'),
-    keyInput,
-    h('button', { type: 'submit', class: 'button secondary' }, 'Use key'),
-  );
-  keyForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    rememberApiKey(keyInput.value.trim());
-    announce(keyInput.value.trim() ? 'API key saved for this session' : 'API key removed');
-  });
-  const askForKey = () => {
-    if (!keyForm.hidden) return;
-    keyForm.hidden = false;
-    keyInput.focus();
-  };
+  const keyPrompt = apiKeyPrompt(segue, rememberApiKey);
   const controller = new AbortController();
   let queue: Promise<void> = Promise.resolve();
 
@@ -78,7 +61,7 @@ export function uploadPanel(
         .catch((error: unknown) => row.failed(error));
     } catch (error) {
       row.failed(error);
-      if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) askForKey();
+      keyPrompt.askIfRefused(error);
     }
   }
 
@@ -97,7 +80,7 @@ export function uploadPanel(
     enqueue(event.dataTransfer?.files ?? []);
   });
 
-  return { element: h('div', { class: 'uploads' }, zone, keyForm, rows), dispose: () => controller.abort() };
+  return { element: h('div', { class: 'uploads' }, zone, keyPrompt.element, rows), dispose: () => controller.abort() };
 }
 
 interface UploadRow {
