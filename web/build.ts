@@ -14,7 +14,7 @@ export interface WebBuildOptions {
   gatewayUrl?: string;
 }
 
-/** Bundles the player into static files: index.html, app.js, app.css and an editable config.js. */
+/** Bundles the player into static files: index.html, app.js, app.css, its icon and an editable config.js. */
 export async function buildWeb(options: WebBuildOptions = {}): Promise<string> {
   const outDir = options.outDir ?? WEB_DIST;
   const basePath = options.basePath ?? '/';
@@ -36,6 +36,7 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<string> {
   const html = await readFile(join(WEB, 'index.html'), 'utf8');
   await writeFile(join(outDir, 'index.html'), html.replace('%BASE_PATH%', basePath));
   await writeFile(join(outDir, 'app.css'), await readFile(join(WEB, 'app.css')));
+  await writeFile(join(outDir, 'favicon.svg'), await readFile(join(WEB, 'favicon.svg')));
   const config = { gatewayUrl: options.gatewayUrl ?? '' };
   await writeFile(
     join(outDir, 'config.js'),

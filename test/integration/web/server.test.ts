@@ -46,6 +46,19 @@ describe("the web function's server entry, in a process of its own", function ()
     expect(await share.text()).to.contain('<base href="/function/web/"');
   });
 
+  it('serves its icon, named by the page, and answers a file it does not have with a 404 rather than the page', async () => {
+    expect(await (await fetch(`${web.url}/`)).text()).to.contain('<link rel="icon" href="favicon.svg" type="image/svg+xml" />');
+    const icon = await fetch(`${web.url}/favicon.svg`);
+    expect([icon.status, icon.headers.get('content-type')]).to.deep.equal([200, 'image/svg+xml']);
+    expect(await icon.text()).to.match(/^<svg /);
+    const ico = await fetch(`${web.url}/favicon.ico`);
+    expect([ico.status, ico.headers.get('content-type')?.split(';')[0]]).to.deep.equal([404, 'text/plain']);
+    expect(await ico.text()).not.to.contain('<html');
+    // a page that is not the app's still gets the app, to say so
+    expect((await fetch(`${web.url}/no/such/page`)).status).to.equal(404);
+    expect(await (await fetch(`${web.url}/no/such/page`)).text()).to.contain('<html');
+  });
+
   it("passes the image's healthcheck, which fails for a missing page and for a server that is not there", async () => {
     const port = new URL(web.url).port;
     expect(await healthcheck(port, '/')).to.equal(0);
