@@ -28,6 +28,12 @@ export interface AttachedTrack {
 export interface AttachOptions {
   /** hls.js settings merged over the defaults */
   hlsConfig?: Partial<HlsConfig>;
+  /**
+   * fetch nothing but the multivariant playlist until the element is played
+   * or seeked (a share page opened and never played costs no audio); without
+   * hls.js, the element's `preload` is set to `none` to the same end
+   */
+  loadOnPlay?: boolean;
   /** the playlists were read: the qualities are known */
   onReady?: () => void;
   /** hls.js switched to another rendition (an index of `qualities()`) */
@@ -63,7 +69,17 @@ export function attachTrack(audio: HTMLMediaElement, masterPlaylistUrl: string, 
 }
 
 function attachWithHlsJs(audio: HTMLMediaElement, url: string, options: AttachOptions): AttachedTrack {
-  const hls = new Hls({ maxMaxBufferLength: MAX_BUFFER_AHEAD_SEC, ...options.hlsConfig });
+  const hls = new Hls({ maxMaxBufferLength: MAX_BUFFER_AHEAD_SEC, ...(options.loadOnPlay ? { autoStartLoad: false } : {}), ...options.hlsConfig });
+  const startLoading = () => {
+    audio.removeEventListener('play', startLoading);
+    audio.removeEventListener('seeking', startLoading);
+    // from where the listener put the playhead, or (-1) where the playlists say to start
+    hls.startLoad(audio.currentTime > 0 ? audio.currentTime : -1);
+  };
+  if (options.loadOnPlay && !hls.config.autoStartLoad) {
+    audio.addEventListener('play', startLoading);
+    audio.addEventListener('seeking', startLoading);
+  }
   let networkRecoveries = 0;
   let lastMediaRecoveryAt = Number.NEGATIVE_INFINITY;
   let codecSwapped = false;
@@ -114,7 +130,11 @@ function attachWithHlsJs(audio: HTMLMediaElement, url: string, options: AttachOp
       // a listener who picks a quality wants to hear it now, not after what is buffered
       hls.currentLevel = index;
     },
-    destroy: () => hls.destroy(),
+    destroy: () => {
+      audio.removeEventListener('play', startLoading);
+      audio.removeEventListener('seeking', startLoading);
+      hls.destroy();
+    },
   };
 }
 
@@ -129,6 +149,7 @@ function attachNatively(audio: HTMLMediaElement, url: string, options: AttachOpt
   const onError = () => options.onFatalError?.(new Error(`Playback stopped: ${audio.error?.message || `media error ${audio.error?.code}`}`));
   audio.addEventListener('loadedmetadata', onLoaded, { once: true });
   audio.addEventListener('error', onError);
+  if (options.loadOnPlay) audio.preload = 'none';
   audio.src = url;
   return {
     engine: 'native',

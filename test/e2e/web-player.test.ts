@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
@@ -183,6 +184,29 @@ describe('the web player in Chromium', function () {
     await page.locator('.player').waitFor();
     return response.body.id as string;
   }
+
+  it('fetches nothing but the multivariant playlist until Play is pressed, then plays', async () => {
+    const file = await distinctCopy('plainWav');
+    const uploaded = await harness.http.post('/function/crud/tracks?wait=true').attach('file', file.path, file.filename);
+    expect(uploaded.status).to.equal(201);
+    const fetched: string[] = [];
+    const record = (request: { url(): string }) => fetched.push(new URL(request.url()).pathname);
+    page.on('request', record);
+    try {
+      await page.goto(`${harness.origin}/t/${uploaded.body.id}`);
+      // the quality list is filled in from the multivariant playlist
+      await page.waitForFunction(() => document.querySelectorAll('#quality option').length > 1);
+      await sleep(500);
+      const audio = (paths: string[]) => paths.filter((path) => /\/(index\.m3u8|init\.mp4|\d{6}\.m4s)$/.test(path));
+      expect(audio(fetched), 'before Play').to.deep.equal([]);
+      expect(fetched).to.include(`/function/stream/tracks/${uploaded.body.id}/master.m3u8`);
+      await page.getByRole('button', { name: 'Play' }).click();
+      await waitForTime(page, 1);
+      expect(audio(fetched).some((path) => path.endsWith('.m4s')), 'segments once playing').to.equal(true);
+    } finally {
+      page.off('request', record);
+    }
+  });
 
   it('edits a track’s tags from its page: the page and the library show them, and they stay', async () => {
     const id = await openOwnTrack();

@@ -120,6 +120,8 @@ function playerPage(context: ViewContext, track: Track, signal: AbortSignal): { 
   const normaliser = new LoudnessNormaliser(audio, gainDb);
   let hlsErrors = 0;
   const attached: AttachedTrack = attachTrack(audio, segue.tracks.masterPlaylistUrl(track.id), {
+    // a share link opened on a phone costs the playlists only, until Play
+    loadOnPlay: true,
     onReady: () => {
       for (const each of attached.qualities()) quality.append(h('option', { value: String(each.index) }, each.label));
     },
