@@ -1,4 +1,4 @@
-import { targetDurationOf } from '../../shared/hls.js';
+import { AAC_LC, targetDurationOf } from '../../shared/hls.js';
 import { IncompleteOutputError } from './incomplete-output.js';
 import type { StoredRendition } from '../../shared/schemas/track.js';
 import type { RenditionPlan } from './ladder.js';
@@ -45,7 +45,7 @@ export function renditionFacts(plan: RenditionPlan, segments: EncodedSegment[]):
   const targetDuration = targetDurationOf(segments.map((segment) => segment.duration));
   return {
     id: plan.id,
-    codecs: 'mp4a.40.2',
+    codecs: AAC_LC,
     bitrate: plan.bitrate,
     channels: plan.channels,
     sampleRate: plan.sampleRate,

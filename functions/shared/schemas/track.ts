@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AAC_LC } from '../hls.js';
 
 /** A share id: 12 characters of `0-9A-Za-z` (nanoid's alphabet without `-` and `_`, so it reads well in a URL). */
 export const TrackIdSchema = z
@@ -43,7 +44,7 @@ export type Source = z.infer<typeof SourceSchema>;
 export const RenditionSchema = z.object({
   id: RenditionIdSchema,
   /** RFC 6381 codec string, as HLS `CODECS` wants it */
-  codecs: z.literal('mp4a.40.2'),
+  codecs: z.literal(AAC_LC),
   /** the encoder's target, bits per second */
   bitrate: z.number().int().positive(),
   channels: z.number().int().min(1).max(2),

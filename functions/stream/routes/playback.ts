@@ -3,7 +3,7 @@ import Negotiator from 'negotiator';
 import vary from 'vary';
 import { HttpError, notFound } from '../../shared/errors.js';
 import { AAC_LC, INIT_SEGMENT_FILE } from '../../shared/hls.js';
-import { startedRungs, type TrackDocument } from '../../shared/schemas/track.js';
+import { isPlayable, type RenditionId, startedRungs, type TrackDocument } from '../../shared/schemas/track.js';
 import { type SegmentStore, segmentId } from '../../shared/storage/segment-store.js';
 import type { AccessRecorder } from '../access-recorder.js';
 import type { ByteCache, CachedBytes } from '../cache/byte-cache.js';
@@ -32,47 +32,47 @@ const MEDIA_SEGMENT = /^(\d{6})\.m4s$/;
 const whenReady = <T, R>(value: T | Promise<T>, next: (value: T) => R): R | Promise<Awaited<R>> =>
   value instanceof Promise ? (value.then(next) as Promise<Awaited<R>>) : next(value);
 
-/** A rendition as its playlists are written: complete, or growing while the track is processed. */
-interface PlayableRendition {
-  variant: Variant;
-  segmentDurations: number[];
-}
-
-/** What can be played of a track: its complete renditions, or those growing; else the error that says why not. */
-function playable(track: TrackDocument | null, id: string): { complete: boolean; renditions: PlayableRendition[] } {
+/**
+ * The track if it can be played: ready, or processing with a rung started
+ * (its playlists then grow); else the error that says why not.
+ */
+function playable(track: TrackDocument | null, id: string): TrackDocument {
   if (!track) throw notFound('This track', { id });
-  if (track.status === 'ready') {
-    return { complete: true, renditions: track.renditions.map(({ segmentDurations, ...variant }) => ({ variant, segmentDurations })) };
-  }
   if (track.status === 'failed') {
     throw new HttpError('track_failed', 'This track could not be processed', { status: track.status, error: track.error });
   }
-  const started = startedRungs(track);
-  if (started.length === 0) {
+  if (!isPlayable(track)) {
     throw new HttpError('track_not_ready', 'This track is still being processed', { status: track.status, progress: track.progress });
   }
-  const renditions = started.map(([rung, { segmentDurations, ...facts }]) => ({
-    variant: { id: rung, codecs: AAC_LC, ...facts },
-    segmentDurations,
-  }));
-  return { complete: false, renditions };
+  return track;
 }
 
-function renditionOf(renditions: PlayableRendition[], trackId: string, id: string): PlayableRendition {
-  const rendition = renditions.find((candidate) => candidate.variant.id === id);
-  if (!rendition) throw notFound('This rendition', { id: trackId, rendition: id });
-  return rendition;
+/** The variants the multivariant playlist lists: the complete renditions, or the rungs that have started. */
+function variantsOf(track: TrackDocument): Variant[] {
+  if (track.status === 'ready') return track.renditions;
+  return startedRungs(track).map(([rung, { segmentDurations: _, ...facts }]) => ({ id: rung, codecs: AAC_LC, ...facts }));
+}
+
+/** A rendition's segment durations, as stored (complete) or listed so far (growing): no copy, on the segment path too. */
+function segmentDurationsOf(track: TrackDocument, rendition: string): number[] {
+  const durations =
+    track.status === 'ready'
+      ? track.renditions.find((candidate) => candidate.id === rendition)?.segmentDurations
+      : startedRungs(track).find(([rung]) => rung === rendition)?.[1].segmentDurations;
+  if (!durations) throw notFound('This rendition', { id: track._id, rendition });
+  return durations;
 }
 
 /**
- * A file name this rendition has, checked against its stored facts before any
- * segment is read. A growing one may have more than this replica read a
+ * A file name this rendition has (an unknown rendition is a 404 too), checked
+ * against its stored facts before any segment is read. A growing one may have more than this replica read a
  * moment ago (another may have listed them already): those are looked for.
  */
-function checkSegmentFile(rendition: PlayableRendition, complete: boolean, trackId: string, file: string): void {
+function checkSegmentFile(track: TrackDocument, rendition: string, file: string): void {
+  const listed = segmentDurationsOf(track, rendition).length;
   const index = MEDIA_SEGMENT.exec(file)?.[1];
-  const known = file === INIT_SEGMENT_FILE || (index !== undefined && (!complete || Number(index) < rendition.segmentDurations.length));
-  if (!known) throw notFound('This segment', { id: trackId, rendition: rendition.variant.id, file });
+  const known = file === INIT_SEGMENT_FILE || (index !== undefined && (track.status !== 'ready' || Number(index) < listed));
+  if (!known) throw notFound('This segment', { id: track._id, rendition, file });
 }
 
 function sendPlaylist(req: IncomingMessage, res: ServerResponse, playlist: CachedText, complete: boolean): void {
@@ -88,38 +88,30 @@ function sendPlaylist(req: IncomingMessage, res: ServerResponse, playlist: Cache
 
 export function playbackHandlers({ trackCache, byteCache, segments, access }: PlaybackDeps) {
   /** Like segments, a playlist is answered without waiting when the track was read recently. */
-  const playlist = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-    key: string,
-    make: (renditions: PlayableRendition[], complete: boolean) => string,
-  ) =>
+  const playlist = (req: IncomingMessage, res: ServerResponse, id: string, key: string, make: (track: TrackDocument) => string) =>
     whenReady(trackCache.lookup(id), (entry) => {
-      const { complete, renditions } = playable(entry.track, id);
-      const text = trackCache.text(entry, key, () => make(renditions, complete));
+      const track = playable(entry.track, id);
+      const text = trackCache.text(entry, key, () => make(track));
       access.record(id);
-      sendPlaylist(req, res, text, complete);
+      sendPlaylist(req, res, text, track.status === 'ready');
     });
 
   return {
     master(req: IncomingMessage, res: ServerResponse, id: string) {
-      return playlist(req, res, id, 'master', (renditions) => writeMasterPlaylist(renditions.map((rendition) => rendition.variant)));
+      return playlist(req, res, id, 'master', (track) => writeMasterPlaylist(variantsOf(track)));
     },
 
     mediaPlaylist(req: IncomingMessage, res: ServerResponse, id: string, rendition: string) {
-      return playlist(req, res, id, rendition, (renditions, complete) =>
-        writeMediaPlaylist(renditionOf(renditions, id, rendition).segmentDurations, complete),
-      );
+      return playlist(req, res, id, rendition, (track) => writeMediaPlaylist(segmentDurationsOf(track, rendition), track.status === 'ready'));
     },
 
     /** The hot path: with the track and the segment in memory it answers without waiting on anything. */
     segment(req: IncomingMessage, res: ServerResponse, id: string, renditionId: string, file: string) {
       return whenReady(trackCache.get(id), (found) => {
-        const { complete, renditions } = playable(found, id);
-        const rendition = renditionOf(renditions, id, renditionId);
-        checkSegmentFile(rendition, complete, id, file);
-        const key = segmentId(id, rendition.variant.id, file);
+        const track = playable(found, id);
+        checkSegmentFile(track, renditionId, file);
+        const rendition = renditionId as RenditionId;
+        const key = segmentId(id, rendition, file);
         // a stored segment never changes: growing or complete, it is the same bytes under the same name
         const send = (cached: CachedBytes) => {
           access.record(id);
@@ -128,7 +120,7 @@ export function playbackHandlers({ trackCache, byteCache, segments, access }: Pl
         const cached = byteCache.get(key);
         if (cached) return send(cached);
         return segments.get(key).then((stored) => {
-          if (!stored) throw notFound('This segment', { id, rendition: rendition.variant.id, file });
+          if (!stored) throw notFound('This segment', { id, rendition, file });
           const loaded = { data: Buffer.from(stored.data.buffer), etag: stored.etag, contentType: 'audio/mp4' };
           byteCache.set(key, loaded);
           send(loaded);
