@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every error code the service answers with, and its HTTP status. */
 export const errorStatus = {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { expressPath, endpoints } from '../shared/api/endpoints.js';
 import type { Config } from '../shared/config.js';
 import { HttpError, shuttingDown } from '../shared/errors.js';

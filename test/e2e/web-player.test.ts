@@ -185,7 +185,7 @@ describe('the web player in Chromium', function () {
     return response.body.id as string;
   }
 
-  it('fetches nothing but the multivariant playlist until Play is pressed, then plays', async () => {
+  it('loads the share page without the library’s code, and fetches nothing but the multivariant playlist until Play is pressed, then plays', async () => {
     const file = await distinctCopy('plainWav');
     const uploaded = await harness.http.post('/function/crud/tracks?wait=true').attach('file', file.path, file.filename);
     expect(uploaded.status).to.equal(201);
@@ -200,6 +200,12 @@ describe('the web player in Chromium', function () {
       const audio = (paths: string[]) => paths.filter((path) => /\/(index\.m3u8|init\.mp4|\d{6}\.m4s)$/.test(path));
       expect(audio(fetched), 'before Play').to.deep.equal([]);
       expect(fetched).to.include(`/function/stream/tracks/${uploaded.body.id}/master.m3u8`);
+      // the page's own code, from the network or the cache: the share page's chunk, never the library's
+      const scripts = await page.evaluate(() =>
+        performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname).filter((path) => path.endsWith('.js')),
+      );
+      expect(scripts.filter((path) => /\/assets\/track-page-\w+\.js$/.test(path))).to.have.length(1);
+      expect(scripts.filter((path) => /\/assets\/library-\w+\.js$/.test(path))).to.deep.equal([]);
       await page.getByRole('button', { name: 'Play' }).click();
       await waitForTime(page, 1);
       expect(audio(fetched).some((path) => path.endsWith('.m4s')), 'segments once playing').to.equal(true);

@@ -1,38 +1,69 @@
 import { Segue } from '@segue/api-client';
 import { basePath, gatewayUrl } from './config.js';
-import { libraryView } from './library.js';
+import { h } from './dom.js';
 import { notFoundView } from './not-found.js';
-import { trackView } from './track-page.js';
-import type { View } from './view.js';
+import type { View, ViewContext } from './view.js';
 
 const API_KEY_STORAGE = 'segue-api-key';
 const segue = new Segue({ baseUrl: gatewayUrl(), apiKey: sessionStorage.getItem(API_KEY_STORAGE) ?? undefined });
 const main = document.getElementById('main') as HTMLElement;
 const SHARE_PATH = /^t\/([0-9A-Za-z]{12})\/?$/;
 let current: View | null = null;
+let rendering = 0;
 
 function navigate(path: string): void {
   history.pushState(null, '', new URL(path, document.baseURI));
-  render({ moveFocus: true });
+  void render({ moveFocus: true });
 }
 
-function render({ moveFocus }: { moveFocus: boolean }): void {
+const context: ViewContext = {
+  segue,
+  navigate,
+  rememberApiKey: (key: string) => {
+    segue.apiKey = key;
+    if (key) sessionStorage.setItem(API_KEY_STORAGE, key);
+    else sessionStorage.removeItem(API_KEY_STORAGE);
+  },
+};
+
+/**
+ * The page for a path. Each page's code is a chunk of its own, so a share
+ * link never waits for the library's; what the page will ask the API first is
+ * asked at once, alongside its chunk rather than after it.
+ */
+async function viewFor(path: string): Promise<View> {
+  const share = SHARE_PATH.exec(path);
+  if (share) {
+    const id = share[1]!;
+    const first = segue.tracks.retrieve(id);
+    first.catch(() => {}); // the page reports it
+    const { trackView } = await import('./track-page.js');
+    return trackView(context, id, first);
+  }
+  if (path === '') return (await import('./library.js')).libraryView(context);
+  return notFoundView(context, 'There is no page here.');
+}
+
+async function render({ moveFocus }: { moveFocus: boolean }): Promise<void> {
+  const mine = ++rendering;
   current?.dispose?.();
+  current = null;
   // the app's root without its trailing slash (/function/web) is the library too
   if (`${location.pathname}/` === basePath()) history.replaceState(null, '', basePath() + location.search);
   const path = location.pathname.startsWith(basePath()) ? location.pathname.slice(basePath().length) : location.pathname;
-  const share = SHARE_PATH.exec(path);
-  const context = {
-    segue,
-    navigate,
-    rememberApiKey: (key: string) => {
-      segue.apiKey = key;
-      if (key) sessionStorage.setItem(API_KEY_STORAGE, key);
-      else sessionStorage.removeItem(API_KEY_STORAGE);
-    },
-  };
-  current = path === '' ? libraryView(context) : share ? trackView(context, share[1]!) : notFoundView(context, 'There is no page here.');
-  main.replaceChildren(current.element);
+  let view: View;
+  try {
+    view = await viewFor(path);
+  } catch (error) {
+    // a chunk that did not load: most often a deployment replaced it since this page was opened
+    view = { element: h('p', { role: 'alert' }, `This page could not be loaded (${(error as Error).message}): reload to try again.`) };
+  }
+  if (mine !== rendering) {
+    view.dispose?.();
+    return;
+  }
+  current = view;
+  main.replaceChildren(view.element);
   // a new page for screen readers too: focus lands on its content, as after a full load
   if (moveFocus) main.focus();
 }
@@ -44,5 +75,5 @@ document.addEventListener('click', (event) => {
   event.preventDefault();
   navigate(link.href);
 });
-window.addEventListener('popstate', () => render({ moveFocus: true }));
-render({ moveFocus: false });
+window.addEventListener('popstate', () => void render({ moveFocus: true }));
+void render({ moveFocus: false });

@@ -1,5 +1,5 @@
 import { formatDuration, NotFoundError, type Segue, type Track, ValidationError } from '@segue/api-client';
-import { type AttachedTrack, attachTrack } from '@segue/api-client/player';
+import type { AttachedTrack } from '@segue/api-client/player';
 import { announce, h } from './dom.js';
 import { LoudnessNormaliser, normalisationGainDb } from './loudness.js';
 import { apiKeyPrompt } from './api-key.js';
@@ -14,15 +14,17 @@ const VOLUME_STEP = 0.1;
 /**
  * `/t/<id>`: the share page. Loads the track and plays it, as soon as it can
  * be played if it is still processing (it then says so until it is ready).
+ * `first` is the track already being asked for, if the router asked.
  */
-export function trackView(context: ViewContext, id: string): View {
+export function trackView(context: ViewContext, id: string, first?: Promise<Track>): View {
   const element = h('article', { class: 'track-page', 'aria-busy': 'true' }, h('p', { class: 'loading' }, 'Loading…'));
   const controller = new AbortController();
   let player: { dispose(): void } | null = null;
 
   async function load(): Promise<void> {
     try {
-      let track = await context.segue.tracks.retrieve(id, { signal: controller.signal });
+      let track = await (first ?? context.segue.tracks.retrieve(id, { signal: controller.signal }));
+      first = undefined; // a retry asks again
       if (track.status === 'processing' && !track.playable) {
         const progress = h('progress', { max: 1, value: track.progress, 'aria-label': 'Processing' });
         element.replaceChildren(h('h1', {}, track.title), h('p', {}, 'This track is still being processed.'), progress);
@@ -119,31 +121,38 @@ function playerPage(context: ViewContext, track: Track, signal: AbortSignal): { 
 
   const normaliser = new LoudnessNormaliser(audio, gainDb);
   let hlsErrors = 0;
-  const attached: AttachedTrack = attachTrack(audio, segue.tracks.masterPlaylistUrl(track.id), {
-    // a share link opened on a phone costs the playlists only, until Play
-    loadOnPlay: true,
-    onReady: () => {
-      for (const each of attached.qualities()) quality.append(h('option', { value: String(each.index) }, each.label));
-    },
-    // shown where a test (or a curious listener) can read them
-    onQualitySwitched: (index) => {
-      controls.dataset.quality = String(index);
-    },
-    onError: (details) => {
-      controls.dataset.hlsErrors = String(++hlsErrors);
-      controls.dataset.hlsLastError = details;
-    },
-    onFatalError: (error) => {
-      message.textContent = error.message;
-    },
-  });
-  controls.dataset.engine = attached.engine;
-  if (attached.engine === 'native') {
-    quality.replaceChildren(h('option', { value: '-1' }, 'Auto (chosen by the browser)'));
-    quality.disabled = true;
-  }
+  let attached: AttachedTrack | null = null;
+  // hls.js is most of the app's weight: fetched once the page and its cover are shown (or at Play, if sooner),
+  // so that it never holds them up
+  let attaching: Promise<void> | null = null;
+  const loadPlayer = () => (attaching ??= import('@segue/api-client/player').then(({ attachTrack }) => {
+    if (signal.aborted) return;
+    attached = attachTrack(audio, segue.tracks.masterPlaylistUrl(track.id), {
+      // a share link opened on a phone costs the playlists only, until Play
+      loadOnPlay: true,
+      onReady: () => {
+        for (const each of attached?.qualities() ?? []) quality.append(h('option', { value: String(each.index) }, each.label));
+      },
+      // shown where a test (or a curious listener) can read them
+      onQualitySwitched: (index) => {
+        controls.dataset.quality = String(index);
+      },
+      onError: (details) => {
+        controls.dataset.hlsErrors = String(++hlsErrors);
+        controls.dataset.hlsLastError = details;
+      },
+      onFatalError: (error) => {
+        message.textContent = error.message;
+      },
+    });
+    controls.dataset.engine = attached.engine;
+    if (attached.engine === 'native') {
+      quality.replaceChildren(h('option', { value: '-1' }, 'Auto (chosen by the browser)'));
+      quality.disabled = true;
+    }
+  }));
 
-  const play = () => audio.play().catch((error: Error) => (message.textContent = error.message));
+  const play = () => loadPlayer().then(() => audio.play()).catch((error: Error) => (message.textContent = error.message));
   const toggle = () => void (audio.paused ? play() : audio.pause());
   const seekTo = (seconds: number) => {
     audio.currentTime = Math.min(Math.max(0, seconds), duration);
@@ -184,7 +193,7 @@ function playerPage(context: ViewContext, track: Track, signal: AbortSignal): { 
   volume.addEventListener('input', () => {
     audio.volume = Number(volume.value);
   });
-  quality.addEventListener('change', () => attached.setQuality(Number(quality.value)));
+  quality.addEventListener('change', () => attached?.setQuality(Number(quality.value)));
   normalise.addEventListener('change', () => {
     normaliser.enabled = normalise.checked;
     announce(normalise.checked ? `Loudness normalised: ${gainDb >= 0 ? '+' : ''}${gainDb.toFixed(1)} dB` : 'Loudness as mastered');
@@ -277,6 +286,10 @@ function playerPage(context: ViewContext, track: Track, signal: AbortSignal): { 
   const cover = track.hasCover
     ? h('img', { class: 'cover large', src: segue.tracks.coverUrl(track.id), alt: `Cover of ${track.title}`, width: 240, height: 240 })
     : h('div', { class: 'cover large placeholder', 'aria-hidden': 'true' }, '♪');
+  const coverShown = cover instanceof HTMLImageElement ? cover.decode().catch(() => {}) : Promise.resolve();
+  void coverShown.then(() => {
+    if (!signal.aborted) loadPlayer().catch((error: Error) => (message.textContent = `The player could not be loaded: ${error.message}`));
+  });
 
   return {
     children: [
@@ -305,7 +318,7 @@ function playerPage(context: ViewContext, track: Track, signal: AbortSignal): { 
     dispose: () => {
       document.removeEventListener('keydown', onKey);
       window.removeEventListener('resize', onResize);
-      attached.destroy();
+      attached?.destroy();
       normaliser.close();
       waveform.dispose();
       releaseMediaSession();

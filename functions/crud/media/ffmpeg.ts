@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AUDIO_DEMUXERS, AUDIO_FORMATS, type StagedMedia } from './audio-formats.js';
 import type { MediaTools } from './media-tools.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorBodySchema, type ErrorCode, errorStatus } from '../errors.js';
 import { TrackListSchema, TrackSchema, TrackUpdateSchema, UploadFieldsSchema } from '../schemas/track.js';
 import { type EndpointSpec, HealthSchema, endpoints } from './endpoints.js';

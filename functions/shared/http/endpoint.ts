@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type EndpointSpec, expressPath } from '../api/endpoints.js';
 import { HttpError } from '../errors.js';
 

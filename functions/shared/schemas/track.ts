@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AAC_LC } from '../hls.js';
 
 /** A share id: 12 characters of `0-9A-Za-z` (nanoid's alphabet without `-` and `_`, so it reads well in a URL). */
