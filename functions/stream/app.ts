@@ -22,6 +22,7 @@ import { ByteCache } from './cache/byte-cache.js';
 import { TrackCache } from './cache/track-cache.js';
 import { fileHandlers } from './routes/files.js';
 import { playbackHandlers } from './routes/playback.js';
+import { type PlaylistOrder, playlistPlaybackHandlers } from './routes/playlist-playback.js';
 import { type Handler, type MatchedRoute, type Route, type StreamEndpoint, matchRoute, streamRoutes } from './routes/route-table.js';
 
 export interface StreamDeps {
@@ -71,6 +72,7 @@ export function createApp({ config, database, logger, events, registry = createR
   events?.on('deleted', (trackId) => trackCache.forget(trackId));
   const access = new AccessRecorder(tracks, logger);
   const playback = playbackHandlers({ trackCache, byteCache, segments: new SegmentStore(database.segments), access });
+  const playlistPlayback = playlistPlaybackHandlers({ playlists: database.db.collection<PlaylistOrder>('playlists'), tracks });
   const files = fileHandlers({
     trackCache,
     byteCache,
@@ -88,6 +90,8 @@ export function createApp({ config, database, logger, events, registry = createR
     masterPlaylist: (req, res, { id }) => playback.master(req, res, id!),
     mediaPlaylist: (req, res, { id, rendition }) => playback.mediaPlaylist(req, res, id!, rendition!),
     segment: (req, res, { id, rendition, file }) => playback.segment(req, res, id!, rendition!, file!),
+    playlistMasterPlaylist: (req, res, { id }) => playlistPlayback.master(req, res, id!),
+    playlistMediaPlaylist: (req, res, { id, rendition }) => playlistPlayback.mediaPlaylist(req, res, id!, rendition!),
     original: (req, res, { id }) => files.original(req, res, id!),
     cover: (req, res, { id }) => files.cover(req, res, id!),
   };

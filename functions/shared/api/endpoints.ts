@@ -57,6 +57,8 @@ const DUPLICATE_OF: ResponseHeader = {
 
 export const TrackParamsSchema = z.object({ id: TrackIdSchema });
 const RenditionParamsSchema = TrackParamsSchema.extend({ rendition: z.string().describe('a64, a128 or a256') });
+const PlaylistParamsSchema = z.object({ id: TrackIdSchema.describe('a playlist id: 12 letters and digits') });
+const PlaylistRenditionParamsSchema = PlaylistParamsSchema.extend({ rendition: z.string().describe('a rung any of its tracks has: a64, a128 or a256') });
 const SegmentParamsSchema = RenditionParamsSchema.extend({
   file: z.string().describe('init.mp4, or NNNNNN.m4s counted from 000000'),
 });
@@ -224,6 +226,26 @@ export const endpoints = {
     params: RenditionParamsSchema,
     responses: { 200: PLAYLIST, 304: null },
     errors: PLAYBACK_ERRORS,
+  },
+  playlistMasterPlaylist: {
+    function: 'stream',
+    method: 'get',
+    path: '/playlists/{id}/master.m3u8',
+    summary: "A playlist's HLS multivariant playlist: its ready tracks one after another, without a gap between them",
+    params: PlaylistParamsSchema,
+    responses: { 200: PLAYLIST, 304: null },
+    meanings: { 409: 'none of its tracks is ready yet' },
+    errors: [...STREAM_ERRORS, 'track_not_ready'],
+  },
+  playlistMediaPlaylist: {
+    function: 'stream',
+    method: 'get',
+    path: '/playlists/{id}/{rendition}/index.m3u8',
+    summary: "A playlist's HLS media playlist: each ready track's segments at its nearest rendition, a discontinuity between tracks",
+    params: PlaylistRenditionParamsSchema,
+    responses: { 200: PLAYLIST, 304: null },
+    meanings: { 409: 'none of its tracks is ready yet' },
+    errors: [...STREAM_ERRORS, 'track_not_ready'],
   },
   segment: {
     function: 'stream',

@@ -42,6 +42,12 @@ export class TrackStore {
     return this.tracks.findOne({ _id: id });
   }
 
+  /** The complete renditions of those of these tracks that are ready, in no particular order: all a playlist plays. */
+  async readyRenditions(ids: string[]): Promise<Array<{ id: string; renditions: StoredRendition[] }>> {
+    const found = await this.tracks.find({ _id: { $in: ids }, status: 'ready' }, { projection: { renditions: 1 } }).toArray();
+    return found.map((track) => ({ id: track._id, renditions: track.renditions }));
+  }
+
   /** Newest first; `q` matches title, artist or album, ignoring case. */
   async list({ limit, cursor, q }: TrackListQuery): Promise<TrackPage> {
     const conditions: Filter<TrackDocument>[] = [];
