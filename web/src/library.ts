@@ -1,4 +1,5 @@
 import { formatDuration, type Track } from '@segue/api-client';
+import { coverImage } from './cover.js';
 import { announce, h } from './dom.js';
 import { uploadPanel } from './uploads.js';
 import { setTitle, type View, type ViewContext } from './view.js';
@@ -37,9 +38,7 @@ export function libraryView({ segue, rememberApiKey }: ViewContext): View {
   }
 
   function trackItem(track: Track): HTMLLIElement {
-    const cover = track.hasCover
-      ? h('img', { class: 'cover', src: segue.tracks.coverUrl(track.id), alt: '', loading: 'lazy', width: 56, height: 56 })
-      : h('div', { class: 'cover placeholder', 'aria-hidden': 'true' }, '♪');
+    const cover = coverImage(segue, track, 'small');
     const state = track.status === 'ready' ? null : h('span', { class: `badge ${track.status}` }, track.status);
     return h(
       'li',
