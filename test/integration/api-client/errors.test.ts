@@ -26,18 +26,10 @@ import { closeServer, listen } from '../../../functions/shared/http/listen.js';
 import { createLogger } from '../../../functions/shared/logger.js';
 import { createDatabase } from '../../../functions/shared/storage/database.js';
 import { testConfig } from '../../support/config.js';
+import { caught } from '../../support/caught.js';
 import { fixture } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { freePort } from '../../support/net.js';
-
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Counts the requests a client makes, to see its retries. */
 function countingFetch() {
