@@ -38,13 +38,14 @@ export class Playlists {
 
   /**
    * Makes a playlist. Throws UnknownTracksError if an id is not a track, TooManyTracksError past 1,000.
+   * Not retried: an attempt that seemed lost may have made one.
    *
    * @example
    * const playlist = await segue.playlists.create({ name: 'Road trip', trackIds: [first.id, second.id] });
    * console.log(`share it: /p/${playlist.id}`);
    */
   create(params: PlaylistCreateParams, options: Signal = {}): Promise<Playlist> {
-    return this.transport.json({ endpoint: 'createPlaylist', json: params, signal: options.signal }, PlaylistSchema);
+    return this.transport.json({ endpoint: 'createPlaylist', json: params, signal: options.signal, once: true }, PlaylistSchema);
   }
 
   /**
@@ -86,12 +87,13 @@ export class Playlists {
   /**
    * Inserts tracks at `position` (counted from 0), or at the end. Throws AlreadyInPlaylistError for a
    * track the playlist holds already (none of the batch is added), TooManyTracksError past 1,000.
+   * Not retried: an attempt that seemed lost may have added them.
    *
    * @example
    * await segue.playlists.addTracks(id, { trackIds: [track.id], position: 0 });
    */
   addTracks(id: string, params: PlaylistAddTracksParams, options: Signal = {}): Promise<Playlist> {
-    return this.transport.json({ endpoint: 'addPlaylistTracks', params: { id }, json: params, signal: options.signal }, PlaylistSchema);
+    return this.transport.json({ endpoint: 'addPlaylistTracks', params: { id }, json: params, signal: options.signal, once: true }, PlaylistSchema);
   }
 
   /**

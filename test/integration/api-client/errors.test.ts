@@ -206,6 +206,16 @@ describe('the SDK: every error, reached for real', function () {
       expect(counter.calls).to.equal(3);
     });
 
+    it('ConnectionError without a retry for making a playlist or adding to one, which would act twice', async () => {
+      const counter = countingFetch();
+      const segue = new Segue({ baseUrl: `http://127.0.0.1:${await freePort()}`, maxRetries: 2, fetch: counter.fetch });
+      expect(await caught(segue.playlists.create({ name: 'Once' }))).to.be.instanceOf(ConnectionError);
+      expect(await caught(segue.playlists.addTracks('AAAAAAAAAAAA', { trackIds: ['BBBBBBBBBBBB'] }))).to.be.instanceOf(ConnectionError);
+      expect(counter.calls, 'one attempt each').to.equal(2);
+      expect(await caught(segue.playlists.update('AAAAAAAAAAAA', { name: 'Twice' }))).to.be.instanceOf(ConnectionError);
+      expect(counter.calls, 'a rename, which may be sent again, is retried').to.equal(5);
+    });
+
     it('ConnectionError without a retry for an upload, which may not be repeatable', async () => {
       let connections = 0;
       const hangingUp = createTcpServer((socket) => {
