@@ -108,6 +108,31 @@ describe('the playlists API', function () {
     });
   });
 
+  describe('changes at once', () => {
+    it('keeps every one of many additions sent at the same time', async () => {
+      const ids = await storedTracks(20);
+      const playlist = await create({ name: 'Crowded' });
+      const answers = await Promise.all(ids.map((id) => harness.http.post(`/playlists/${playlist.id}/tracks`).send({ trackIds: [id] })));
+      expect(answers.map((answer) => answer.status)).to.deep.equal(ids.map(() => 200));
+      expect((await read(playlist.id)).trackIds).to.have.members(ids).and.have.length(20);
+    });
+
+    it('adds a track sent by several clients at once exactly once', async () => {
+      const [id] = await storedTracks(1);
+      const playlist = await create({ name: 'Contested' });
+      const answers = await Promise.all(Array.from({ length: 8 }, () => harness.http.post(`/playlists/${playlist.id}/tracks`).send({ trackIds: [id] })));
+      expect(answers.map((answer) => answer.status).sort()).to.deep.equal([200, ...Array(7).fill(409)]);
+      expect((await read(playlist.id)).trackIds).to.deep.equal([id]);
+    });
+
+    it('adds at the end for a position past it', async () => {
+      const [first, second] = await storedTracks(2);
+      const playlist = await create({ name: 'Short', trackIds: [first] });
+      const added = await harness.http.post(`/playlists/${playlist.id}/tracks`).send({ trackIds: [second], position: 50 });
+      expect(added.body.trackIds).to.deep.equal([first, second]);
+    });
+  });
+
   describe('refusals', () => {
     it('answers 400 for a malformed playlist or track id, and for bad bodies, keeping nothing', async () => {
       expectError(await harness.http.get('/playlists/nope'), 400, 'validation_failed');
