@@ -92,6 +92,10 @@ export class TrackNotFailedError extends ConflictError {
 export class UploadInProgressError extends ConflictError {
   override name = 'UploadInProgressError';
 }
+/** 409: the playlist holds some of these tracks already (`details.trackIds` names them); a track is in a playlist once. */
+export class AlreadyInPlaylistError extends ConflictError {
+  override name = 'AlreadyInPlaylistError';
+}
 export class PayloadTooLargeError extends APIError {
   override name = 'PayloadTooLargeError';
 }
@@ -116,6 +120,14 @@ export class TooLongError extends UnprocessableEntityError {
 }
 export class ChecksumMismatchError extends UnprocessableEntityError {
   override name = 'ChecksumMismatchError';
+}
+/** 422: some ids are not tracks in the library; `details.trackIds` names them. */
+export class UnknownTracksError extends UnprocessableEntityError {
+  override name = 'UnknownTracksError';
+}
+/** 422: a playlist holds at most 1,000 tracks; `details.count` is how many it would have held. */
+export class TooManyTracksError extends UnprocessableEntityError {
+  override name = 'TooManyTracksError';
 }
 /** 429: too many writes; `retryAfterMs` says when to try again. */
 export class RateLimitError extends APIError {
@@ -156,6 +168,7 @@ const classByCode: Record<ErrorCode, APIErrorClass> = {
   track_failed: TrackFailedError,
   track_not_failed: TrackNotFailedError,
   upload_in_progress: UploadInProgressError,
+  already_in_playlist: AlreadyInPlaylistError,
   payload_too_large: PayloadTooLargeError,
   range_not_satisfiable: RangeNotSatisfiableError,
   unsupported_media_type: UnsupportedMediaTypeError,
@@ -163,6 +176,8 @@ const classByCode: Record<ErrorCode, APIErrorClass> = {
   truncated_audio: TruncatedAudioError,
   too_long: TooLongError,
   checksum_mismatch: ChecksumMismatchError,
+  unknown_tracks: UnknownTracksError,
+  too_many_tracks: TooManyTracksError,
   rate_limited: RateLimitError,
   internal_error: InternalServerError,
   database_unavailable: ServiceUnavailableError,

@@ -8,6 +8,7 @@ import {
   type UploadFields,
 } from '../../functions/shared/schemas/track.js';
 import { ProcessingError, ResponseValidationError, TimeoutError } from './errors.js';
+import { PageIterator } from './pages.js';
 import type { Platform } from './platform.js';
 import { sendUpload } from './send-upload.js';
 import { readBody, sleep, type Transport } from './transport.js';
@@ -202,31 +203,5 @@ function duplicateMark(response: Response, track: Track): boolean {
   return true;
 }
 
-/** All pages as one sequence of tracks; `pages()` gives them a page at a time. */
-export class TrackIterator implements AsyncIterable<Track> {
-  constructor(private readonly fetchPage: (cursor: string | null) => Promise<TrackList>) {}
-
-  async *pages(): AsyncGenerator<TrackList> {
-    let cursor: string | null = null;
-    const seen = new Set<string>();
-    do {
-      const page: TrackList = await this.fetchPage(cursor);
-      yield page;
-      cursor = page.nextCursor;
-      // a server (or proxy) that ignored the cursor would otherwise be paged forever
-      if (cursor !== null && seen.has(cursor)) throw new ResponseValidationError(`The service answered cursor ${cursor} twice`, [], page);
-      if (cursor !== null) seen.add(cursor);
-    } while (cursor);
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<Track> {
-    for await (const page of this.pages()) yield* page.data;
-  }
-
-  /** Collects every track; for a big library, iterate instead. */
-  async toArray(): Promise<Track[]> {
-    const tracks: Track[] = [];
-    for await (const track of this) tracks.push(track);
-    return tracks;
-  }
-}
+/** Every track of a listing, fetched a page at a time; `pages()` gives them a page at a time. */
+export class TrackIterator extends PageIterator<Track> {}

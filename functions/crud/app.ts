@@ -20,6 +20,7 @@ import { CoverStore } from '../shared/storage/cover-store.js';
 import type { Database } from '../shared/storage/database.js';
 import { FingerprintStore } from '../shared/storage/fingerprint-store.js';
 import { OriginalStore } from '../shared/storage/original-store.js';
+import { PlaylistStore } from '../shared/storage/playlist-store.js';
 import { RemovalStore } from '../shared/storage/removal-store.js';
 import { SegmentStore } from '../shared/storage/segment-store.js';
 import { TrackStore } from '../shared/storage/track-store.js';
@@ -28,6 +29,7 @@ import { Sweeper } from './jobs/sweeper.js';
 import { StagingBudget } from './upload/staging-budget.js';
 import { TrackProcessor } from './jobs/track-processor.js';
 import { type MediaTools, resolveMediaTools } from './media/media-tools.js';
+import { playlistRoutes } from './routes/playlists.js';
 import { trackRoutes } from './routes/tracks.js';
 
 export interface CrudDeps {
@@ -55,7 +57,7 @@ export interface CrudApp {
   shutdown(): Promise<void>;
 }
 
-/** The crud function: uploads, the library, tags and deletion. Listening is the caller's business. */
+/** The crud function: uploads, the library, tags, deletion and playlists. Listening is the caller's business. */
 export function createApp(deps: CrudDeps): CrudApp {
   const { config, database, logger } = deps;
   const tools = deps.tools ?? resolveMediaTools(config);
@@ -66,6 +68,7 @@ export function createApp(deps: CrudDeps): CrudApp {
   const covers = new CoverStore(database.covers);
   const removals = new RemovalStore(database.removals);
   const fingerprints = new FingerprintStore(database.fingerprints);
+  const playlists = new PlaylistStore(database.playlists);
   const registry = deps.registry ?? createRegistry();
   const metrics: IngestMetrics = new IngestMetrics(registry, () => processor.load);
   const processor = new TrackProcessor({
@@ -88,6 +91,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     originals,
     removals,
     fingerprints,
+    playlists,
     processor,
     events: deps.events,
     owner,
@@ -140,6 +144,7 @@ export function createApp(deps: CrudDeps): CrudApp {
       covers,
       removals,
       fingerprints,
+      playlists,
       processor,
       owner,
       leaseMs: config.leaseMs,
@@ -160,6 +165,7 @@ export function createApp(deps: CrudDeps): CrudApp {
       events: deps.events,
     }),
   );
+  app.use(playlistRoutes({ playlists, tracks, writeGuards }));
   app.use(methodNotAllowed(Object.values(endpoints).filter((spec) => spec.function === 'crud')));
   app.use(routeNotFound);
   app.use(errorHandler(logger));
