@@ -107,6 +107,16 @@ export class Playlists {
   }
 
   /**
+   * The playlist's ready tracks as one HLS presentation, for a player: they play one after another without a gap.
+   *
+   * @example
+   * attachTrack(audio, segue.playlists.masterPlaylistUrl(playlist.id));
+   */
+  masterPlaylistUrl(id: string): string {
+    return this.transport.url('playlistMasterPlaylist', { id });
+  }
+
+  /**
    * Removes the playlist; its tracks stay in the library.
    *
    * @example

@@ -22,7 +22,7 @@ import { ByteCache } from './cache/byte-cache.js';
 import { TrackCache } from './cache/track-cache.js';
 import { fileHandlers } from './routes/files.js';
 import { playbackHandlers } from './routes/playback.js';
-import { type PlaylistOrder, playlistPlaybackHandlers } from './routes/playlist-playback.js';
+import { playlistPlaybackHandlers } from './routes/playlist-playback.js';
 import { type Handler, type MatchedRoute, type Route, type StreamEndpoint, matchRoute, streamRoutes } from './routes/route-table.js';
 
 export interface StreamDeps {
@@ -72,7 +72,7 @@ export function createApp({ config, database, logger, events, registry = createR
   events?.on('deleted', (trackId) => trackCache.forget(trackId));
   const access = new AccessRecorder(tracks, logger);
   const playback = playbackHandlers({ trackCache, byteCache, segments: new SegmentStore(database.segments), access });
-  const playlistPlayback = playlistPlaybackHandlers({ playlists: database.db.collection<PlaylistOrder>('playlists'), tracks });
+  const playlistPlayback = playlistPlaybackHandlers({ playlists: database.playlists, tracks });
   const files = fileHandlers({
     trackCache,
     byteCache,

@@ -8,7 +8,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * The built player: its files, and index.html for every other page so share
- * links (`/t/<id>`) load the app, which routes them itself. Paths that are no
+ * links (`/t/<id>`, `/p/<id>` for playlists) load the app, which routes them itself. Paths that are no
  * page of the app still get index.html (to show its not-found page), with a
  * 404; paths that name a file the player does not have get a plain 404.
  *
@@ -36,7 +36,7 @@ export function webPlayer(root: string): Router {
       res.status(404).type('text').send('Not found');
       return;
     }
-    const isPage = req.path === '/' || /^\/t\/[0-9A-Za-z]{12}\/?$/.test(req.path);
+    const isPage = req.path === '/' || /^\/[tp]\/[0-9A-Za-z]{12}\/?$/.test(req.path);
     res.status(isPage ? 200 : 404).setHeader('Cache-Control', 'no-cache');
     res.sendFile(index, (error) => {
       if (error && !res.headersSent) res.status(404).type('text').send('The web player is not built: run `npm run build:web`.');

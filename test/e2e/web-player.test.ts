@@ -1,42 +1,14 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { buildWeb } from '../../web/build.js';
-import { launchBrowser, openPage } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { openPage } from '../support/browser.js';
 import { distinctCopy, fixture } from '../support/fixtures.js';
-import { type GatewayHarness, startGateway } from '../support/gateway.js';
+import type { GatewayHarness } from '../support/gateway.js';
+import { audioState, playerSuite, waitForTime } from '../support/player.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-
-const audioState = (page: Page) =>
-  page.evaluate(() => {
-    const audio = document.querySelector('audio')!;
-    return { currentTime: audio.currentTime, paused: audio.paused, duration: audio.duration };
-  });
-
-async function waitForTime(page: Page, seconds: number): Promise<void> {
-  await page.waitForFunction((target) => (document.querySelector('audio')?.currentTime ?? 0) >= target, seconds, { timeout: 30_000 });
-}
-
-/** For one suite: the player built, the gateway serving it (configured by `env`) and Chromium. */
-function playerSuite(env: Record<string, string> = {}) {
-  const suite = {} as { harness: GatewayHarness; browser: Browser };
-  let webRoot: string | undefined;
-  before(async () => {
-    webRoot = await buildWeb({ outDir: await mkdtemp(join(tmpdir(), 'segue-web-')) });
-    suite.harness = await startGateway(env, { webRoot });
-    suite.browser = await launchBrowser();
-  });
-  after(async () => {
-    await suite.browser?.close();
-    await suite.harness?.close();
-    if (webRoot) await rm(webRoot, { recursive: true, force: true });
-  });
-  return suite;
-}
 
 describe('the web player in Chromium', function () {
   this.timeout(180_000);

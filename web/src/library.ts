@@ -1,6 +1,7 @@
 import { formatDuration, type Track } from '@segue/api-client';
 import { coverImage } from './cover.js';
 import { announce, h } from './dom.js';
+import { playlistBuilder } from './playlist-builder.js';
 import { uploadPanel } from './uploads.js';
 import { setTitle, type View, type ViewContext } from './view.js';
 
@@ -8,8 +9,10 @@ const PAGE_SIZE = 24;
 const SEARCH_DELAY_MS = 250;
 
 /** The library: upload, search, and the tracks a page at a time, newest first. */
-export function libraryView({ segue, rememberApiKey }: ViewContext): View {
+export function libraryView(context: ViewContext): View {
+  const { segue, rememberApiKey } = context;
   setTitle(null);
+  const builder = playlistBuilder(context);
   const list = h('ul', { class: 'track-list', 'aria-labelledby': 'library-title' });
   const status = h('p', { class: 'list-status', 'aria-live': 'polite' });
   const more = h('button', { type: 'button', class: 'button secondary', hidden: true }, 'Load more');
@@ -43,6 +46,7 @@ export function libraryView({ segue, rememberApiKey }: ViewContext): View {
     return h(
       'li',
       { class: 'track-item', 'data-track-id': track.id },
+      builder.checkboxFor(track),
       h(
         'a',
         { href: `t/${track.id}`, 'data-link': true },
@@ -81,6 +85,7 @@ export function libraryView({ segue, rememberApiKey }: ViewContext): View {
         h('label', { for: 'search' }, 'Search'),
         search,
       ),
+      builder.element,
       list,
       status,
       more,

@@ -7,7 +7,6 @@ import type { View, ViewContext } from './view.js';
 const API_KEY_STORAGE = 'segue-api-key';
 const segue = new Segue({ baseUrl: gatewayUrl(), apiKey: sessionStorage.getItem(API_KEY_STORAGE) ?? undefined });
 const main = document.getElementById('main') as HTMLElement;
-const SHARE_PATH = /^t\/([0-9A-Za-z]{12})\/?$/;
 let current: View | null = null;
 let rendering = 0;
 
@@ -26,19 +25,32 @@ const context: ViewContext = {
   },
 };
 
+/** Asks the API for what a page shows first at once, alongside the page's chunk rather than after it. */
+function alongside<T>(first: Promise<T>, view: (first: Promise<T>) => Promise<View>): Promise<View> {
+  first.catch(() => {}); // the page reports it
+  return view(first);
+}
+
+/** The pages a share link opens: a track's, `t/<id>`, and a playlist's, `p/<id>`. */
+const SHARED_PAGES: Array<{ path: RegExp; open(id: string): Promise<View> }> = [
+  {
+    path: /^t\/([0-9A-Za-z]{12})\/?$/,
+    open: (id) => alongside(segue.tracks.retrieve(id), async (first) => (await import('./track-page.js')).trackView(context, id, first)),
+  },
+  {
+    path: /^p\/([0-9A-Za-z]{12})\/?$/,
+    open: (id) => alongside(segue.playlists.retrieve(id), async (first) => (await import('./playlist-page.js')).playlistView(context, id, first)),
+  },
+];
+
 /**
  * The page for a path. Each page's code is a chunk of its own, so a share
- * link never waits for the library's; what the page will ask the API first is
- * asked at once, alongside its chunk rather than after it.
+ * link never waits for the library's.
  */
 async function viewFor(path: string): Promise<View> {
-  const share = SHARE_PATH.exec(path);
-  if (share) {
-    const id = share[1]!;
-    const first = segue.tracks.retrieve(id);
-    first.catch(() => {}); // the page reports it
-    const { trackView } = await import('./track-page.js');
-    return trackView(context, id, first);
+  for (const page of SHARED_PAGES) {
+    const id = page.path.exec(path)?.[1];
+    if (id !== undefined) return page.open(id);
   }
   if (path === '') return (await import('./library.js')).libraryView(context);
   return notFoundView(context, 'There is no page here.');

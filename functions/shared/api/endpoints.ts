@@ -77,7 +77,6 @@ const PLAYLIST_LOCATION: ResponseHeader = {
 /** room for a full playlist's ids with the longest name and description, every character escaped */
 const PLAYLIST_BODY_LIMIT = '64kb';
 const RenditionParamsSchema = TrackParamsSchema.extend({ rendition: z.string().describe('a64, a128 or a256') });
-const PlaylistParamsSchema = z.object({ id: TrackIdSchema.describe('a playlist id: 12 letters and digits') });
 const PlaylistRenditionParamsSchema = PlaylistParamsSchema.extend({ rendition: z.string().describe('a rung any of its tracks has: a64, a128 or a256') });
 const SegmentParamsSchema = RenditionParamsSchema.extend({
   file: z.string().describe('init.mp4, or NNNNNN.m4s counted from 000000'),
@@ -330,7 +329,7 @@ export const endpoints = {
     path: '/playlists/{id}/master.m3u8',
     summary: "A playlist's HLS multivariant playlist: its ready tracks one after another, without a gap between them",
     params: PlaylistParamsSchema,
-    responses: { 200: PLAYLIST, 304: null },
+    responses: { 200: HLS_PLAYLIST, 304: null },
     meanings: { 409: 'none of its tracks is ready yet' },
     errors: [...STREAM_ERRORS, 'track_not_ready'],
   },
@@ -340,7 +339,7 @@ export const endpoints = {
     path: '/playlists/{id}/{rendition}/index.m3u8',
     summary: "A playlist's HLS media playlist: each ready track's segments at its nearest rendition, a discontinuity between tracks",
     params: PlaylistRenditionParamsSchema,
-    responses: { 200: PLAYLIST, 304: null },
+    responses: { 200: HLS_PLAYLIST, 304: null },
     meanings: { 409: 'none of its tracks is ready yet' },
     errors: [...STREAM_ERRORS, 'track_not_ready'],
   },

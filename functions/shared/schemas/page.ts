@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A page of a newest-first listing: how many, and where the previous page ended. */
 export const PageQuerySchema = z.object({

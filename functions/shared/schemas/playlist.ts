@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PageQuerySchema, pageSchema } from './page.js';
 import { shareIdSchema, type TrackDocument, TrackIdSchema, TrackSchema, toTrack } from './track.js';
 

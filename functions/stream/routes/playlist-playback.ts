@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Collection } from 'mongodb';
+import type { PlaylistDocument } from '../../shared/schemas/playlist.js';
 import { HttpError, notFound } from '../../shared/errors.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import { textEtag } from '../cache/track-cache.js';
@@ -9,14 +10,8 @@ import { writeMediaPlaylist } from '../playlists/media-playlist.js';
 import { type PresentedTrack, playlistParts, playlistVariants } from '../playlists/playlist-presentation.js';
 import { GROWING_PLAYLIST_CACHE, sendPlaylist } from './playback.js';
 
-/** What playback reads of a playlist: its tracks, in order. */
-export interface PlaylistOrder {
-  _id: string;
-  trackIds: string[];
-}
-
 export interface PlaylistPlaybackDeps {
-  playlists: Collection<PlaylistOrder>;
+  playlists: Collection<PlaylistDocument>;
   tracks: TrackStore;
 }
 
