@@ -37,7 +37,7 @@ export function playlistView(context: ViewContext, id: string, first?: Promise<P
     .catch((error: Error) => {
       if (controller.signal.aborted) return;
       if (error instanceof NotFoundError || error instanceof ValidationError) {
-        element.replaceWith(notFoundView(context, 'This playlist does not exist, or it was removed.').element);
+        element.replaceChildren(notFoundView(context, 'This playlist does not exist, or it was removed.').element);
         return;
       }
       element.replaceChildren(h('p', { role: 'alert' }, `The playlist could not be loaded: ${error.message}`));

@@ -42,7 +42,7 @@ export function trackView(context: ViewContext, id: string, first?: Promise<Trac
     } catch (error) {
       if (controller.signal.aborted) return;
       if (error instanceof NotFoundError || error instanceof ValidationError) {
-        element.replaceWith(notFoundView(context, 'This track does not exist, or it was removed.').element);
+        element.replaceChildren(notFoundView(context, 'This track does not exist, or it was removed.').element);
         return;
       }
       const reason = (error as Error).name === 'ProcessingError' ? (error as Error).message : `The track could not be loaded: ${(error as Error).message}`;
