@@ -90,6 +90,7 @@ export function createApp({ config, database, logger, events, registry = createR
     segment: (req, res, { id, rendition, file }) => playback.segment(req, res, id!, rendition!, file!),
     original: (req, res, { id }) => files.original(req, res, id!),
     cover: (req, res, { id }) => files.cover(req, res, id!),
+    coverSize: (req, res, { id, width }) => files.coverSize(req, res, id!, width!),
   };
   const routes = streamRoutes(handlers);
 

@@ -31,6 +31,10 @@ function attachment(filename: string): string {
 /** Opened as a page, an upload or a cover runs nothing and loads nothing. */
 const UNRUNNABLE = "sandbox; default-src 'none'";
 
+const COVER_CACHE = 'public, max-age=86400';
+
+const COVER_WIDTH = /^[1-9]\d{0,4}$/;
+
 /** The uploaded file and the cover art: there from the moment a track exists, whatever its status. */
 export function fileHandlers({ trackCache, byteCache, originals, covers, access }: FileDeps) {
   return {
@@ -70,7 +74,25 @@ export function fileHandlers({ trackCache, byteCache, originals, covers, access 
         byteCache.set(key, cached);
       }
       res.setHeader('Content-Security-Policy', UNRUNNABLE);
-      sendBytes(req, res, cached.data, { ...cached, cacheControl: 'public, max-age=86400' });
+      sendBytes(req, res, cached.data, { ...cached, cacheControl: COVER_CACHE });
+    },
+
+    async coverSize(req: IncomingMessage, res: ServerResponse, id: string, width: string) {
+      const track = await trackCache.get(id);
+      if (!track?.hasCover || !COVER_WIDTH.test(width) || !track.coverSizes?.includes(Number(width))) {
+        throw notFound('This cover size', { id, width });
+      }
+      const key = `${track._id}/cover/${width}`;
+      let cached = byteCache.get(key);
+      if (!cached) {
+        const size = await covers.getSize(track._id, Number(width));
+        const data = size && Buffer.from(size.data.buffer);
+        if (!data || imageTypeOf(data) !== 'image/webp') throw notFound('This cover size', { id, width });
+        cached = { data, etag: size.etag, contentType: 'image/webp' };
+        byteCache.set(key, cached);
+      }
+      res.setHeader('Content-Security-Policy', UNRUNNABLE);
+      sendBytes(req, res, cached.data, { ...cached, cacheControl: COVER_CACHE });
     },
   };
 }
