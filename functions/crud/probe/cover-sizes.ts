@@ -37,7 +37,10 @@ function outputArgs(dir: string): string[] {
   );
   return [
     ...['-filter_complex', [split, ...scales].join(';')],
-    ...COVER_BOXES.flatMap((box) => ['-map', `[out${box}]`, '-frames:v', '1', '-c:v', 'libwebp', '-quality', '80', '-f', 'webp', `file:${join(dir, `${box}.webp`)}`]),
+    ...COVER_BOXES.flatMap((box) => [
+      ...['-map', `[out${box}]`, '-frames:v', '1', '-c:v', 'libwebp', '-quality', '80'],
+      ...['-f', 'webp', `file:${join(dir, `${box}.webp`)}`],
+    ]),
   ];
 }
 

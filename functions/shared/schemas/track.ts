@@ -150,7 +150,8 @@ export const TrackSchema = z.object({
     .array(z.number().int().positive())
     .describe(
       'the widths in pixels, smallest first, of the WebP sizes of the cover (GET /tracks/{id}/cover/{width}.webp), for an img srcset; ' +
-        'each fits a square of 128, 256 or 512 px and is never enlarged; empty when the track has no cover, or kept its cover before sizes were made (the original still serves)',
+        'each fits a square of 128, 256 or 512 px and is never enlarged; ' +
+        'empty when the track has no cover, or kept its cover before sizes were made (the original still serves)',
     ),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

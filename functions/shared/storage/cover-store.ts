@@ -26,10 +26,16 @@ export interface CoverDocument {
   sizes?: StoredCoverSize[];
 }
 
+export interface CoverSizeInput {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
 export class CoverStore {
   constructor(private readonly covers: Collection<CoverDocument>) {}
 
-  async put(trackId: string, mimeType: string, data: Uint8Array, sizes: Array<{ width: number; height: number; data: Uint8Array }> = []): Promise<void> {
+  async put(trackId: string, mimeType: string, data: Uint8Array, sizes: CoverSizeInput[] = []): Promise<void> {
     await this.covers.replaceOne(
       { _id: trackId },
       {
@@ -37,7 +43,7 @@ export class CoverStore {
         bytes: data.length,
         etag: contentEtag(data),
         data: new Binary(data),
-        sizes: sizes.map((size) => ({ width: size.width, height: size.height, bytes: size.data.length, etag: contentEtag(size.data), data: new Binary(size.data) })),
+        sizes: sizes.map(({ width, height, data }) => ({ width, height, bytes: data.length, etag: contentEtag(data), data: new Binary(data) })),
       },
       { upsert: true },
     );

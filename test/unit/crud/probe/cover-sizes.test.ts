@@ -24,9 +24,12 @@ describe('resizeCover', () => {
   afterEach(() => rm(workDir, { recursive: true, force: true }));
 
   /** A test picture made by ffmpeg, with detail for the scaler to keep. */
-  async function picture(width: number, height: number, extension: 'png' | 'jpg' | 'gif', source = 'testsrc2', filter = 'null'): Promise<{ mimeType: string; data: Buffer }> {
+  async function picture(width: number, height: number, extension: 'png' | 'jpg' | 'gif', source = 'testsrc2', filter = 'null') {
     const path = join(dir, `${source}-${filter}-${width}x${height}.${extension}`);
-    await run(mediaTools.ffmpeg, ['-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', `${source}=size=${width}x${height}:rate=1`, '-vf', filter, '-frames:v', '1', path]);
+    await run(mediaTools.ffmpeg, [
+      ...['-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', `${source}=size=${width}x${height}:rate=1`],
+      ...['-vf', filter, '-frames:v', '1', path],
+    ]);
     const data = await readFile(path);
     return { mimeType: imageTypeOf(data)!, data };
   }
