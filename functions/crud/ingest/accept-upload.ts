@@ -14,8 +14,8 @@ import { type Accepted, type AcceptOnceDeps, acceptOnce } from './accept-once.js
 import type { MediaTools } from '../media/media-tools.js';
 import { averageBitrate } from '../probe/average-bitrate.js';
 import { checkDeclaredDuration } from '../probe/measure-audio.js';
-import { storeCover } from '../store/store-cover.js';
 import { type ProbedAudio, probeAudio } from '../probe/probe-audio.js';
+import { storeCover } from '../store/store-cover.js';
 import { titleFromFilename } from '../upload/filename.js';
 import { type ReceivedUpload, receiveUpload, type UploadLimits } from '../upload/receive-upload.js';
 
