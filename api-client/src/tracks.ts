@@ -180,9 +180,33 @@ export class Tracks {
     return this.transport.url('original', { id });
   }
 
-  /** The cover art; only there when `track.hasCover`. */
-  coverUrl(id: string): string {
-    return this.transport.url('cover', { id });
+  /**
+   * The cover art; only there when `track.hasCover`. Without `width`, the
+   * picture as the file carried it; with one of `track.coverSizes`, that size
+   * as WebP (fitted in a square of 128, 256 or 512 px, never enlarged).
+   *
+   * @example
+   * img.src = segue.tracks.coverUrl(track.id, track.coverSizes[0]);
+   */
+  coverUrl(id: string, width?: number): string {
+    return width === undefined ? this.transport.url('cover', { id }) : this.transport.url('coverSize', { id, width: String(width) });
+  }
+
+  /**
+   * An img `srcset` of the track's cover sizes (`<url> 128w, <url> 256w, …`),
+   * so a browser fetches the smallest that is sharp at the size shown. Empty
+   * when the track has no sizes (no cover, or one kept before sizes were
+   * made): fall back to `coverUrl(track.id)` when `track.hasCover`.
+   *
+   * @example
+   * if (track.hasCover) {
+   *   img.src = segue.tracks.coverUrl(track.id, track.coverSizes[0]);
+   *   img.srcset = segue.tracks.coverSrcset(track);
+   *   img.sizes = '56px';
+   * }
+   */
+  coverSrcset(track: Pick<Track, 'id' | 'coverSizes'>): string {
+    return track.coverSizes.map((width) => `${this.coverUrl(track.id, width)} ${width}w`).join(', ');
   }
 
   private toSource(input: UploadInput, filename: string | undefined): Promise<UploadSource> | UploadSource {

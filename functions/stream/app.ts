@@ -94,6 +94,7 @@ export function createApp({ config, database, logger, events, registry = createR
     playlistMediaPlaylist: (req, res, { id, rendition }) => playlistPlayback.mediaPlaylist(req, res, id!, rendition!),
     original: (req, res, { id }) => files.original(req, res, id!),
     cover: (req, res, { id }) => files.cover(req, res, id!),
+    coverSize: (req, res, { id, width }) => files.coverSize(req, res, id!, width!),
   };
   const routes = streamRoutes(handlers);
 

@@ -126,7 +126,7 @@ export async function expectReadyWithCompleteRenditions(harness: CrudHarness, id
 }
 
 /** Leaves a track as a DELETE leaves it when the database goes away right after the track's document is removed. */
-export async function cutDeletionShort(harness: CrudHarness, track: Track): Promise<void> {
+export async function cutDeletionShort(harness: Pick<CrudHarness, 'database'>, track: Track): Promise<void> {
   await new RemovalStore(harness.database.removals).begin({
     _id: track.id,
     kind: 'track',

@@ -81,6 +81,7 @@ const PlaylistRenditionParamsSchema = PlaylistParamsSchema.extend({ rendition: z
 const SegmentParamsSchema = RenditionParamsSchema.extend({
   file: z.string().describe('init.mp4, or NNNNNN.m4s counted from 000000'),
 });
+const CoverSizeParamsSchema = TrackParamsSchema.extend({ width: z.string().describe("a width listed in the track's coverSizes") });
 
 export const HealthSchema = z.object({ status: z.literal('ok') });
 
@@ -368,6 +369,15 @@ export const endpoints = {
     summary: "The cover art from the file's tags",
     params: TrackParamsSchema,
     responses: { 200: { mediaType: 'image/*' }, 304: null },
+    errors: STREAM_ERRORS,
+  },
+  coverSize: {
+    function: 'stream',
+    method: 'get',
+    path: '/tracks/{id}/cover/{width}.webp',
+    summary: "The cover art resized, as WebP: one of the track's coverSizes, for an img srcset",
+    params: CoverSizeParamsSchema,
+    responses: { 200: { mediaType: 'image/webp' }, 304: null },
     errors: STREAM_ERRORS,
   },
 } as const satisfies Record<string, EndpointSpec>;

@@ -131,6 +131,8 @@ export const TrackDocumentSchema = z.object({
   updatedAt: z.date(),
   lastAccessedAt: z.date().nullable(),
   lease: LeaseSchema.optional(),
+  /** absent on tracks kept before covers were resized */
+  coverSizes: z.array(z.number().int().positive()).optional(),
 });
 export type TrackDocument = z.infer<typeof TrackDocumentSchema>;
 
@@ -145,6 +147,13 @@ export const TrackSchema = z.object({
    * as an HLS EVENT stream and end when it is ready), and whenever it is ready
    */
   playable: z.boolean(),
+  coverSizes: z
+    .array(z.number().int().positive())
+    .describe(
+      'the widths in pixels, smallest first, of the WebP sizes of the cover (GET /tracks/{id}/cover/{width}.webp), for an img srcset; ' +
+        'each fits a square of 128, 256 or 512 px and is never enlarged; ' +
+        'empty when the track has no cover, or kept its cover before sizes were made (the original still serves)',
+    ),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   lastAccessedAt: z.iso.datetime().nullable(),
@@ -185,6 +194,7 @@ export function toTrack(doc: TrackDocument): Track {
     loudness: doc.loudness,
     peaks: doc.peaks,
     hasCover: doc.hasCover,
+    coverSizes: doc.coverSizes ?? [],
     createdAt: doc.createdAt.toISOString(),
     updatedAt: doc.updatedAt.toISOString(),
     lastAccessedAt: doc.lastAccessedAt?.toISOString() ?? null,
