@@ -186,6 +186,23 @@ describe('the web player in Chromium', function () {
     }
   });
 
+  it('shows a cover at the size it is shown, from its resized copies rather than the original', async () => {
+    const file = await distinctCopy('largeCoverMp3');
+    const uploaded = await harness.http.post('/function/crud/tracks?wait=true').attach('file', file.path, file.filename);
+    expect(uploaded.status).to.equal(201);
+    expect(uploaded.body.coverSizes).to.deep.equal([128, 256, 512]);
+    await page.goto(`${harness.origin}/t/${uploaded.body.id}`);
+    const cover = page.locator('img.cover.large');
+    await cover.waitFor();
+    await page.waitForFunction(() => document.querySelector<HTMLImageElement>('img.cover.large')?.complete);
+    const shown = await cover.evaluate((img: HTMLImageElement) => ({ src: img.currentSrc, pixels: img.clientWidth * devicePixelRatio }));
+    const width = Number(new RegExp(`/tracks/${uploaded.body.id}/cover/(128|256|512)\\.webp$`).exec(shown.src)?.[1]);
+    // the smallest size sharp at this page's pixel ratio
+    expect(width, shown.src).to.equal([128, 256, 512].find((size) => size >= shown.pixels) ?? 512);
+    const covers = await page.evaluate(() => performance.getEntriesByType('resource').map((entry) => entry.name).filter((name) => name.includes('/cover')));
+    expect(covers.filter((name) => name.endsWith('/cover')), 'the original cover').to.deep.equal([]);
+  });
+
   it('edits a track’s tags from its page: the page and the library show them, and they stay', async () => {
     const id = await openOwnTrack();
     await page.getByText('Edit or delete').click();

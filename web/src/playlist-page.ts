@@ -1,5 +1,5 @@
 import { formatDuration, NotFoundError, type Playlist, type Track, ValidationError } from '@segue/api-client';
-import { coverImage, whenShown } from './cover.js';
+import { artworkOf, coverImage, whenShown } from './cover.js';
 import { announce, h } from './dom.js';
 import { notFoundView } from './not-found.js';
 import { showInMediaSession, type Span, Transport } from './transport.js';
@@ -131,7 +131,7 @@ function playlistPage(context: ViewContext, playlist: Playlist, signal: AbortSig
       title: track.title,
       artist: track.artist ?? '',
       album: playlist.name,
-      artwork: track.hasCover ? [{ src: segue.tracks.coverUrl(track.id) }] : [],
+      artwork: artworkOf(segue, track),
     });
     if (!audio.paused) announce(`Now playing ${track.title}${artist}`);
   };

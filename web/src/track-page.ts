@@ -5,7 +5,7 @@ import { apiKeyPrompt } from './api-key.js';
 import { managePanel } from './manage-track.js';
 import { notFoundView } from './not-found.js';
 import { setTitle, type View, type ViewContext } from './view.js';
-import { coverImage, whenShown } from './cover.js';
+import { artworkOf, coverImage, whenShown } from './cover.js';
 import { showInMediaSession, Transport } from './transport.js';
 
 /**
@@ -127,7 +127,7 @@ function playerPage(context: ViewContext, track: Track, signal: AbortSignal): { 
     title: track.title,
     artist: track.artist ?? '',
     album: track.album ?? '',
-    artwork: track.hasCover ? [{ src: segue.tracks.coverUrl(track.id) }] : [],
+    artwork: artworkOf(segue, track),
   });
 
   const durationTag = h('dd', {}, formatDuration(duration));
