@@ -44,6 +44,8 @@ export interface ResponseHeader {
 
 /** Marks an upload answered with the track that already holds its bytes (the value is that track's id). */
 export const DUPLICATE_HEADER = 'Segue-Duplicate-Of';
+/** Names the track a finished resumable upload became, on its final PATCH and any HEAD after it. */
+export const TRACK_HEADER = 'Segue-Track-Id';
 
 const LOCATION: ResponseHeader = {
   schema: z.string().regex(/^tracks\/[0-9A-Za-z]{12}$/),
@@ -68,6 +70,8 @@ export const SweepResultSchema = z.object({
   failed: z.number().int().describe('tracks given up on after too many interrupted attempts'),
   expired: z.number().int().describe('tracks removed because nobody played them within TRACK_TTL_DAYS'),
   cleanedUp: z.number().int().describe('deletions and refused uploads cut short (the database away, a replica killed) whose stored parts were removed now'),
+  uploadsExpired: z.number().int().describe('resumable uploads left unfinished past UPLOAD_EXPIRY_HOURS, removed with their bytes'),
+  uploadsFinished: z.number().int().describe('complete resumable uploads whose finish was cut short (a replica died), made tracks now'),
 });
 export type SweepResult = z.infer<typeof SweepResultSchema>;
 

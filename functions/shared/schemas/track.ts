@@ -236,3 +236,14 @@ export const UploadQuerySchema = z.object({
     .optional()
     .transform((value) => value === 'true' || value === '1'),
 });
+
+/** A resumable upload's `Upload-Metadata`: the file's name and type, and the form fields of a direct upload. */
+export const ResumableMetadataSchema = UploadFieldsSchema.extend({
+  filename: z.string().max(1024).optional(),
+  filetype: z
+    .string()
+    .regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type such as audio/flac')
+    .max(255)
+    .optional(),
+});
+export type ResumableMetadata = z.infer<typeof ResumableMetadataSchema>;
