@@ -23,6 +23,7 @@ export interface ChunkDataStoreDeps {
 function toTusUpload(upload: UploadDocument): Upload {
   const metadata: Record<string, string> = { ...upload.fields, filename: upload.filename };
   if (upload.filetype) metadata.filetype = upload.filetype;
+  if (upload.sha256) metadata.sha256 = upload.sha256;
   return new Upload({ id: upload._id, size: upload.length, offset: upload.offset, metadata, creation_date: upload.createdAt.toISOString() });
 }
 
@@ -43,7 +44,7 @@ export class ChunkDataStore extends DataStore {
 
   override async create(upload: Upload): Promise<Upload> {
     const { uploads, removals, expiryMs } = this.deps;
-    const { filename, filetype, ...fields } = (upload.metadata ?? {}) as Record<string, string>;
+    const { filename, filetype, sha256, ...fields } = (upload.metadata ?? {}) as Record<string, string>;
     const createdAt = new Date();
     const length = upload.size ?? 0;
     // the chunks are written from the first PATCH: the note finds them if the upload never becomes a track
@@ -54,6 +55,7 @@ export class ChunkDataStore extends DataStore {
       offset: 0,
       filename: filename ?? 'untitled',
       filetype: filetype ?? null,
+      sha256: sha256 ?? null,
       fields,
       createdAt,
       expiresAt: new Date(createdAt.getTime() + expiryMs),

@@ -63,6 +63,10 @@ async function finishClaimed(deps: FinishDeps, upload: UploadDocument): Promise<
   try {
     const fields = uploadFields(upload);
     const received = await stageUpload({ originals, tmpDir: deps.uploadLimits.tmpDir, budget: deps.budget }, upload);
+    if (upload.sha256 && upload.sha256 !== received.sha256) {
+      await received.dispose();
+      throw new HttpError('checksum_mismatch', 'The file does not match the sha256 of its Upload-Metadata', { expected: upload.sha256, received: received.sha256 });
+    }
     const accepted = await ingestReceived(deps, id, received, fields, discardStored).catch(async (error: unknown) => {
       await received.dispose();
       throw error;

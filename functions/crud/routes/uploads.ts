@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { MemoryLocker, Server } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
-import { DUPLICATE_HEADER, TRACK_HEADER } from '../../shared/api/endpoints.js';
+import { DUPLICATE_HEADER, endpoints, expressPath, TRACK_HEADER } from '../../shared/api/endpoints.js';
 import { type ErrorBody, HttpError, retryAfterSeconds } from '../../shared/errors.js';
 import { fieldErrors } from '../../shared/http/endpoint.js';
 import { isFailure } from '../../shared/http/json-answer.js';
@@ -24,8 +24,6 @@ export interface UploadRoutesDeps extends FinishDeps {
   logger: Logger;
 }
 
-/** Where resumable uploads are created; an upload is `uploads/<id>` under it. */
-export const UPLOADS_PATH = '/uploads';
 
 /** The headers a finished upload is answered with: where its track is, relative to `uploads/<id>`. */
 function trackHeaders({ trackId, duplicate }: FinishedUpload): Record<string, string> {
@@ -59,7 +57,7 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
     onBytes: uploadLimits.onBytes,
   });
   const tus = new Server({
-    path: UPLOADS_PATH,
+    path: endpoints.createUpload.path,
     datastore,
     locker: new MemoryLocker(),
     maxSize: uploadLimits.maxBytes,
@@ -104,9 +102,11 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
   };
 
   const router = Router();
-  const paths = [UPLOADS_PATH, `${UPLOADS_PATH}/:id`];
-  router.options(paths, (req: Request, res: Response, next: NextFunction) => void handle(req, res).catch(next));
-  router.all(paths, writeGuards, (req: Request, res: Response, next: NextFunction) => void handle(req, res).catch(next));
+  const { uploadCapabilities, createUpload, uploadOffset, appendUpload, terminateUpload } = endpoints;
+  for (const spec of [uploadCapabilities, createUpload, uploadOffset, appendUpload, terminateUpload]) {
+    const guards = 'write' in spec ? writeGuards : [];
+    router[spec.method](expressPath(spec.path), ...guards, (req: Request, res: Response, next: NextFunction) => void handle(req, res).catch(next));
+  }
   return router;
 }
 

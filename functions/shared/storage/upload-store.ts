@@ -15,6 +15,8 @@ export interface UploadDocument {
   filename: string;
   /** the client's word only: what a file is is read from its bytes */
   filetype: string | null;
+  /** the SHA-256 the client says the file has: a complete upload that differs is refused, and nothing kept */
+  sha256: string | null;
   fields: Record<string, string>;
   createdAt: Date;
   /** an unfinished upload is removed with its bytes after this; a finished one only forgets its track */

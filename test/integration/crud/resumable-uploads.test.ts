@@ -138,6 +138,15 @@ describe('resumable uploads (tus 1.0)', function () {
     expect(track.source.sha256, 'the chunk rewritten after the mismatch holds the right bytes').to.equal(sha256(wav));
   });
 
+  it('refuses a complete upload whose bytes differ from the sha256 of its metadata with 422, keeping nothing', async () => {
+    const created = await tus.create(wav.length, { filename: 'song.wav', sha256: sha256(Buffer.from('other bytes')) });
+    expect(created.status).to.equal(201);
+    const refused = await tus.patch(created.headers.location as string, 0, wav);
+    expect(refused.status).to.equal(422);
+    expect(refused.body.error.code).to.equal('checksum_mismatch');
+    await expectNothingStored(harness);
+  });
+
   it('removes an upload and every byte of it on DELETE (termination), after which it is unknown', async () => {
     const created = await tus.create(wav.length);
     const location = created.headers.location as string;
