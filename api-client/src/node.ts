@@ -16,14 +16,22 @@ async function openPath(path: string, filename?: string): Promise<UploadSource> 
     filename: filename ?? basename(path),
     size: info.size,
     type: '',
+    path,
     // a path, unlike a stream handed over, can be read again
     stream: () => streamSource(createReadStream(path)).stream(),
   };
 }
 
+/** tus-js-client reads a file from its path (a slice at a time from any offset), and bytes as a Buffer over the same memory. */
+function resumableInput(source: UploadSource): unknown {
+  if (source.path) return createReadStream(source.path);
+  if (source.bytes) return Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
+  return null;
+}
+
 /** The Node build: uploads also take a file path or a Node Readable. */
 export class Segue extends SegueClient {
   constructor(options: ClientOptions) {
-    super(options, { openPath, streamingFetch });
+    super(options, { openPath, streamingFetch, resumableInput });
   }
 }

@@ -1,0 +1,62 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReplicaSwitch {
+  /** e.g. http://127.0.0.1:41234, where `/function/crud/…` reaches the current replica */
+  origin: string;
+  /** where requests go from now on */
+  target: string;
+  /** request body bytes that reached the switch, of every request so far */
+  readonly bodyBytes: number;
+  /** called with the running count as body bytes pass */
+  onBodyBytes: ((total: number) => void) | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * A gateway of the simplest kind in front of crud replicas: `/function/crud`
+ * is taken off the path and the request passed to whichever replica is the
+ * target now, counting the body bytes that the client got through. When the
+ * replica dies under a request, the client's connection is cut as well, as a
+ * gateway whose upstream went away does.
+ */
+export async function replicaSwitch(target: string): Promise<ReplicaSwitch> {
+  let bodyBytes = 0;
+  const state: ReplicaSwitch = {
+    origin: '',
+    target,
+    get bodyBytes() {
+      return bodyBytes;
+    },
+    onBodyBytes: undefined,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const server: Server = createServer((req, res) => {
+    const url = new URL((req.url ?? '/').replace(/^\/function\/crud/, '') || '/', state.target);
+    const upstream = httpRequest(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+      answer.once('error', () => res.destroy());
+    });
+    upstream.once('error', () => {
+      req.unpipe(upstream);
+      res.destroy();
+      req.socket.destroy();
+    });
+    req.on('data', (data: Buffer) => {
+      bodyBytes += data.length;
+      state.onBodyBytes?.(bodyBytes);
+    });
+    req.pipe(upstream);
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const closeAll = server.close.bind(server);
+  state.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      closeAll(() => resolve());
+    });
+  return state;
+}
