@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import * as tus from 'tus-js-client';
 import { SegueClient } from './client.js';
 import { streamingFetch } from './node-streaming-fetch.js';
+import type { CreateOptions } from './tracks.js';
 import type { ClientOptions } from './transport.js';
 import { streamSource, type UploadSource } from './upload-body.js';
 
@@ -27,6 +29,16 @@ function resumableInput(source: UploadSource): unknown {
   if (source.path) return createReadStream(source.path);
   if (source.bytes) return Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
   return null;
+}
+
+/**
+ * Remembers resumable uploads under way in a JSON file, so that uploading
+ * the same file again (in another run) goes on from where the last run
+ * stopped. tus-js-client's own, which its typings leave out.
+ */
+export function fileUploadMemory(path: string): NonNullable<CreateOptions['urlStorage']> {
+  const { FileUrlStorage } = tus as unknown as { FileUrlStorage: new (path: string) => NonNullable<CreateOptions['urlStorage']> };
+  return new FileUrlStorage(path);
 }
 
 /** The Node build: uploads also take a file path or a Node Readable. */

@@ -9,7 +9,7 @@ import {
 } from '../../functions/shared/schemas/track.js';
 import { ProcessingError, ResponseValidationError, TimeoutError } from './errors.js';
 import type { Platform } from './platform.js';
-import { RESUMABLE_THRESHOLD_BYTES, sendResumable } from './resumable-upload.js';
+import { RESUMABLE_THRESHOLD_BYTES, type ResumableOptions, sendResumable } from './resumable-upload.js';
 import { sendUpload } from './send-upload.js';
 import { readBody, sleep, type Transport } from './transport.js';
 import { blobSource, bytesSource, streamSource, type UploadProgress, type UploadSource } from './upload-body.js';
@@ -49,6 +49,12 @@ export interface CreateOptions {
   chunkSize?: number;
   /** resumable: milliseconds to wait before each retry after a dropped connection (about two minutes in all by default) */
   retryDelays?: number[];
+  /**
+   * resumable: where uploads under way are remembered, so that a later `create` of the same file goes on
+   * from where an earlier one (another run, in Node) stopped: tus-js-client's `urlStorage`. Browsers
+   * remember them in localStorage by default; Node does not, unless given one (the CLI does).
+   */
+  urlStorage?: ResumableOptions['urlStorage'];
 }
 
 export interface WaitOptions {

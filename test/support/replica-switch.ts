@@ -10,6 +10,8 @@ export interface ReplicaSwitch {
   readonly bodyBytes: number;
   /** called with the running count as body bytes pass */
   onBodyBytes: ((total: number) => void) | undefined;
+  /** the Upload-Offset of every answer to a HEAD (where a resumed upload went on from) */
+  readonly headOffsets: number[];
   close(): Promise<void>;
 }
 
@@ -29,11 +31,13 @@ export async function replicaSwitch(target: string): Promise<ReplicaSwitch> {
       return bodyBytes;
     },
     onBodyBytes: undefined,
+    headOffsets: [],
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server: Server = createServer((req, res) => {
     const url = new URL((req.url ?? '/').replace(/^\/function\/crud/, '') || '/', state.target);
     const upstream = httpRequest(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (answer) => {
+      if (req.method === 'HEAD' && answer.headers['upload-offset']) state.headOffsets.push(Number(answer.headers['upload-offset']));
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
       answer.once('error', () => res.destroy());

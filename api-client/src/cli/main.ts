@@ -1,15 +1,16 @@
-import { basename } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import type { Track } from '../../../functions/shared/schemas/track.js';
-import { Segue, SegueError, type UploadedTrack } from '../node.js';
+import { fileUploadMemory, Segue, SegueError, type UploadedTrack } from '../node.js';
 import { ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
 import { formatBytes, trackDetails, trackTable } from './format.js';
 
 const HELP = `segue: upload, list and share tracks on a Segue service
 
 Usage:
-  segue upload <files...> [--title T] [--artist A] [--album B] [--no-wait]
+  segue upload <files...> [--title T] [--artist A] [--album B] [--no-wait] [--resumable]
   segue list [--q TEXT] [--limit N]
   segue info <id>
   segue rm <ids...>
@@ -20,6 +21,10 @@ Options:
   --api-key KEY    for uploads, changes and removals (default: $SEGUE_API_KEY)
   --web-url URL    the web player, for share links (default: $SEGUE_WEB_URL,
                    else the gateway's root; on OpenFaaS <gateway>/function/web/)
+  --resumable      send even small files as resumable uploads (files of 64 MiB
+                   and more always are: a dropped connection costs only what
+                   was on its way, and running the same upload again after
+                   Ctrl-C goes on from where it stopped)
   --json           machine-readable output on stdout
   -h, --help       this text
 
@@ -39,6 +44,7 @@ const options = {
   artist: { type: 'string' },
   album: { type: 'string' },
   'no-wait': { type: 'boolean', default: false },
+  resumable: { type: 'boolean', default: false },
   kind: { type: 'string', default: 'master' },
 } as const;
 
@@ -89,6 +95,7 @@ const commands: Record<string, (context: Context, args: string[]) => Promise<Exi
     };
     const results: Array<{ file: string; track?: UploadedTrack; error?: { code: string | null; message: string } }> = [];
     let exitCode: ExitCode = ExitCode.ok;
+    const urlStorage = fileUploadMemory(join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'segue', 'uploads.json'));
     for (const file of files) {
       const bar = progressBar(context.flags.json, basename(file));
       try {
@@ -96,6 +103,8 @@ const commands: Record<string, (context: Context, args: string[]) => Promise<Exi
           wait,
           onProgress: ({ loaded, total }) => bar.upload(loaded, total ?? loaded),
           onProcessing: (processing) => bar.processing(processing.progress),
+          urlStorage,
+          ...(context.flags.resumable ? { resumable: true } : {}),
         });
         bar.done();
         results.push({ file, track });

@@ -94,7 +94,8 @@ export class ChunkDataStore extends DataStore {
       const reached = start + writer.written();
       committed = committed.then(() => uploads.advance(id, reached)).catch(() => undefined);
     };
-    const writer = originals.openWriter(id, expected ? undefined : commit, { firstChunk, head });
+    // a chunk a write: the offset moves on a MiB at a time, and a client cut off sends at most that again
+    const writer = originals.openWriter(id, expected ? undefined : commit, { firstChunk, head }, 1);
     let cutShort: unknown;
     try {
       for await (const data of source as AsyncIterable<Buffer>) {

@@ -96,7 +96,7 @@ export class OriginalStore {
    * Nothing is visible until `seal`. From a `start`, chunks are written
    * over what is stored there (a resumable upload's bytes past its offset).
    */
-  openWriter(trackId: string, onWritten: () => void = () => {}, start?: WriterStart): OriginalWriter {
+  openWriter(trackId: string, onWritten: () => void = () => {}, start?: WriterStart, chunksPerWrite = CHUNKS_PER_WRITE): OriginalWriter {
     let pending: Buffer[] = start && start.head.length > 0 ? [start.head] : [];
     let pendingBytes = start?.head.length ?? 0;
     let documents: OriginalChunkDocument[] = [];
@@ -131,7 +131,7 @@ export class OriginalStore {
         pending.push(data);
         pendingBytes += data.length;
         while (pendingBytes >= ORIGINAL_CHUNK_BYTES) cutChunk();
-        if (documents.length < CHUNKS_PER_WRITE) return callback();
+        if (documents.length < chunksPerWrite) return callback();
         flush().then(() => callback(), callback);
       },
       final(callback) {
