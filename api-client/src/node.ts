@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import * as tus from 'tus-js-client';
 import { SegueClient } from './client.js';
 import { streamingFetch } from './node-streaming-fetch.js';
@@ -38,6 +38,8 @@ function resumableInput(source: UploadSource): unknown {
  */
 export function fileUploadMemory(path: string): NonNullable<CreateOptions['urlStorage']> {
   const { FileUrlStorage } = tus as unknown as { FileUrlStorage: new (path: string) => NonNullable<CreateOptions['urlStorage']> };
+  // its lock file goes beside it, which needs the directory to exist
+  mkdirSync(dirname(path), { recursive: true });
   return new FileUrlStorage(path);
 }
 

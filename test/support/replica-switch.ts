@@ -12,6 +12,8 @@ export interface ReplicaSwitch {
   onBodyBytes: ((total: number) => void) | undefined;
   /** the Upload-Offset of every answer to a HEAD (where a resumed upload went on from) */
   readonly headOffsets: number[];
+  /** resolves once no request is passing through */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,12 @@ export interface ReplicaSwitch {
  */
 export async function replicaSwitch(target: string): Promise<ReplicaSwitch> {
   let bodyBytes = 0;
+  let inFlight = 0;
+  const whenIdle: Array<() => void> = [];
+  const finished = () => {
+    if (--inFlight > 0) return;
+    for (const resolve of whenIdle.splice(0)) resolve();
+  };
   const state: ReplicaSwitch = {
     origin: '',
     target,
@@ -32,9 +40,12 @@ export async function replicaSwitch(target: string): Promise<ReplicaSwitch> {
     },
     onBodyBytes: undefined,
     headOffsets: [],
+    idle: () => new Promise((resolve) => (inFlight === 0 ? resolve() : whenIdle.push(resolve))),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server: Server = createServer((req, res) => {
+    inFlight++;
+    res.once('close', finished);
     const url = new URL((req.url ?? '/').replace(/^\/function\/crud/, '') || '/', state.target);
     const upstream = httpRequest(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (answer) => {
       if (req.method === 'HEAD' && answer.headers['upload-offset']) state.headOffsets.push(Number(answer.headers['upload-offset']));

@@ -1,4 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
@@ -7,6 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ChecksumMismatchError, RESUMABLE_CHUNK_BYTES, Segue, type UploadProgress } from '@segue/api-client';
 import { expect } from 'chai';
+import { closeServer, listen } from '../../../functions/shared/http/listen.js';
+import { type CrudHarness, startCrud } from '../../support/crud.js';
 import { distinctCopy } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
@@ -16,6 +22,7 @@ import { peakRssBytes } from '../../support/proc.js';
 import { type ReplicaSwitch, replicaSwitch } from '../../support/replica-switch.js';
 
 const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../../api-client/bin/segue.js', import.meta.url));
 const MiB = 1024 * 1024;
 /** 31 minutes of 96 kHz 24-bit stereo: 1.07 GB, as a long live recording is */
 const DURATION_SEC = 31 * 60;
@@ -59,6 +66,64 @@ describe('the SDK: resumable uploads', function () {
     const error = await segue.tracks.create(file.path, {}, { resumable: true, sha256: '0'.repeat(64) }).catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(ChecksumMismatchError);
     expect(await harness.database.uploads.countDocuments({ sha256: '0'.repeat(64) })).to.equal(0);
+  });
+});
+
+describe('segue upload, stopped midway and run again', function () {
+  this.timeout(180_000);
+  let harness: CrudHarness;
+  let server: Server;
+  let gateway: ReplicaSwitch;
+  let cache: string;
+
+  before(async () => {
+    harness = await startCrud();
+    server = await listen(harness.crud.app, 0, '127.0.0.1');
+    gateway = await replicaSwitch(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    cache = await mkdtemp(join(tmpdir(), 'segue-cli-cache-'));
+  });
+  after(async () => {
+    await gateway.close();
+    await closeServer(server);
+    await harness.close();
+    await rm(cache, { recursive: true, force: true });
+  });
+
+  const cli = (path: string) =>
+    spawn(process.execPath, [CLI, 'upload', '--resumable', '--json', path], {
+      env: { ...process.env, SEGUE_URL: gateway.origin, XDG_CACHE_HOME: cache },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+
+  it('goes on from where the killed run stopped, sending only the rest', async () => {
+    const file = await distinctCopy('longWav');
+    const { size } = await stat(file.path);
+    const first = cli(file.path);
+    let killedAt = 0;
+    gateway.onBodyBytes = (total) => {
+      if (killedAt || total < size / 2) return;
+      killedAt = total;
+      first.kill('SIGKILL');
+    };
+    await once(first, 'exit');
+    expect(killedAt, 'the first run was killed midway').to.be.above(0);
+    gateway.onBodyBytes = undefined;
+    // the first run's last bytes may reach the gateway after the kill
+    await gateway.idle();
+    const sentBefore = gateway.bodyBytes;
+
+    const second = cli(file.path);
+    let output = '';
+    second.stdout.on('data', (data: Buffer) => (output += data.toString()));
+    const [code] = (await once(second, 'exit')) as [number];
+    expect(code, output).to.equal(0);
+    const [result] = JSON.parse(output) as Array<{ track: { id: string; source: { sha256: string } } }>;
+    expect(result!.track.source.sha256).to.equal(await sha256OfFile(file.path));
+    const resumedFrom = gateway.headOffsets.at(-1) ?? 0;
+    expect(resumedFrom, 'the second run went on from what the first had stored').to.be.above(size / 2 - 8 * MiB);
+    expect(gateway.bodyBytes - sentBefore, 'the second run sent only the rest').to.equal(size - resumedFrom);
+    const remembered = JSON.parse(await readFile(join(cache, 'segue', 'uploads.json'), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(remembered), 'a finished upload is forgotten').to.deep.equal([]);
   });
 });
 
