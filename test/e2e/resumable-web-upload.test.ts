@@ -1,6 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,16 +8,11 @@ import type { Browser, Page } from 'playwright-core';
 import { buildWeb } from '../../web/build.js';
 import { launchBrowser, openPage } from '../support/browser.js';
 import { type GatewayHarness, startGateway } from '../support/gateway.js';
-import { mediaTools } from '../support/media.js';
+import { mediaTools, sha256Of } from '../support/media.js';
 import { freePort, tcpForwarder } from '../support/net.js';
 
 const run = promisify(execFile);
 
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const data of createReadStream(path)) hash.update(data as Buffer);
-  return hash.digest('hex');
-}
 
 describe('the web player, uploading a large file while the network drops', function () {
   this.timeout(300_000);
@@ -79,6 +72,6 @@ describe('the web player, uploading a large file while the network drops', funct
     const uploads = await harness.database.uploads.find({}).toArray();
     expect(uploads.map((upload) => upload._id), 'the same upload went on: no second one began').to.deep.equal([stored!._id]);
     const track = await harness.database.tracks.findOne({ _id: stored!._id });
-    expect(track?.source.sha256).to.equal(await sha256OfFile(wav));
+    expect(track?.source.sha256).to.equal(await sha256Of(wav));
   });
 });

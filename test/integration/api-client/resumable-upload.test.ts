@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +16,7 @@ import { distinctCopy } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
 import { type FunctionProcess, startFunctionProcess } from '../../support/function-process.js';
-import { mediaTools } from '../../support/media.js';
+import { mediaTools, sha256Of } from '../../support/media.js';
 import { peakRssBytes } from '../../support/proc.js';
 import { type ReplicaSwitch, replicaSwitch } from '../../support/replica-switch.js';
 
@@ -27,11 +26,6 @@ const MiB = 1024 * 1024;
 /** 31 minutes of 96 kHz 24-bit stereo: 1.07 GB, as a long live recording is */
 const DURATION_SEC = 31 * 60;
 
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const data of createReadStream(path, { highWaterMark: 4 * MiB })) hash.update(data as Buffer);
-  return hash.digest('hex');
-}
 
 describe('the SDK: resumable uploads', function () {
   this.timeout(120_000);
@@ -49,7 +43,7 @@ describe('the SDK: resumable uploads', function () {
     const progress: UploadProgress[] = [];
     const track = await segue.tracks.create(file.path, { artist: 'Someone' }, { resumable: true, wait: true, onProgress: (event) => progress.push(event) });
     expect(track).to.include({ status: 'ready', artist: 'Someone', duplicate: false });
-    expect(track.source).to.include({ bytes: size, sha256: await sha256OfFile(file.path), filename: file.filename });
+    expect(track.source).to.include({ bytes: size, sha256: await sha256Of(file.path), filename: file.filename });
     expect(progress.at(-1)).to.deep.equal({ loaded: size, total: size });
     const again = await segue.tracks.create(await readFile(file.path), {}, { resumable: true, filename: 'again.wav' });
     expect(again).to.include({ id: track.id, duplicate: true });
@@ -118,7 +112,7 @@ describe('segue upload, stopped midway and run again', function () {
     const [code] = (await once(second, 'exit')) as [number];
     expect(code, output).to.equal(0);
     const [result] = JSON.parse(output) as Array<{ track: { id: string; source: { sha256: string } } }>;
-    expect(result!.track.source.sha256).to.equal(await sha256OfFile(file.path));
+    expect(result!.track.source.sha256).to.equal(await sha256Of(file.path));
     const resumedFrom = gateway.headOffsets.at(-1) ?? 0;
     expect(resumedFrom, 'the second run went on from what the first had stored').to.be.above(size / 2 - 8 * MiB);
     expect(gateway.bodyBytes - sentBefore, 'the second run sent only the rest').to.equal(size - resumedFrom);
@@ -146,7 +140,7 @@ describe('a 1 GB resumable upload through the SDK, its replica killed halfway', 
       '[left][right]join=inputs=2:channel_layout=stereo[out]';
     await run(mediaTools.ffmpeg, ['-v', 'error', '-nostdin', '-y', '-filter_complex', graph, '-map', '[out]', '-fflags', '+bitexact', '-c:a', 'pcm_s24le', wav]);
     size = (await stat(wav)).size;
-    sha256 = await sha256OfFile(wav);
+    sha256 = await sha256Of(wav);
     database = await freshDatabase();
   });
   after(async () => {
