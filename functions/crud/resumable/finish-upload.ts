@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpError } from '../../shared/errors.js';
 import type { UploadDocument, UploadStore } from '../../shared/storage/upload-store.js';
 import { type IngestDeps, ingestReceived, uploadFields } from '../ingest/accept-upload.js';
-import type { StagingBudget } from '../upload/staging-budget.js';
+import { busy, type StagingBudget } from '../upload/staging-budget.js';
 import { removeUpload } from './remove-upload.js';
 import { stageUpload } from './stage-upload.js';
 
@@ -44,6 +44,8 @@ export async function finishUpload(deps: FinishDeps, id: string, signal?: AbortS
       await uploads.finished(id, id);
       return finishedAs(upload, id);
     }
+    // a replica that holds as many tracks as it may leaves the finish to the next ask (the client's retry, or the sweeper)
+    if (deps.processor.jobCount >= deps.maxQueuedJobs) throw busy('it holds as many tracks as it may');
     if (await uploads.claimFinish(id, owner, new Date(Date.now() + leaseMs))) return finishClaimed(deps, upload);
     await sleep(FINISH_POLL_MS, undefined, { signal });
   }

@@ -68,7 +68,7 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
     disableTerminationForFinishedUploads: true,
     ...(deps.corsOrigins === '*' ? {} : { allowedOrigins: deps.corsOrigins }),
     allowedHeaders: ['Authorization', 'Upload-Checksum'],
-    exposedHeaders: ['Location', TRACK_HEADER, DUPLICATE_HEADER, 'Retry-After', 'Tus-Checksum-Algorithm'],
+    exposedHeaders: ['Location', TRACK_HEADER, DUPLICATE_HEADER, 'Retry-After', 'Tus-Checksum-Algorithm', 'Upload-Expires'],
     onUploadCreate: async (_req, upload) => ({ metadata: checkedMetadata(upload) }),
     onUploadFinish: async (req, upload) => {
       const finished = await finishUpload(deps, upload.id, req.signal);

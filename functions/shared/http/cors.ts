@@ -5,7 +5,7 @@ import { DUPLICATE_HEADER, TRACK_HEADER } from '../api/endpoints.js';
 const READ_METHODS = 'GET, HEAD, OPTIONS';
 const ALL_METHODS = 'GET, HEAD, POST, PATCH, DELETE, OPTIONS';
 /** what a tus client sends and reads (resumable uploads) */
-const TUS_REQUEST_HEADERS = 'Tus-Resumable, Upload-Length, Upload-Offset, Upload-Metadata, Upload-Checksum, X-HTTP-Method-Override';
+const TUS_REQUEST_HEADERS = 'Tus-Resumable, Upload-Length, Upload-Offset, Upload-Metadata, Upload-Checksum';
 const TUS_RESPONSE_HEADERS = 'Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires';
 const ALLOW_HEADERS = `Authorization, Content-Type, Range, If-None-Match, If-Range, X-Filename, X-Content-SHA256, ${TUS_REQUEST_HEADERS}`;
 const EXPOSE_HEADERS = `Location, ${DUPLICATE_HEADER}, ${TRACK_HEADER}, ETag, Content-Length, Content-Range, Accept-Ranges, Retry-After, Content-Disposition, ${TUS_RESPONSE_HEADERS}`;

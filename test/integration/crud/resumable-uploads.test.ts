@@ -267,6 +267,31 @@ describe('resumable uploads (tus 1.0)', function () {
   });
 });
 
+describe('resumable uploads from a web page', function () {
+  const ORIGIN = 'https://player.example';
+  let harness: CrudHarness;
+  before(async () => {
+    harness = await startCrud({ CORS_ORIGINS: ORIGIN });
+  });
+  after(async () => {
+    await harness.close();
+  });
+
+  it('lets a named origin send tus headers and read the offset, expiry and track', async () => {
+    const preflight = await harness.http
+      .options('/uploads')
+      .set({ Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'tus-resumable, upload-length, upload-metadata' });
+    expect(preflight.status).to.equal(204);
+    const allowed = (preflight.headers['access-control-allow-headers'] as string).toLowerCase();
+    for (const header of ['tus-resumable', 'upload-length', 'upload-metadata', 'upload-offset', 'upload-checksum']) expect(allowed).to.contain(header);
+    const created = await tusRequests(harness.http).create(1000).set('Origin', ORIGIN);
+    expect(created.status).to.equal(201);
+    expect(created.headers['access-control-allow-origin']).to.equal(ORIGIN);
+    const exposed = (created.headers['access-control-expose-headers'] as string).toLowerCase();
+    for (const header of ['location', 'upload-offset', 'upload-expires', TRACK, DUPLICATE]) expect(exposed).to.contain(header);
+  });
+});
+
 describe('resumable uploads with API_KEYS', function () {
   this.timeout(60_000);
   let harness: CrudHarness;
