@@ -69,11 +69,14 @@ async function finishClaimed(deps: FinishDeps, upload: UploadDocument): Promise<
       await received.dispose();
       throw new HttpError('checksum_mismatch', 'The file does not match the sha256 of its Upload-Metadata', { expected: upload.sha256, received: received.sha256 });
     }
-    const accepted = await ingestReceived(deps, id, received, fields, discardStored).catch(async (error: unknown) => {
+    // a duplicate's chunks go only once the upload names the track that holds its bytes: a finish cut short
+    // between the two then has nothing left to redo
+    const accepted = await ingestReceived(deps, id, received, fields, async () => {}).catch(async (error: unknown) => {
       await received.dispose();
       throw error;
     });
     await uploads.finished(id, accepted.track._id);
+    if (accepted.duplicate) await discardStored();
     logger.info({ uploadId: id, trackId: accepted.track._id, duplicate: accepted.duplicate }, 'resumable upload finished');
     return finishedAs(upload, accepted.track._id);
   } catch (error) {

@@ -108,7 +108,9 @@ describe('resumable uploads (tus 1.0)', function () {
     const second = await uploadWhole(wav, 1_000_000);
     expect(second.last.headers[TRACK]).to.equal(id);
     expect(second.last.headers[DUPLICATE]).to.equal(id);
-    expect((await storedCounts(harness)).originalChunks, 'the duplicate’s chunks are gone').to.equal(chunksBefore);
+    const stored = await storedCounts(harness);
+    expect(stored.originalChunks, 'the duplicate’s chunks are gone').to.equal(chunksBefore);
+    expect(stored).to.deep.include({ tracks: 1, originals: 1, removals: 0, tempEntries: 0 });
   });
 
   it('refuses a PATCH at the wrong offset with 409 and changes nothing', async () => {
