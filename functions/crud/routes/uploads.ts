@@ -30,6 +30,12 @@ function trackHeaders({ trackId, duplicate }: FinishedUpload): Record<string, st
   return { Location: `../tracks/${trackId}`, [TRACK_HEADER]: trackId, ...(duplicate ? { [DUPLICATE_HEADER]: trackId } : {}) };
 }
 
+/** An upload's id from its URL; anything else is an upload that does not exist. */
+const uploadId = (segment: unknown): string | undefined => {
+  const parsed = TrackIdSchema.safeParse(segment);
+  return parsed.success ? parsed.data : undefined;
+};
+
 /** `Upload-Metadata` is the client's to write: checked like a form, the file name cleaned like a direct upload's. */
 function checkedMetadata(upload: Upload): Record<string, string> {
   const parsed = ResumableMetadataSchema.safeParse(upload.metadata ?? {});
@@ -63,7 +69,7 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
     maxSize: uploadLimits.maxBytes,
     // relative to the creation URL, so it holds behind any gateway prefix
     generateUrl: (_req, { id }) => `uploads/${id}`,
-    getFileIdFromRequest: (_req, lastPath) => (TrackIdSchema.safeParse(lastPath).success ? lastPath : undefined),
+    getFileIdFromRequest: (_req, lastPath) => uploadId(lastPath),
     namingFunction: () => newTrackId(),
     disableTerminationForFinishedUploads: true,
     ...(deps.corsOrigins === '*' ? {} : { allowedOrigins: deps.corsOrigins }),
@@ -88,7 +94,7 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
       throw new HttpError('unsupported_media_type', 'A PATCH carries application/offset+octet-stream', { contentType: req.get('content-type') ?? null });
     }
     // a client that lost the final PATCH's answer learns the track here, and a finish cut short is finished
-    const id = req.method === 'HEAD' ? tus.options.getFileIdFromRequest?.(req as never, String(req.params.id)) : undefined;
+    const id = req.method === 'HEAD' ? uploadId(req.params.id) : undefined;
     const finished = id ? await finishUpload(deps, id) : null;
     const stopWatching = req.method === 'PATCH' ? watchUploadPace(req, uploadLimits.pace, () => req.destroy()) : () => {};
     try {
@@ -122,5 +128,5 @@ async function asJsonError(answer: globalThis.Response): Promise<globalThis.Resp
   const code = error?.code ?? (JSON.parse(text) as Partial<ErrorBody>).error?.code;
   const retryAfter = code === undefined ? undefined : retryAfterSeconds[code];
   if (retryAfter) headers.set('Retry-After', String(retryAfter));
-  return new Response(answer.status === 204 ? null : body, { status: answer.status, headers });
+  return new Response(body, { status: answer.status, headers });
 }
