@@ -4,3 +4,4 @@ await import('./stream.js');
 await import('./player.js');
 await import('./library.js');
 await import('./instant.js');
+await import('./lighthouse.js');

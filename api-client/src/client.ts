@@ -1,16 +1,19 @@
 import { HealthSchema } from '../../functions/shared/api/endpoints.js';
 import type { Platform } from './platform.js';
+import { Playlists } from './playlists.js';
 import { Tracks } from './tracks.js';
 import { type ClientOptions, Transport } from './transport.js';
 
-/** The Segue API: `new Segue({ baseUrl })`, then `segue.tracks.…`. */
+/** The Segue API: `new Segue({ baseUrl })`, then `segue.tracks.…` and `segue.playlists.…`. */
 export class SegueClient {
   readonly tracks: Tracks;
+  readonly playlists: Playlists;
   protected readonly transport: Transport;
 
   constructor(options: ClientOptions, platform: Platform) {
     this.transport = new Transport(options);
     this.tracks = new Tracks(this.transport, platform);
+    this.playlists = new Playlists(this.transport);
   }
 
   get baseUrl(): string {

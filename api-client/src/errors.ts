@@ -104,6 +104,10 @@ export class UploadExpiredError extends APIError {
 export class UploadChecksumMismatchError extends APIError {
   override name = 'UploadChecksumMismatchError';
 }
+/** 409: the playlist holds some of these tracks already (`details.trackIds` names them); a track is in a playlist once. */
+export class AlreadyInPlaylistError extends ConflictError {
+  override name = 'AlreadyInPlaylistError';
+}
 export class PayloadTooLargeError extends APIError {
   override name = 'PayloadTooLargeError';
 }
@@ -128,6 +132,14 @@ export class TooLongError extends UnprocessableEntityError {
 }
 export class ChecksumMismatchError extends UnprocessableEntityError {
   override name = 'ChecksumMismatchError';
+}
+/** 422: some ids are not tracks in the library; `details.trackIds` names them. */
+export class UnknownTracksError extends UnprocessableEntityError {
+  override name = 'UnknownTracksError';
+}
+/** 422: a playlist holds at most 1,000 tracks; `details.count` is how many it would have held. */
+export class TooManyTracksError extends UnprocessableEntityError {
+  override name = 'TooManyTracksError';
 }
 /** 429: too many writes; `retryAfterMs` says when to try again. */
 export class RateLimitError extends APIError {
@@ -171,6 +183,7 @@ const classByCode: Record<ErrorCode, APIErrorClass> = {
   upload_offset_mismatch: UploadOffsetMismatchError,
   upload_expired: UploadExpiredError,
   upload_checksum_mismatch: UploadChecksumMismatchError,
+  already_in_playlist: AlreadyInPlaylistError,
   payload_too_large: PayloadTooLargeError,
   range_not_satisfiable: RangeNotSatisfiableError,
   unsupported_media_type: UnsupportedMediaTypeError,
@@ -178,6 +191,8 @@ const classByCode: Record<ErrorCode, APIErrorClass> = {
   truncated_audio: TruncatedAudioError,
   too_long: TooLongError,
   checksum_mismatch: ChecksumMismatchError,
+  unknown_tracks: UnknownTracksError,
+  too_many_tracks: TooManyTracksError,
   rate_limited: RateLimitError,
   internal_error: InternalServerError,
   database_unavailable: ServiceUnavailableError,

@@ -12,8 +12,14 @@ export type {
   UploadFields,
 } from '../../functions/shared/schemas/track.js';
 export { TrackListSchema, TrackSchema } from '../../functions/shared/schemas/track.js';
+export type { Playlist, PlaylistList, PlaylistSummary } from '../../functions/shared/schemas/playlist.js';
+export { MAX_PLAYLIST_TRACKS, PlaylistListSchema, PlaylistSchema, PlaylistSummarySchema } from '../../functions/shared/schemas/playlist.js';
 export * from './errors.js';
 export { formatDuration } from './format.js';
+export type { Page } from './pages.js';
+export { PageIterator } from './pages.js';
+export type { PlaylistAddTracksParams, PlaylistCreateParams, PlaylistListParams, PlaylistPageParams, PlaylistUpdateParams } from './playlists.js';
+export { PlaylistIterator, Playlists } from './playlists.js';
 export type { CreateOptions, ListQuery, PageQuery, UploadedTrack, UploadInput, WaitOptions } from './tracks.js';
 export { TrackIterator, Tracks } from './tracks.js';
 export type { ClientOptions } from './transport.js';

@@ -8,6 +8,7 @@ import {
   type UploadFields,
 } from '../../functions/shared/schemas/track.js';
 import { ProcessingError, ResponseValidationError, TimeoutError } from './errors.js';
+import { PageIterator } from './pages.js';
 import type { Platform } from './platform.js';
 import { RESUMABLE_THRESHOLD_BYTES, type ResumableOptions, sendResumable } from './resumable-upload.js';
 import { sendUpload } from './send-upload.js';
@@ -199,9 +200,33 @@ export class Tracks {
     return this.transport.url('original', { id });
   }
 
-  /** The cover art; only there when `track.hasCover`. */
-  coverUrl(id: string): string {
-    return this.transport.url('cover', { id });
+  /**
+   * The cover art; only there when `track.hasCover`. Without `width`, the
+   * picture as the file carried it; with one of `track.coverSizes`, that size
+   * as WebP (fitted in a square of 128, 256 or 512 px, never enlarged).
+   *
+   * @example
+   * img.src = segue.tracks.coverUrl(track.id, track.coverSizes[0]);
+   */
+  coverUrl(id: string, width?: number): string {
+    return width === undefined ? this.transport.url('cover', { id }) : this.transport.url('coverSize', { id, width: String(width) });
+  }
+
+  /**
+   * An img `srcset` of the track's cover sizes (`<url> 128w, <url> 256w, …`),
+   * so a browser fetches the smallest that is sharp at the size shown. Empty
+   * when the track has no sizes (no cover, or one kept before sizes were
+   * made): fall back to `coverUrl(track.id)` when `track.hasCover`.
+   *
+   * @example
+   * if (track.hasCover) {
+   *   img.src = segue.tracks.coverUrl(track.id, track.coverSizes[0]);
+   *   img.srcset = segue.tracks.coverSrcset(track);
+   *   img.sizes = '56px';
+   * }
+   */
+  coverSrcset(track: Pick<Track, 'id' | 'coverSizes'>): string {
+    return track.coverSizes.map((width) => `${this.coverUrl(track.id, width)} ${width}w`).join(', ');
   }
 
   /** What a resumable upload reads the source from, or null for a direct upload. */
@@ -239,31 +264,5 @@ function duplicateMark(response: Response, track: Track): boolean {
   return true;
 }
 
-/** All pages as one sequence of tracks; `pages()` gives them a page at a time. */
-export class TrackIterator implements AsyncIterable<Track> {
-  constructor(private readonly fetchPage: (cursor: string | null) => Promise<TrackList>) {}
-
-  async *pages(): AsyncGenerator<TrackList> {
-    let cursor: string | null = null;
-    const seen = new Set<string>();
-    do {
-      const page: TrackList = await this.fetchPage(cursor);
-      yield page;
-      cursor = page.nextCursor;
-      // a server (or proxy) that ignored the cursor would otherwise be paged forever
-      if (cursor !== null && seen.has(cursor)) throw new ResponseValidationError(`The service answered cursor ${cursor} twice`, [], page);
-      if (cursor !== null) seen.add(cursor);
-    } while (cursor);
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<Track> {
-    for await (const page of this.pages()) yield* page.data;
-  }
-
-  /** Collects every track; for a big library, iterate instead. */
-  async toArray(): Promise<Track[]> {
-    const tracks: Track[] = [];
-    for await (const track of this) tracks.push(track);
-    return tracks;
-  }
-}
+/** Every track of a listing, fetched a page at a time; `pages()` gives them a page at a time. */
+export class TrackIterator extends PageIterator<Track> {}

@@ -35,6 +35,8 @@ export interface Call {
   /** a JSON body */
   json?: unknown;
   signal?: AbortSignal | undefined;
+  /** sent once, never retried: a request that would act twice if an attempt that seemed lost had arrived */
+  once?: boolean;
 }
 
 /** Builds URLs from the shared endpoint specs, sends requests, retries what is safe to retry, and turns answers into values or errors. */
@@ -83,7 +85,8 @@ export class Transport {
       ...(call.json === undefined ? {} : { body: JSON.stringify(call.json) }),
     };
     const url = this.url(call.endpoint, call.params, call.query);
-    const response = await this.withRetries(call.signal, (signal) => this.send(url, { ...init, signal }, this.timeout));
+    const attempt = (signal: AbortSignal | undefined) => this.send(url, { ...init, signal }, this.timeout);
+    const response = call.once ? await attempt(call.signal) : await this.withRetries(call.signal, attempt);
     return schema ? readBody(response, schema) : undefined;
   }
 

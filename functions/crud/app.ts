@@ -20,6 +20,7 @@ import { CoverStore } from '../shared/storage/cover-store.js';
 import type { Database } from '../shared/storage/database.js';
 import { FingerprintStore } from '../shared/storage/fingerprint-store.js';
 import { OriginalStore } from '../shared/storage/original-store.js';
+import { PlaylistStore } from '../shared/storage/playlist-store.js';
 import { RemovalStore } from '../shared/storage/removal-store.js';
 import { SegmentStore } from '../shared/storage/segment-store.js';
 import { TrackStore } from '../shared/storage/track-store.js';
@@ -32,6 +33,7 @@ import { type MediaTools, resolveMediaTools } from './media/media-tools.js';
 import type { IngestDeps } from './ingest/accept-upload.js';
 import type { RemoveDeps } from './store/remove-track.js';
 import { sweepUploads } from './resumable/sweep-uploads.js';
+import { playlistRoutes } from './routes/playlists.js';
 import { trackRoutes } from './routes/tracks.js';
 import { uploadRoutes } from './routes/uploads.js';
 
@@ -60,7 +62,7 @@ export interface CrudApp {
   shutdown(): Promise<void>;
 }
 
-/** The crud function: uploads, the library, tags and deletion. Listening is the caller's business. */
+/** The crud function: uploads, the library, tags, deletion and playlists. Listening is the caller's business. */
 export function createApp(deps: CrudDeps): CrudApp {
   const { config, database, logger } = deps;
   const tools = deps.tools ?? resolveMediaTools(config);
@@ -72,6 +74,7 @@ export function createApp(deps: CrudDeps): CrudApp {
   const removals = new RemovalStore(database.removals);
   const fingerprints = new FingerprintStore(database.fingerprints);
   const uploads = new UploadStore(database.uploads);
+  const playlists = new PlaylistStore(database.playlists);
   const registry = deps.registry ?? createRegistry();
   const metrics: IngestMetrics = new IngestMetrics(registry, () => processor.load);
   const processor = new TrackProcessor({
@@ -96,6 +99,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     covers,
     removals,
     fingerprints,
+    playlists,
     processor,
     owner,
     leaseMs: config.leaseMs,
@@ -120,6 +124,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     originals,
     removals,
     fingerprints,
+    playlists,
     processor,
     events: deps.events,
     owner,
@@ -174,6 +179,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     }),
   );
   app.use(uploadRoutes({ ...finishing, writeGuards, expiryMs: config.uploadExpiryMs, corsOrigins: config.corsOrigins }));
+  app.use(playlistRoutes({ playlists, tracks, writeGuards }));
   app.use(methodNotAllowed(Object.values(endpoints).filter((spec) => spec.function === 'crud')));
   app.use(routeNotFound);
   app.use(errorHandler(logger));

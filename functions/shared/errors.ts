@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every error code the service answers with, and its HTTP status. */
 export const errorStatus = {
@@ -16,6 +16,7 @@ export const errorStatus = {
   upload_in_progress: 409,
   upload_offset_mismatch: 409,
   upload_expired: 410,
+  already_in_playlist: 409,
   payload_too_large: 413,
   range_not_satisfiable: 416,
   unsupported_media_type: 415,
@@ -23,6 +24,8 @@ export const errorStatus = {
   truncated_audio: 422,
   too_long: 422,
   checksum_mismatch: 422,
+  unknown_tracks: 422,
+  too_many_tracks: 422,
   rate_limited: 429,
   upload_checksum_mismatch: 460,
   internal_error: 500,

@@ -5,3 +5,6 @@ export const newTrackId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZab
 
 /** A replica's name in leases, unique per process. */
 export const newReplicaId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
+
+/** A playlist's id is a share id of the same kind, from the same alphabet. */
+export const newPlaylistId = newTrackId;

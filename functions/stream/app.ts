@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { expressPath, endpoints } from '../shared/api/endpoints.js';
 import type { Config } from '../shared/config.js';
 import { HttpError, shuttingDown } from '../shared/errors.js';
@@ -22,6 +22,7 @@ import { ByteCache } from './cache/byte-cache.js';
 import { TrackCache } from './cache/track-cache.js';
 import { fileHandlers } from './routes/files.js';
 import { playbackHandlers } from './routes/playback.js';
+import { playlistPlaybackHandlers } from './routes/playlist-playback.js';
 import { type Handler, type MatchedRoute, type Route, type StreamEndpoint, matchRoute, streamRoutes } from './routes/route-table.js';
 
 export interface StreamDeps {
@@ -71,6 +72,7 @@ export function createApp({ config, database, logger, events, registry = createR
   events?.on('deleted', (trackId) => trackCache.forget(trackId));
   const access = new AccessRecorder(tracks, logger);
   const playback = playbackHandlers({ trackCache, byteCache, segments: new SegmentStore(database.segments), access });
+  const playlistPlayback = playlistPlaybackHandlers({ playlists: database.playlists, tracks });
   const files = fileHandlers({
     trackCache,
     byteCache,
@@ -88,8 +90,11 @@ export function createApp({ config, database, logger, events, registry = createR
     masterPlaylist: (req, res, { id }) => playback.master(req, res, id!),
     mediaPlaylist: (req, res, { id, rendition }) => playback.mediaPlaylist(req, res, id!, rendition!),
     segment: (req, res, { id, rendition, file }) => playback.segment(req, res, id!, rendition!, file!),
+    playlistMasterPlaylist: (req, res, { id }) => playlistPlayback.master(req, res, id!),
+    playlistMediaPlaylist: (req, res, { id, rendition }) => playlistPlayback.mediaPlaylist(req, res, id!, rendition!),
     original: (req, res, { id }) => files.original(req, res, id!),
     cover: (req, res, { id }) => files.cover(req, res, id!),
+    coverSize: (req, res, { id, width }) => files.coverSize(req, res, id!, width!),
   };
   const routes = streamRoutes(handlers);
 

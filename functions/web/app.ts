@@ -1,25 +1,42 @@
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import express, { type Express, type Router } from 'express';
+import expressStaticGzip from 'express-static-gzip';
 import { createRegistry, type Registry } from '../shared/metrics/registry.js';
 import { webRequestMetrics } from '../shared/metrics/request-metrics.js';
 
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
 /**
  * The built player: its files, and index.html for every other page so share
- * links (`/t/<id>`) load the app, which routes them itself. Paths that are no
+ * links (`/t/<id>`, `/p/<id>` for playlists) load the app, which routes them itself. Paths that are no
  * page of the app still get index.html (to show its not-found page), with a
  * 404; paths that name a file the player does not have get a plain 404.
+ *
+ * What the build put in assets/ is named by its content: cached for good, and
+ * sent brotli- or gzip-compressed as the browser accepts, from the copies the
+ * build made. The page and config.js are asked again every time.
  */
 export function webPlayer(root: string): Router {
   const router = express.Router();
   const index = join(root, 'index.html');
-  router.use(express.static(root, { index: 'index.html', cacheControl: true, maxAge: 0 }));
+  const isAsset = (path: string) => relative(root, path).startsWith(`assets${sep}`);
+  router.use(
+    expressStaticGzip(root, {
+      enableBrotli: true,
+      orderPreference: ['br', 'gz'],
+      serveStatic: {
+        cacheControl: false,
+        setHeaders: (res, path) => res.setHeader('Cache-Control', isAsset(path) ? IMMUTABLE : 'no-cache'),
+      },
+    }),
+  );
   router.get(/.*/, (req, res) => {
     // a file that is not there (a browser asking for /favicon.ico) is a 404, never the page in its place
     if (/\.[0-9A-Za-z]+$/.test(req.path)) {
       res.status(404).type('text').send('Not found');
       return;
     }
-    const isPage = req.path === '/' || /^\/t\/[0-9A-Za-z]{12}\/?$/.test(req.path);
+    const isPage = req.path === '/' || /^\/[tp]\/[0-9A-Za-z]{12}\/?$/.test(req.path);
     res.status(isPage ? 200 : 404).setHeader('Cache-Control', 'no-cache');
     res.sendFile(index, (error) => {
       if (error && !res.headersSent) res.status(404).type('text').send('The web player is not built: run `npm run build:web`.');

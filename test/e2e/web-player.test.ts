@@ -1,42 +1,14 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { buildWeb } from '../../web/build.js';
-import { launchBrowser, openPage } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { openPage } from '../support/browser.js';
 import { distinctCopy, fixture } from '../support/fixtures.js';
-import { type GatewayHarness, startGateway } from '../support/gateway.js';
+import type { GatewayHarness } from '../support/gateway.js';
+import { audioState, playerSuite, waitForTime } from '../support/player.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-
-const audioState = (page: Page) =>
-  page.evaluate(() => {
-    const audio = document.querySelector('audio')!;
-    return { currentTime: audio.currentTime, paused: audio.paused, duration: audio.duration };
-  });
-
-async function waitForTime(page: Page, seconds: number): Promise<void> {
-  await page.waitForFunction((target) => (document.querySelector('audio')?.currentTime ?? 0) >= target, seconds, { timeout: 30_000 });
-}
-
-/** For one suite: the player built, the gateway serving it (configured by `env`) and Chromium. */
-function playerSuite(env: Record<string, string> = {}) {
-  const suite = {} as { harness: GatewayHarness; browser: Browser };
-  let webRoot: string | undefined;
-  before(async () => {
-    webRoot = await buildWeb({ outDir: await mkdtemp(join(tmpdir(), 'segue-web-')) });
-    suite.harness = await startGateway(env, { webRoot });
-    suite.browser = await launchBrowser();
-  });
-  after(async () => {
-    await suite.browser?.close();
-    await suite.harness?.close();
-    if (webRoot) await rm(webRoot, { recursive: true, force: true });
-  });
-  return suite;
-}
 
 describe('the web player in Chromium', function () {
   this.timeout(180_000);
@@ -185,7 +157,7 @@ describe('the web player in Chromium', function () {
     return response.body.id as string;
   }
 
-  it('fetches nothing but the multivariant playlist until Play is pressed, then plays', async () => {
+  it('loads the share page without the library’s code, and fetches nothing but the multivariant playlist until Play is pressed, then plays', async () => {
     const file = await distinctCopy('plainWav');
     const uploaded = await harness.http.post('/function/crud/tracks?wait=true').attach('file', file.path, file.filename);
     expect(uploaded.status).to.equal(201);
@@ -200,12 +172,35 @@ describe('the web player in Chromium', function () {
       const audio = (paths: string[]) => paths.filter((path) => /\/(index\.m3u8|init\.mp4|\d{6}\.m4s)$/.test(path));
       expect(audio(fetched), 'before Play').to.deep.equal([]);
       expect(fetched).to.include(`/function/stream/tracks/${uploaded.body.id}/master.m3u8`);
+      // the page's own code, from the network or the cache: the share page's chunk, never the library's
+      const scripts = await page.evaluate(() =>
+        performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname).filter((path) => path.endsWith('.js')),
+      );
+      expect(scripts.filter((path) => /\/assets\/track-page-\w+\.js$/.test(path))).to.have.length(1);
+      expect(scripts.filter((path) => /\/assets\/library-\w+\.js$/.test(path))).to.deep.equal([]);
       await page.getByRole('button', { name: 'Play' }).click();
       await waitForTime(page, 1);
       expect(audio(fetched).some((path) => path.endsWith('.m4s')), 'segments once playing').to.equal(true);
     } finally {
       page.off('request', record);
     }
+  });
+
+  it('shows a cover at the size it is shown, from its resized copies rather than the original', async () => {
+    const file = await distinctCopy('largeCoverMp3');
+    const uploaded = await harness.http.post('/function/crud/tracks?wait=true').attach('file', file.path, file.filename);
+    expect(uploaded.status).to.equal(201);
+    expect(uploaded.body.coverSizes).to.deep.equal([128, 256, 512]);
+    await page.goto(`${harness.origin}/t/${uploaded.body.id}`);
+    const cover = page.locator('img.cover.large');
+    await cover.waitFor();
+    await page.waitForFunction(() => document.querySelector<HTMLImageElement>('img.cover.large')?.complete);
+    const shown = await cover.evaluate((img: HTMLImageElement) => ({ src: img.currentSrc, pixels: img.clientWidth * devicePixelRatio }));
+    const width = Number(new RegExp(`/tracks/${uploaded.body.id}/cover/(128|256|512)\\.webp$`).exec(shown.src)?.[1]);
+    // the smallest size sharp at this page's pixel ratio
+    expect(width, shown.src).to.equal([128, 256, 512].find((size) => size >= shown.pixels) ?? 512);
+    const covers = await page.evaluate(() => performance.getEntriesByType('resource').map((entry) => entry.name).filter((name) => name.includes('/cover')));
+    expect(covers.filter((name) => name.endsWith('/cover')), 'the original cover').to.deep.equal([]);
   });
 
   it('edits a track’s tags from its page: the page and the library show them, and they stay', async () => {

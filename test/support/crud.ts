@@ -9,6 +9,7 @@ import type { Track, TrackDocument } from '../../functions/shared/schemas/track.
 import { RemovalStore } from '../../functions/shared/storage/removal-store.js';
 import { testConfig } from './config.js';
 import { freshDatabase, type TestDatabase } from './database.js';
+import { distinctCopy } from './fixtures.js';
 import { decodedDurationSec, withStoredRendition } from './media.js';
 
 export interface CrudHarness {
@@ -129,7 +130,7 @@ export async function expectReadyWithCompleteRenditions(harness: CrudHarness, id
 }
 
 /** Leaves a track as a DELETE leaves it when the database goes away right after the track's document is removed. */
-export async function cutDeletionShort(harness: CrudHarness, track: Track): Promise<void> {
+export async function cutDeletionShort(harness: Pick<CrudHarness, 'database'>, track: Track): Promise<void> {
   await new RemovalStore(harness.database.removals).begin({
     _id: track.id,
     kind: 'track',
@@ -138,4 +139,14 @@ export async function cutDeletionShort(harness: CrudHarness, track: Track): Prom
     sha256: track.source.sha256,
   });
   await harness.database.tracks.deleteOne({ _id: track.id });
+}
+
+/** A new ready track each time: bytes of its own, or it would be answered with the track they made before. */
+export async function uploadTrack(harness: CrudHarness, fields: Record<string, string> = {}): Promise<Track> {
+  const file = await distinctCopy('oneSecondWav');
+  let request = harness.http.post('/tracks?wait=true');
+  for (const [name, value] of Object.entries(fields)) request = request.field(name, value);
+  const response = await request.attach('file', file.path, file.filename);
+  expect(response.status, JSON.stringify(response.body)).to.equal(201);
+  return response.body as Track;
 }

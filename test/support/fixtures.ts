@@ -67,6 +67,26 @@ const recipes = {
     return { path, filename: 'cover.png', durationSec: 0 };
   },
 
+  /** a 1,000 px square JPEG, as album art often is */
+  async largeCover(): Promise<Fixture> {
+    const path = join(dir, 'large-cover.jpg');
+    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=1000x1000:rate=1', '-frames:v', '1', path]);
+    return { path, filename: 'large-cover.jpg', durationSec: 0 };
+  },
+
+  /** a short MP3 whose front cover is `largeCover` */
+  async largeCoverMp3(): Promise<Fixture> {
+    const audio = await makeAudio({ filename: 'large-cover-audio.mp3', durationSec: 2, encode: ['-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '128k'] });
+    const cover = await fixture('largeCover');
+    const path = join(dir, 'large-cover.mp3');
+    await ffmpeg([
+      ...['-i', audio.path, '-i', cover.path, '-map', '0:a', '-map', '1:v', '-c', 'copy'],
+      ...['-id3v2_version', '3', '-metadata:s:v', 'comment=Cover (front)', ...tags({ title: 'Big Sleeve' })],
+      path,
+    ]);
+    return { path, filename: 'large-cover.mp3', durationSec: 2 };
+  },
+
   /** 320 kbit/s CBR MP3 with ID3v2.3 tags and front cover art */
   async taggedMp3(): Promise<Fixture> {
     const audio = await makeAudio({ filename: 'tagged-audio.mp3', durationSec: 14, encode: ['-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '320k'] });

@@ -57,3 +57,9 @@ export function processingTrack(id: string, lease: Lease, overrides: Partial<Tra
     ...overrides,
   };
 }
+
+/** A ready track with no stored audio, for tests that need many tracks to exist (a full playlist) but never play them. */
+export function readyTrack(id: string): TrackDocument {
+  const { lease: _, ...track } = processingTrack(id, { owner: 'none', until: new Date(0), attempts: 1 }, { status: 'ready', progress: 1, peaks: [] });
+  return track;
+}

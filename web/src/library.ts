@@ -1,5 +1,7 @@
 import { formatDuration, type Track } from '@segue/api-client';
+import { coverImage } from './cover.js';
 import { announce, h } from './dom.js';
+import { playlistBuilder } from './playlist-builder.js';
 import { uploadPanel } from './uploads.js';
 import { setTitle, type View, type ViewContext } from './view.js';
 
@@ -7,8 +9,10 @@ const PAGE_SIZE = 24;
 const SEARCH_DELAY_MS = 250;
 
 /** The library: upload, search, and the tracks a page at a time, newest first. */
-export function libraryView({ segue, rememberApiKey }: ViewContext): View {
+export function libraryView(context: ViewContext): View {
+  const { segue, rememberApiKey } = context;
   setTitle(null);
+  const builder = playlistBuilder(context);
   const list = h('ul', { class: 'track-list', 'aria-labelledby': 'library-title' });
   const status = h('p', { class: 'list-status', 'aria-live': 'polite' });
   const more = h('button', { type: 'button', class: 'button secondary', hidden: true }, 'Load more');
@@ -37,13 +41,12 @@ export function libraryView({ segue, rememberApiKey }: ViewContext): View {
   }
 
   function trackItem(track: Track): HTMLLIElement {
-    const cover = track.hasCover
-      ? h('img', { class: 'cover', src: segue.tracks.coverUrl(track.id), alt: '', loading: 'lazy', width: 56, height: 56 })
-      : h('div', { class: 'cover placeholder', 'aria-hidden': 'true' }, '♪');
+    const cover = coverImage(segue, track, 'small');
     const state = track.status === 'ready' ? null : h('span', { class: `badge ${track.status}` }, track.status);
     return h(
       'li',
       { class: 'track-item', 'data-track-id': track.id },
+      builder.checkboxFor(track),
       h(
         'a',
         { href: `t/${track.id}`, 'data-link': true },
@@ -82,6 +85,7 @@ export function libraryView({ segue, rememberApiKey }: ViewContext): View {
         h('label', { for: 'search' }, 'Search'),
         search,
       ),
+      builder.element,
       list,
       status,
       more,

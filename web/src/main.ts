@@ -1,38 +1,81 @@
 import { Segue } from '@segue/api-client';
 import { basePath, gatewayUrl } from './config.js';
-import { libraryView } from './library.js';
+import { h } from './dom.js';
 import { notFoundView } from './not-found.js';
-import { trackView } from './track-page.js';
-import type { View } from './view.js';
+import type { View, ViewContext } from './view.js';
 
 const API_KEY_STORAGE = 'segue-api-key';
 const segue = new Segue({ baseUrl: gatewayUrl(), apiKey: sessionStorage.getItem(API_KEY_STORAGE) ?? undefined });
 const main = document.getElementById('main') as HTMLElement;
-const SHARE_PATH = /^t\/([0-9A-Za-z]{12})\/?$/;
 let current: View | null = null;
+let rendering = 0;
 
 function navigate(path: string): void {
   history.pushState(null, '', new URL(path, document.baseURI));
-  render({ moveFocus: true });
+  void render({ moveFocus: true });
 }
 
-function render({ moveFocus }: { moveFocus: boolean }): void {
+const context: ViewContext = {
+  segue,
+  navigate,
+  rememberApiKey: (key: string) => {
+    segue.apiKey = key;
+    if (key) sessionStorage.setItem(API_KEY_STORAGE, key);
+    else sessionStorage.removeItem(API_KEY_STORAGE);
+  },
+};
+
+/** Asks the API for what a page shows first at once, alongside the page's chunk rather than after it. */
+function alongside<T>(first: Promise<T>, view: (first: Promise<T>) => Promise<View>): Promise<View> {
+  first.catch(() => {}); // the page reports it
+  return view(first);
+}
+
+/** The pages a share link opens: a track's, `t/<id>`, and a playlist's, `p/<id>`. */
+const SHARED_PAGES: Array<{ path: RegExp; open(id: string): Promise<View> }> = [
+  {
+    path: /^t\/([0-9A-Za-z]{12})\/?$/,
+    open: (id) => alongside(segue.tracks.retrieve(id), async (first) => (await import('./track-page.js')).trackView(context, id, first)),
+  },
+  {
+    path: /^p\/([0-9A-Za-z]{12})\/?$/,
+    open: (id) => alongside(segue.playlists.retrieve(id), async (first) => (await import('./playlist-page.js')).playlistView(context, id, first)),
+  },
+];
+
+/**
+ * The page for a path. Each page's code is a chunk of its own, so a share
+ * link never waits for the library's.
+ */
+async function viewFor(path: string): Promise<View> {
+  for (const page of SHARED_PAGES) {
+    const id = page.path.exec(path)?.[1];
+    if (id !== undefined) return page.open(id);
+  }
+  if (path === '') return (await import('./library.js')).libraryView(context);
+  return notFoundView(context, 'There is no page here.');
+}
+
+async function render({ moveFocus }: { moveFocus: boolean }): Promise<void> {
+  const mine = ++rendering;
   current?.dispose?.();
+  current = null;
   // the app's root without its trailing slash (/function/web) is the library too
   if (`${location.pathname}/` === basePath()) history.replaceState(null, '', basePath() + location.search);
   const path = location.pathname.startsWith(basePath()) ? location.pathname.slice(basePath().length) : location.pathname;
-  const share = SHARE_PATH.exec(path);
-  const context = {
-    segue,
-    navigate,
-    rememberApiKey: (key: string) => {
-      segue.apiKey = key;
-      if (key) sessionStorage.setItem(API_KEY_STORAGE, key);
-      else sessionStorage.removeItem(API_KEY_STORAGE);
-    },
-  };
-  current = path === '' ? libraryView(context) : share ? trackView(context, share[1]!) : notFoundView(context, 'There is no page here.');
-  main.replaceChildren(current.element);
+  let view: View;
+  try {
+    view = await viewFor(path);
+  } catch (error) {
+    // a chunk that did not load: most often a deployment replaced it since this page was opened
+    view = { element: h('p', { role: 'alert' }, `This page could not be loaded (${(error as Error).message}): reload to try again.`) };
+  }
+  if (mine !== rendering) {
+    view.dispose?.();
+    return;
+  }
+  current = view;
+  main.replaceChildren(view.element);
   // a new page for screen readers too: focus lands on its content, as after a full load
   if (moveFocus) main.focus();
 }
@@ -44,5 +87,5 @@ document.addEventListener('click', (event) => {
   event.preventDefault();
   navigate(link.href);
 });
-window.addEventListener('popstate', () => render({ moveFocus: true }));
-render({ moveFocus: false });
+window.addEventListener('popstate', () => void render({ moveFocus: true }));
+void render({ moveFocus: false });

@@ -1,3 +1,4 @@
+import type { Playlist, PlaylistSummary } from '../../../functions/shared/schemas/playlist.js';
 import type { Track } from '../../../functions/shared/schemas/track.js';
 import { formatDuration } from '../format.js';
 
@@ -12,6 +13,14 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
+/** Rows under a header, every column but the last padded to its widest cell. */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.slice(0, -1).map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, index) => (index < widths.length ? cell.padEnd(widths[index]!) : cell)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
 /** One line per track, columns aligned: id, status, duration, artist – title. */
 export function trackTable(tracks: Track[]): string {
   const rows = tracks.map((track) => [
@@ -20,14 +29,18 @@ export function trackTable(tracks: Track[]): string {
     formatDuration(track.durationSec),
     track.artist ? `${track.artist} – ${track.title}` : track.title,
   ]);
-  const widths = [12, Math.max(6, ...rows.map((row) => row[1]!.length)), Math.max(8, ...rows.map((row) => row[2]!.length))];
-  const line = (cells: string[]) =>
-    cells.map((cell, index) => (index < widths.length ? cell.padEnd(widths[index]!) : cell)).join('  ').trimEnd();
-  return [line(['ID', 'STATUS', 'DURATION', 'TRACK']), ...rows.map(line)].join('\n');
+  return table(['ID', 'STATUS', 'DURATION', 'TRACK'], rows);
 }
 
+/** One line per playlist: id, how many tracks, name. */
+export function playlistTable(playlists: PlaylistSummary[]): string {
+  return table(['ID', 'TRACKS', 'NAME'], playlists.map((playlist) => [playlist.id, String(playlist.trackCount), playlist.name]));
+}
+
+/** `name:` padded to a column, then the value; nothing for a value there is not. */
+const field = (name: string, value: unknown) => (value === null || value === undefined ? [] : [`${`${name}:`.padEnd(12)}${value}`]);
+
 export function trackDetails(track: Track, urls: { master: string; share: string }): string {
-  const field = (name: string, value: unknown) => (value === null || value === undefined ? [] : [`${`${name}:`.padEnd(12)}${value}`]);
   const loudness = track.loudness?.integratedLufs;
   return [
     ...field('id', track.id),
@@ -45,5 +58,18 @@ export function trackDetails(track: Track, urls: { master: string; share: string
     ...field('loudness', loudness === null || loudness === undefined ? null : `${loudness.toFixed(1)} LUFS`),
     ...field('playlist', urls.master),
     ...field('share', urls.share),
+  ].join('\n');
+}
+
+/** The playlist's facts, then its tracks in playing order. */
+export function playlistDetails(playlist: Playlist, share: string): string {
+  const length = playlist.tracks.reduce((sum, track) => sum + track.durationSec, 0);
+  return [
+    ...field('id', playlist.id),
+    ...field('name', playlist.name),
+    ...field('about', playlist.description || null),
+    ...field('tracks', `${playlist.tracks.length} (${formatDuration(length)})`),
+    ...field('share', share),
+    ...(playlist.tracks.length ? ['', trackTable(playlist.tracks)] : []),
   ].join('\n');
 }

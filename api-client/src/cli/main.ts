@@ -2,12 +2,14 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import type { Track } from '../../../functions/shared/schemas/track.js';
 import { fileUploadMemory, Segue, SegueError, type UploadedTrack } from '../node.js';
+import { type Command, type Context, options } from './context.js';
 import { ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
 import { formatBytes, trackDetails, trackTable } from './format.js';
+import { collect } from './listing.js';
+import { playlistCommand } from './playlist-commands.js';
 
-const HELP = `segue: upload, list and share tracks on a Segue service
+const HELP = `segue: upload, list and share tracks and playlists on a Segue service
 
 Usage:
   segue upload <files...> [--title T] [--artist A] [--album B] [--no-wait] [--resumable]
@@ -15,47 +17,34 @@ Usage:
   segue info <id>
   segue rm <ids...>
   segue url <id> [--kind master|original|cover|share]
+  segue playlist create <name> [trackIds...] [--description TEXT]
+  segue playlist list [--limit N]
+  segue playlist show <id>
+  segue playlist add <id> <trackIds...> [--position N]
+  segue playlist remove <id> <trackId>
+  segue playlist rename <id> <name>
+  segue playlist order <id> <trackIds...>
+  segue playlist delete <id>
 
 Options:
   --url URL        the gateway (default: $SEGUE_URL, else http://127.0.0.1:8080)
-  --api-key KEY    for uploads, changes and removals (default: $SEGUE_API_KEY)
+  --api-key KEY    for uploads, changes and removals, playlists' too
+                   (default: $SEGUE_API_KEY)
   --web-url URL    the web player, for share links (default: $SEGUE_WEB_URL,
                    else the gateway's root; on OpenFaaS <gateway>/function/web/)
   --resumable      send even small files as resumable uploads (files of 64 MiB
                    and more always are: a dropped connection costs only what
                    was on its way, and running the same upload again after
                    Ctrl-C goes on from where it stopped)
+  --description T  a playlist's description (playlist create)
+  --position N     where added tracks go, counted from 0 (default: the end)
   --json           machine-readable output on stdout
   -h, --help       this text
 
 Exit status: 0 done, 1 unexpected failure, 2 bad command line, 3 not found,
-4 not authorised, 5 input refused, 6 processing failed, 7 service unreachable
+4 not authorised, 5 input refused (bad tags, unknown tracks, a full
+playlist, a track it holds already), 6 processing failed, 7 service unreachable
 or busy (try again).`;
-
-const options = {
-  url: { type: 'string' },
-  'api-key': { type: 'string' },
-  'web-url': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-  q: { type: 'string' },
-  limit: { type: 'string' },
-  title: { type: 'string' },
-  artist: { type: 'string' },
-  album: { type: 'string' },
-  'no-wait': { type: 'boolean', default: false },
-  resumable: { type: 'boolean', default: false },
-  kind: { type: 'string', default: 'master' },
-} as const;
-
-type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
-
-interface Context {
-  segue: Segue;
-  flags: Flags;
-  print(text: string): void;
-  shareUrl(id: string): string;
-}
 
 async function main(argv: string[]): Promise<ExitCode> {
   let parsed;
@@ -77,14 +66,14 @@ async function main(argv: string[]): Promise<ExitCode> {
     segue,
     flags,
     print: (text) => process.stdout.write(`${text}\n`),
-    shareUrl: (id) => new URL(`t/${id}`, webUrl).href,
+    shareUrl: (id, kind = 't') => new URL(`${kind}/${id}`, webUrl).href,
   };
   const run = commands[command];
   if (!run) throw new UsageError(`unknown command "${command}"; see segue --help`);
   return run(context, args);
 }
 
-const commands: Record<string, (context: Context, args: string[]) => Promise<ExitCode>> = {
+const commands: Record<string, Command> = {
   async upload(context, files) {
     if (files.length === 0) throw new UsageError('upload needs at least one file');
     const wait = !context.flags['no-wait'];
@@ -124,13 +113,8 @@ const commands: Record<string, (context: Context, args: string[]) => Promise<Exi
   },
 
   async list(context) {
-    const limit = context.flags.limit === undefined ? Number.POSITIVE_INFINITY : Number(context.flags.limit);
-    if (!(limit > 0)) throw new UsageError('--limit is a positive number');
-    const tracks: Track[] = [];
-    for await (const track of context.segue.tracks.list({ ...(context.flags.q ? { q: context.flags.q } : {}), limit: Math.min(limit, 100) })) {
-      tracks.push(track);
-      if (tracks.length >= limit) break;
-    }
+    const q = context.flags.q;
+    const tracks = await collect(context.flags.limit, (limit) => context.segue.tracks.list({ ...(q ? { q } : {}), limit }));
     context.print(context.flags.json ? JSON.stringify(tracks, null, 2) : tracks.length ? trackTable(tracks) : 'no tracks');
     return ExitCode.ok;
   },
@@ -170,6 +154,8 @@ const commands: Record<string, (context: Context, args: string[]) => Promise<Exi
     context.print(context.flags.json ? JSON.stringify({ id, kind, url }) : url);
     return ExitCode.ok;
   },
+
+  playlist: playlistCommand,
 };
 
 /** Upload then processing progress on stderr, only where someone is watching. */

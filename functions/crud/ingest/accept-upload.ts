@@ -15,6 +15,7 @@ import type { MediaTools } from '../media/media-tools.js';
 import { averageBitrate } from '../probe/average-bitrate.js';
 import { checkDeclaredDuration } from '../probe/measure-audio.js';
 import { type ProbedAudio, probeAudio } from '../probe/probe-audio.js';
+import { storeCover } from '../store/store-cover.js';
 import { titleFromFilename } from '../upload/filename.js';
 import { type ReceivedUpload, receiveUpload, type UploadLimits } from '../upload/receive-upload.js';
 
@@ -39,6 +40,7 @@ function newTrack(
   upload: ReceivedUpload,
   fields: UploadFields,
   probed: ProbedAudio,
+  coverSizes: number[],
   lease: TrackDocument['lease'],
 ): TrackDocument {
   const now = new Date();
@@ -70,7 +72,8 @@ function newTrack(
     renditions: [],
     loudness: null,
     peaks: [],
-    hasCover: probed.cover !== undefined,
+    hasCover: coverSizes.length > 0,
+    coverSizes,
     createdAt: now,
     updatedAt: now,
     lastAccessedAt: null,
@@ -141,15 +144,15 @@ export async function ingestReceived(
 
 /** Probes the received file and makes it track `id`, its original made visible, its job started. */
 async function makeTrack(deps: IngestDeps, id: string, received: ReceivedUpload, fields: UploadFields): Promise<TrackDocument> {
-  const { tools, tracks, originals, covers, removals, processor, owner, leaseMs, maxDurationSec, logger, metrics } = deps;
+  const { tools, tracks, originals, removals, processor, owner, leaseMs, maxDurationSec, logger, metrics } = deps;
   const receivedAt = performance.now();
   const probed = await metrics.time('probe', () => probeAudio(tools, received.path));
   checkDeclaredDuration(probed, maxDurationSec);
   await metrics.time('store_original', () =>
     originals.seal(id, received.bytes, { filename: received.filename, mimeType: probed.mimeType, sha256: received.sha256 }),
   );
-  if (probed.cover) await covers.put(id, probed.cover.mimeType, probed.cover.data);
-  const track = newTrack(id, received, fields, probed, { owner, until: new Date(Date.now() + leaseMs), attempts: 1 });
+  const coverSizes = await storeCover(deps, id, probed.cover);
+  const track = newTrack(id, received, fields, probed, coverSizes, { owner, until: new Date(Date.now() + leaseMs), attempts: 1 });
   await tracks.insert(track);
   // the track exists now; should this fail, the sweeper finds it there and lets the note go
   await removals.end(id).catch((error: unknown) => logger.warn({ err: error, trackId: id }, 'could not clear the note of an upload'));

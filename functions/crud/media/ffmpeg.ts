@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AUDIO_DEMUXERS, AUDIO_FORMATS, type StagedMedia } from './audio-formats.js';
 import type { MediaTools } from './media-tools.js';
 
@@ -89,6 +89,43 @@ export function runFfmpeg(tools: MediaTools, run: FfmpegRun): Promise<{ stderr: 
       reject(new FfmpegError(`ffmpeg failed: ${error.message}${tail ? `\n${tail}` : ''}`, stderr ?? ''));
     });
     command.run();
+  });
+}
+
+export interface ImageRun {
+  /** the picture's bytes, given to ffmpeg on stdin: no path or name of the client's ever reaches it */
+  image: Uint8Array;
+  /** the demuxer for the type its bytes were sniffed as, so ffmpeg never guesses what they are */
+  demuxer: string;
+  /** pictures with more pixels are refused by the decoder before it allocates them */
+  maxPixels: number;
+  /** the output options and `file:` targets, after the input */
+  outputArgs: string[];
+  /** ffmpeg is killed at it, and the run rejects */
+  timeoutMs: number;
+}
+
+/** Decodes one picture read from stdin and writes what `outputArgs` asks for; rejects with the tail of stderr. */
+export function runFfmpegOnImage(tools: MediaTools, run: ImageRun): Promise<void> {
+  const args = [
+    ...['-nostdin', '-hide_banner', '-v', 'error'],
+    ...['-protocol_whitelist', 'pipe', '-format_whitelist', run.demuxer, '-max_pixels', String(run.maxPixels)],
+    ...['-f', run.demuxer, '-i', 'pipe:0'],
+    ...run.outputArgs,
+  ];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(tools.ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'], timeout: run.timeoutMs, killSignal: 'SIGKILL' });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr = lastLines(stderr + text, STDERR_LINES_KEPT)));
+    // ffmpeg may stop reading early (a broken picture): the rest of the bytes have nowhere to go
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(run.image);
+    child.on('error', (error) => reject(new FfmpegError(`ffmpeg could not be started: ${error.message}`, stderr)));
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolvePromise();
+      const reason = signal === 'SIGKILL' ? `ffmpeg did not finish within ${run.timeoutMs} ms` : `ffmpeg exited with ${code ?? signal}`;
+      reject(new FfmpegError(`${reason}\n${lastLines(stderr, 8)}`, stderr));
+    });
   });
 }
 

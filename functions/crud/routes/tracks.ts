@@ -73,7 +73,7 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
 
   mount(router, endpoints.listTracks, writeGuards, async ({ query }, _req, res) => {
     const page = await tracks.list(query);
-    res.json({ data: page.tracks.map(toTrack), nextCursor: page.nextCursor });
+    res.json({ data: page.items.map(toTrack), nextCursor: page.nextCursor });
   });
 
   mount(router, endpoints.retrieveTrack, writeGuards, async ({ params }, _req, res) => {

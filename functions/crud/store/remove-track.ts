@@ -2,6 +2,7 @@ import type { TrackDocument } from '../../shared/schemas/track.js';
 import type { CoverStore } from '../../shared/storage/cover-store.js';
 import type { FingerprintStore } from '../../shared/storage/fingerprint-store.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
+import type { PlaylistStore } from '../../shared/storage/playlist-store.js';
 import type { RemovalDocument, RemovalStore } from '../../shared/storage/removal-store.js';
 import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
@@ -15,6 +16,7 @@ export interface RemoveDeps {
   originals: OriginalStore;
   removals: RemovalStore;
   fingerprints: FingerprintStore;
+  playlists: PlaylistStore;
   processor: TrackProcessor;
   events?: TrackEvents;
 }
@@ -37,6 +39,8 @@ export async function finishRemoval(deps: RemoveDeps, removal: Omit<RemovalDocum
   const id = removal._id;
   // the track disappears first, so a job elsewhere loses its lease and stops writing
   await deps.tracks.delete(id);
+  // a playlist never names a track that is gone: it is taken out of every one, not left for readers to skip
+  await deps.playlists.removeTrackEverywhere(id);
   await deps.processor.cancel(id);
   await deps.segments.deleteForTrack(id, removal.durationSec);
   await deps.covers.delete(id);

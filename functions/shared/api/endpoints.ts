@@ -1,5 +1,14 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorCode } from '../errors.js';
+import {
+  PlaylistAddTracksSchema,
+  PlaylistCreateSchema,
+  PlaylistIdSchema,
+  PlaylistListQuerySchema,
+  PlaylistListSchema,
+  PlaylistSchema,
+  PlaylistUpdateSchema,
+} from '../schemas/playlist.js';
 import {
   TrackIdSchema,
   TrackListQuerySchema,
@@ -23,6 +32,8 @@ export interface EndpointSpec {
   query?: z.ZodObject;
   /** a JSON body, `upload` for the multipart/raw audio upload, or `tus` for a part of a resumable upload */
   body?: z.ZodType | 'upload' | 'tus';
+  /** the largest JSON body taken (413 beyond), when 16 KiB is too little */
+  bodyLimit?: string;
   /** status → JSON schema of the body, or the media type of a non-JSON body, or null for none */
   responses: Record<number, z.ZodType | { mediaType: string } | null>;
   /** status → what that answer means, where "success" would not say */
@@ -58,10 +69,21 @@ const DUPLICATE_OF: ResponseHeader = {
 };
 
 export const TrackParamsSchema = z.object({ id: TrackIdSchema });
+const PlaylistParamsSchema = z.object({ id: PlaylistIdSchema });
+const PlaylistTrackParamsSchema = PlaylistParamsSchema.extend({ trackId: TrackIdSchema });
+const PLAYLIST_LOCATION: ResponseHeader = {
+  schema: z.string().regex(/^playlists\/[0-9A-Za-z]{12}$/),
+  description: 'the playlist, relative to the function: playlists/<id>',
+  required: true,
+};
+/** room for a full playlist's ids with the longest name and description, every character escaped */
+const PLAYLIST_BODY_LIMIT = '64kb';
 const RenditionParamsSchema = TrackParamsSchema.extend({ rendition: z.string().describe('a64, a128 or a256') });
+const PlaylistRenditionParamsSchema = PlaylistParamsSchema.extend({ rendition: z.string().describe('a rung any of its tracks has: a64, a128 or a256') });
 const SegmentParamsSchema = RenditionParamsSchema.extend({
   file: z.string().describe('init.mp4, or NNNNNN.m4s counted from 000000'),
 });
+const CoverSizeParamsSchema = TrackParamsSchema.extend({ width: z.string().describe("a width listed in the track's coverSizes") });
 
 export const HealthSchema = z.object({ status: z.literal('ok') });
 
@@ -75,11 +97,14 @@ export const SweepResultSchema = z.object({
 });
 export type SweepResult = z.infer<typeof SweepResultSchema>;
 
-const PLAYLIST = { mediaType: 'application/vnd.apple.mpegurl' };
+const HLS_PLAYLIST = { mediaType: 'application/vnd.apple.mpegurl' };
 /** what a replica that has begun draining refuses: anything that would start work there */
 const NEW_WORK_ERRORS: ErrorCode[] = ['shutting_down'];
 const WRITE_ERRORS: ErrorCode[] = ['unauthorized', 'forbidden', 'rate_limited', 'database_unavailable'];
 const STREAM_ERRORS: ErrorCode[] = ['validation_failed', 'not_found', 'method_not_allowed', 'database_unavailable'];
+const JSON_BODY_ERRORS: ErrorCode[] = ['validation_failed', 'invalid_json', 'unsupported_media_type', 'payload_too_large'];
+/** what a list of track ids can be refused for, besides being malformed */
+const TRACK_LIST_ERRORS: ErrorCode[] = ['unknown_tracks', 'too_many_tracks'];
 const PLAYBACK_ERRORS: ErrorCode[] = [...STREAM_ERRORS, 'track_not_ready', 'track_failed'];
 
 const UploadParamsSchema = z.object({ id: TrackIdSchema.describe('the upload, which becomes the track of the same id') });
@@ -243,6 +268,80 @@ export const endpoints = {
     errors: ['validation_failed', 'not_found', 'track_not_failed', ...NEW_WORK_ERRORS, ...WRITE_ERRORS],
     write: true,
   },
+  createPlaylist: {
+    function: 'crud',
+    method: 'post',
+    path: '/playlists',
+    summary: 'Make a playlist, empty or with tracks in the order given',
+    body: PlaylistCreateSchema,
+    bodyLimit: PLAYLIST_BODY_LIMIT,
+    responses: { 201: PlaylistSchema },
+    headers: { 201: { Location: PLAYLIST_LOCATION } },
+    errors: [...JSON_BODY_ERRORS, ...TRACK_LIST_ERRORS, ...NEW_WORK_ERRORS, ...WRITE_ERRORS],
+    write: true,
+  },
+  listPlaylists: {
+    function: 'crud',
+    method: 'get',
+    path: '/playlists',
+    summary: 'Every playlist, newest first, a page at a time; each says how many tracks it holds',
+    query: PlaylistListQuerySchema,
+    responses: { 200: PlaylistListSchema },
+    errors: ['validation_failed', 'database_unavailable'],
+  },
+  retrievePlaylist: {
+    function: 'crud',
+    method: 'get',
+    path: '/playlists/{id}',
+    summary: 'One playlist with its tracks in playing order, everything a share page shows',
+    params: PlaylistParamsSchema,
+    responses: { 200: PlaylistSchema },
+    errors: ['validation_failed', 'not_found', 'database_unavailable'],
+  },
+  updatePlaylist: {
+    function: 'crud',
+    method: 'patch',
+    path: '/playlists/{id}',
+    summary: 'Rename a playlist, describe it, or replace its tracks (which is how they are reordered)',
+    params: PlaylistParamsSchema,
+    body: PlaylistUpdateSchema,
+    bodyLimit: PLAYLIST_BODY_LIMIT,
+    responses: { 200: PlaylistSchema },
+    errors: [...JSON_BODY_ERRORS, 'not_found', ...TRACK_LIST_ERRORS, ...WRITE_ERRORS],
+    write: true,
+  },
+  addPlaylistTracks: {
+    function: 'crud',
+    method: 'post',
+    path: '/playlists/{id}/tracks',
+    summary: 'Insert tracks at a position (counted from 0), or at the end; a track already in the playlist is refused',
+    params: PlaylistParamsSchema,
+    body: PlaylistAddTracksSchema,
+    bodyLimit: PLAYLIST_BODY_LIMIT,
+    responses: { 200: PlaylistSchema },
+    errors: [...JSON_BODY_ERRORS, 'not_found', 'already_in_playlist', ...TRACK_LIST_ERRORS, ...NEW_WORK_ERRORS, ...WRITE_ERRORS],
+    write: true,
+  },
+  removePlaylistTrack: {
+    function: 'crud',
+    method: 'delete',
+    path: '/playlists/{id}/tracks/{trackId}',
+    summary: 'Take a track out of a playlist (the track itself stays in the library)',
+    params: PlaylistTrackParamsSchema,
+    responses: { 204: null },
+    errors: ['validation_failed', 'not_found', ...WRITE_ERRORS],
+    write: true,
+  },
+  deletePlaylist: {
+    function: 'crud',
+    method: 'delete',
+    path: '/playlists/{id}',
+    summary: 'Remove a playlist (its tracks stay in the library)',
+    params: PlaylistParamsSchema,
+    responses: { 204: null },
+    errors: ['validation_failed', 'not_found', ...WRITE_ERRORS],
+    write: true,
+  },
   health: {
     function: 'crud',
     method: 'get',
@@ -291,7 +390,7 @@ export const endpoints = {
     path: '/tracks/{id}/master.m3u8',
     summary: 'The HLS multivariant playlist',
     params: TrackParamsSchema,
-    responses: { 200: PLAYLIST, 304: null },
+    responses: { 200: HLS_PLAYLIST, 304: null },
     errors: PLAYBACK_ERRORS,
   },
   mediaPlaylist: {
@@ -300,8 +399,28 @@ export const endpoints = {
     path: '/tracks/{id}/{rendition}/index.m3u8',
     summary: "A rendition's HLS media playlist",
     params: RenditionParamsSchema,
-    responses: { 200: PLAYLIST, 304: null },
+    responses: { 200: HLS_PLAYLIST, 304: null },
     errors: PLAYBACK_ERRORS,
+  },
+  playlistMasterPlaylist: {
+    function: 'stream',
+    method: 'get',
+    path: '/playlists/{id}/master.m3u8',
+    summary: "A playlist's HLS multivariant playlist: its ready tracks one after another, without a gap between them",
+    params: PlaylistParamsSchema,
+    responses: { 200: HLS_PLAYLIST, 304: null },
+    meanings: { 409: 'none of its tracks is ready yet' },
+    errors: [...STREAM_ERRORS, 'track_not_ready'],
+  },
+  playlistMediaPlaylist: {
+    function: 'stream',
+    method: 'get',
+    path: '/playlists/{id}/{rendition}/index.m3u8',
+    summary: "A playlist's HLS media playlist: each ready track's segments at its nearest rendition, a discontinuity between tracks",
+    params: PlaylistRenditionParamsSchema,
+    responses: { 200: HLS_PLAYLIST, 304: null },
+    meanings: { 409: 'none of its tracks is ready yet' },
+    errors: [...STREAM_ERRORS, 'track_not_ready'],
   },
   segment: {
     function: 'stream',
@@ -328,6 +447,15 @@ export const endpoints = {
     summary: "The cover art from the file's tags",
     params: TrackParamsSchema,
     responses: { 200: { mediaType: 'image/*' }, 304: null },
+    errors: STREAM_ERRORS,
+  },
+  coverSize: {
+    function: 'stream',
+    method: 'get',
+    path: '/tracks/{id}/cover/{width}.webp',
+    summary: "The cover art resized, as WebP: one of the track's coverSizes, for an img srcset",
+    params: CoverSizeParamsSchema,
+    responses: { 200: { mediaType: 'image/webp' }, 304: null },
     errors: STREAM_ERRORS,
   },
 } as const satisfies Record<string, EndpointSpec>;

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorBodySchema, type ErrorCode, errorStatus } from '../errors.js';
+import { PlaylistListSchema, PlaylistSchema, PlaylistSummarySchema, PlaylistUpdateSchema } from '../schemas/playlist.js';
 import { TrackListSchema, TrackSchema, TrackUpdateSchema, UploadFieldsSchema } from '../schemas/track.js';
 import { type EndpointSpec, HealthSchema, endpoints } from './endpoints.js';
 
@@ -12,6 +13,11 @@ const named = new Map<z.ZodType, string>([
   [TrackSchema, 'Track'],
   [TrackListSchema, 'TrackList'],
   [TrackUpdateSchema, 'TrackUpdate'],
+  // bodies with defaults (a new playlist's) stay inline: a component is written as output, where defaulted fields are required
+  [PlaylistSchema, 'Playlist'],
+  [PlaylistSummarySchema, 'PlaylistSummary'],
+  [PlaylistListSchema, 'PlaylistList'],
+  [PlaylistUpdateSchema, 'PlaylistUpdate'],
   [ErrorBodySchema, 'Error'],
   [HealthSchema, 'Health'],
 ]);
@@ -147,7 +153,7 @@ export function openApiDocument(version: string): JsonSchema {
     },
     servers: [{ url: '/' }],
     tags: [
-      { name: 'crud', description: 'uploads, the library, tags and deletion' },
+      { name: 'crud', description: 'uploads, the library, tags, deletion and playlists' },
       { name: 'stream', description: 'HLS playback, originals and covers (read-only)' },
     ],
     paths,

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type EndpointSpec, expressPath } from '../api/endpoints.js';
 import { HttpError } from '../errors.js';
 
@@ -69,7 +69,7 @@ export function mount<S extends EndpointSpec>(
   handler: (input: ValidInput<S>, req: Request, res: Response) => Promise<unknown>,
 ): void {
   const chain: RequestHandler[] = spec.write ? [...writeGuards] : [];
-  if (spec.body instanceof z.ZodType) chain.push(requireJson, express.json({ limit: '16kb' }));
+  if (spec.body instanceof z.ZodType) chain.push(requireJson, express.json({ limit: spec.bodyLimit ?? '16kb' }));
   chain.push(validated(spec, handler));
   router[spec.method](expressPath(spec.path), ...chain);
 }

@@ -1,10 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AAC_LC } from '../hls.js';
+import { PageQuerySchema, pageSchema } from './page.js';
 
 /** A share id: 12 characters of `0-9A-Za-z` (nanoid's alphabet without `-` and `_`, so it reads well in a URL). */
-export const TrackIdSchema = z
-  .string()
-  .regex(/^[0-9A-Za-z]{12}$/, 'a track id is 12 letters and digits');
+export const shareIdSchema = (what: string) => z.string().regex(/^[0-9A-Za-z]{12}$/, `a ${what} id is 12 letters and digits`);
+
+export const TrackIdSchema = shareIdSchema('track');
 
 export const TrackStatusSchema = z.enum(['processing', 'ready', 'failed']);
 export type TrackStatus = z.infer<typeof TrackStatusSchema>;
@@ -130,6 +131,8 @@ export const TrackDocumentSchema = z.object({
   updatedAt: z.date(),
   lastAccessedAt: z.date().nullable(),
   lease: LeaseSchema.optional(),
+  /** absent on tracks kept before covers were resized */
+  coverSizes: z.array(z.number().int().positive()).optional(),
 });
 export type TrackDocument = z.infer<typeof TrackDocumentSchema>;
 
@@ -144,6 +147,13 @@ export const TrackSchema = z.object({
    * as an HLS EVENT stream and end when it is ready), and whenever it is ready
    */
   playable: z.boolean(),
+  coverSizes: z
+    .array(z.number().int().positive())
+    .describe(
+      'the widths in pixels, smallest first, of the WebP sizes of the cover (GET /tracks/{id}/cover/{width}.webp), for an img srcset; ' +
+        'each fits a square of 128, 256 or 512 px and is never enlarged; ' +
+        'empty when the track has no cover, or kept its cover before sizes were made (the original still serves)',
+    ),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   lastAccessedAt: z.iso.datetime().nullable(),
@@ -184,6 +194,7 @@ export function toTrack(doc: TrackDocument): Track {
     loudness: doc.loudness,
     peaks: doc.peaks,
     hasCover: doc.hasCover,
+    coverSizes: doc.coverSizes ?? [],
     createdAt: doc.createdAt.toISOString(),
     updatedAt: doc.updatedAt.toISOString(),
     lastAccessedAt: doc.lastAccessedAt?.toISOString() ?? null,
@@ -213,21 +224,12 @@ export const UploadFieldsSchema = z.strictObject({
 });
 export type UploadFields = z.infer<typeof UploadFieldsSchema>;
 
-export const TrackListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  /** where the previous page ended: the last track's creation time (ms) and id, as `nextCursor` gave it */
-  cursor: z
-    .string()
-    .regex(/^\d{1,15}\.[0-9A-Za-z]{12}$/, 'a nextCursor from an earlier page')
-    .optional(),
+export const TrackListQuerySchema = PageQuerySchema.extend({
   q: z.string().trim().min(1).max(200).optional(),
 });
 export type TrackListQuery = z.infer<typeof TrackListQuerySchema>;
 
-export const TrackListSchema = z.object({
-  data: z.array(TrackSchema),
-  nextCursor: z.string().nullable(),
-});
+export const TrackListSchema = pageSchema(TrackSchema);
 export type TrackList = z.infer<typeof TrackListSchema>;
 
 export const UploadQuerySchema = z.object({

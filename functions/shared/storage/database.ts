@@ -8,6 +8,7 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
 } from 'mongodb';
+import type { PlaylistDocument } from '../schemas/playlist.js';
 import type { TrackDocument } from '../schemas/track.js';
 import type { CoverDocument } from './cover-store.js';
 import type { FingerprintDocument } from './fingerprint-store.js';
@@ -27,6 +28,7 @@ export interface Database {
   removals: Collection<RemovalDocument>;
   fingerprints: Collection<FingerprintDocument>;
   uploads: Collection<UploadDocument>;
+  playlists: Collection<PlaylistDocument>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export function createDatabase(uri: string, dbName: string, options: ConnectOpti
     removals: db.collection<RemovalDocument>('removals'),
     fingerprints: db.collection<FingerprintDocument>('fingerprints'),
     uploads: db.collection<UploadDocument>('uploads'),
+    playlists: db.collection<PlaylistDocument>('playlists'),
     ping: async () => {
       await db.command({ ping: 1 });
     },
@@ -90,12 +93,15 @@ export async function connectDatabase(uri: string, dbName: string, options: Conn
 
 /**
  * The hot reads are `_id` lookups and need no index. On MongoDB these serve
- * the library listing (newest first) and the sweeper's search for expired
- * leases; the embedded engine accepts them and keeps none, and reads the
- * (small) tracks collection whole for those.
+ * the library and playlist listings (newest first), the sweeper's search for
+ * expired leases, and a deleted track's search for the playlists holding it;
+ * the embedded engine accepts them and keeps none, and reads the (small)
+ * tracks and playlists collections whole for those.
  */
-async function ensureIndexes({ tracks, segments }: Database) {
+async function ensureIndexes({ tracks, segments, playlists }: Database) {
   await tracks.createIndex({ createdAt: -1, _id: -1 }, { name: 'newest_first' });
   await tracks.createIndex({ status: 1, 'lease.until': 1 }, { name: 'lease_expiry' });
   await segments.createIndex({ trackId: 1 }, { name: 'by_track' });
+  await playlists.createIndex({ createdAt: -1, _id: -1 }, { name: 'newest_first' });
+  await playlists.createIndex({ trackIds: 1 }, { name: 'by_track' });
 }

@@ -11,23 +11,7 @@ import {
   type TrackListQuery,
   type TrackUpdate,
 } from '../schemas/track.js';
-
-export interface TrackPage {
-  tracks: TrackDocument[];
-  nextCursor: string | null;
-}
-
-/**
- * The sort key of the last track on a page, `<createdAt ms>.<id>`: any such
- * key is a position in the newest-first order, so whatever matches the
- * schema's pattern is a cursor the list can start after.
- */
-const encodeCursor = (track: TrackDocument) => `${track.createdAt.getTime()}.${track._id}`;
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [time, id] = cursor.split('.');
-  return { createdAt: new Date(Number(time)), id: id! };
-}
+import { newestFirst, type Page } from './newest-first.js';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -42,28 +26,33 @@ export class TrackStore {
     return this.tracks.findOne({ _id: id });
   }
 
+  /** The complete renditions of those of these tracks that are ready, in no particular order: all a playlist plays. */
+  async readyRenditions(ids: string[]): Promise<Array<{ id: string; renditions: StoredRendition[] }>> {
+    const found = await this.tracks.find({ _id: { $in: ids }, status: 'ready' }, { projection: { renditions: 1 } }).toArray();
+    return found.map((track) => ({ id: track._id, renditions: track.renditions }));
+  }
+
   /** Newest first; `q` matches title, artist or album, ignoring case. */
-  async list({ limit, cursor, q }: TrackListQuery): Promise<TrackPage> {
+  list({ q, ...page }: TrackListQuery): Promise<Page<TrackDocument>> {
     const conditions: Filter<TrackDocument>[] = [];
-    if (cursor) {
-      const after = decodeCursor(cursor);
-      conditions.push({
-        $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.id } }],
-      });
-    }
     if (q) {
       const pattern = { $regex: escapeRegExp(q), $options: 'i' };
       conditions.push({ $or: [{ title: pattern }, { artist: pattern }, { album: pattern }] });
     }
-    const filter = conditions.length === 0 ? {} : conditions.length === 1 ? conditions[0]! : { $and: conditions };
-    const found = await this.tracks
-      .find(filter)
-      .sort({ createdAt: -1, _id: -1 })
-      .limit(limit + 1)
-      .toArray();
-    const tracks = found.slice(0, limit);
-    const last = tracks.at(-1);
-    return { tracks, nextCursor: found.length > limit && last ? encodeCursor(last) : null };
+    return newestFirst(this.tracks, conditions, page);
+  }
+
+  /** Those of `ids` that are tracks, in any order. */
+  find(ids: string[]): Promise<TrackDocument[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.tracks.find({ _id: { $in: ids } }).toArray();
+  }
+
+  /** Those of `ids` that are not tracks, in the order given. */
+  async missing(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const found = await this.tracks.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
+    const known = new Set(found.map((track) => track._id));
+    return ids.filter((id) => !known.has(id));
   }
 
   updateTags(id: string, patch: TrackUpdate): Promise<TrackDocument | null> {

@@ -24,7 +24,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** VOD playlists never change while their track exists; a short life bounds how long a deleted one lingers in caches. */
 const PLAYLIST_CACHE = 'public, max-age=300';
 /** A growing playlist is asked again every few seconds, and each time must say what is stored now (its ETag answers 304 when nothing is new). */
-const GROWING_PLAYLIST_CACHE = 'no-cache';
+export const GROWING_PLAYLIST_CACHE = 'no-cache';
 
 const MEDIA_SEGMENT = /^(\d{6})\.m4s$/;
 
@@ -75,9 +75,8 @@ function checkSegmentFile(track: TrackDocument, rendition: string, file: string)
   if (!known) throw notFound('This segment', { id: track._id, rendition, file });
 }
 
-function sendPlaylist(req: IncomingMessage, res: ServerResponse, playlist: CachedText, complete: boolean): void {
+export function sendPlaylist(req: IncomingMessage, res: ServerResponse, playlist: CachedText, cacheControl: string): void {
   vary(res, 'Accept-Encoding');
-  const cacheControl = complete ? PLAYLIST_CACHE : GROWING_PLAYLIST_CACHE;
   if (describeAndCheckFresh(req, res, { contentType: PLAYLIST_TYPE, etag: playlist.etag, cacheControl })) return;
   const gzip = req.headers['accept-encoding'] !== undefined && new Negotiator(req).encoding(['gzip', 'identity']) === 'gzip';
   if (gzip) res.setHeader('Content-Encoding', 'gzip');
@@ -93,7 +92,7 @@ export function playbackHandlers({ trackCache, byteCache, segments, access }: Pl
       const track = playable(entry.track, id);
       const text = trackCache.text(entry, key, () => make(track));
       access.record(id);
-      sendPlaylist(req, res, text, track.status === 'ready');
+      sendPlaylist(req, res, text, track.status === 'ready' ? PLAYLIST_CACHE : GROWING_PLAYLIST_CACHE);
     });
 
   return {
@@ -102,7 +101,7 @@ export function playbackHandlers({ trackCache, byteCache, segments, access }: Pl
     },
 
     mediaPlaylist(req: IncomingMessage, res: ServerResponse, id: string, rendition: string) {
-      return playlist(req, res, id, rendition, (track) => writeMediaPlaylist(segmentDurationsOf(track, rendition), track.status === 'ready'));
+      return playlist(req, res, id, rendition, (track) => writeMediaPlaylist([{ base: '', segmentDurations: segmentDurationsOf(track, rendition) }], track.status === 'ready'));
     },
 
     /** The hot path: with the track and the segment in memory it answers without waiting on anything. */

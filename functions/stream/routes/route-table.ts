@@ -9,7 +9,7 @@ export type StreamEndpoint = {
 
 export interface Route {
   name: StreamEndpoint;
-  /** the path's segments: literals, or `{param}` */
+  /** the path's segments: literals, or `{param}` with perhaps a literal suffix (`{width}.webp`) */
   parts: string[];
   literals: number;
   handle: Handler;
@@ -38,8 +38,11 @@ export function matchRoute(routes: Route[], path: string): MatchedRoute | undefi
     const matches = route.parts.every((part, index) => {
       const segment = segments[index]!;
       if (!part.startsWith('{')) return part === segment;
-      params[part.slice(1, -1)] = segment;
-      return segment !== '';
+      const close = part.indexOf('}');
+      const suffix = part.slice(close + 1);
+      if (segment.length <= suffix.length || !segment.endsWith(suffix)) return false;
+      params[part.slice(1, close)] = segment.slice(0, segment.length - suffix.length);
+      return true;
     });
     if (matches) return { route, params };
   }

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { newTrackId } from '../../../functions/shared/ids.js';
 import { distinctCopy, fixture } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { freePort } from '../../support/net.js';
+import { readyTrack } from '../../support/track-documents.js';
 
 const BIN = fileURLToPath(new URL('../../../api-client/bin/segue.js', import.meta.url));
 
@@ -119,6 +121,41 @@ describe('the segue CLI', function () {
     expect((await segue(['rm', id!], env)).code).to.equal(0);
   });
 
+  it('makes, shows, changes and deletes playlists, with exit status 0', async () => {
+    const tracks = Array.from({ length: 3 }, () => readyTrack(newTrackId()));
+    await harness.database.tracks.insertMany(tracks);
+    const [a, b, c] = tracks.map((track) => track._id) as [string, string, string];
+
+    const create = await segue(['playlist', 'create', 'Late Night', a, b, '--description', 'quiet ones'], env);
+    expect(create.code, create.stderr).to.equal(0);
+    const [id, name, share] = create.stdout.trim().split(/\s{2}/);
+    expect(id).to.match(/^[0-9A-Za-z]{12}$/);
+    expect([name, share]).to.deep.equal(['Late Night', `${harness.origin}/p/${id}`]);
+
+    const add = await segue(['playlist', 'add', id!, c, '--position', '0'], env);
+    expect(add.code, add.stderr).to.equal(0);
+    expect(add.stdout.trim()).to.equal(`added 1 to ${id}, which holds 3`);
+    const show = await segue(['playlist', 'show', id!], env);
+    expect(show.stdout).to.match(/^name:\s+Late Night$/m).and.match(/^about:\s+quiet ones$/m).and.match(/^tracks:\s+3 \(/m);
+    expect(show.stdout).to.match(new RegExp(`^share:\\s+${harness.origin}/p/${id}$`, 'm'));
+    const order = (text: string) => [...text.matchAll(/^([0-9A-Za-z]{12})\s+ready/gm)].map((match) => match[1]);
+    expect(order(show.stdout), 'the tracks in playing order').to.deep.equal([c, a, b]);
+
+    expect((await segue(['playlist', 'order', id!, b, c, a], env)).code).to.equal(0);
+    expect((await segue(['playlist', 'rename', id!, 'Small Hours'], env)).stdout.trim()).to.equal(`renamed ${id} to Small Hours`);
+    expect((await segue(['playlist', 'remove', id!, c], env)).stdout.trim()).to.equal(`removed ${c} from ${id}`);
+    const asJson = JSON.parse((await segue(['playlist', 'show', id!, '--json'], env)).stdout);
+    expect(asJson).to.include({ id, name: 'Small Hours', description: 'quiet ones' });
+    expect(asJson.trackIds).to.deep.equal([b, a]);
+
+    const list = await segue(['playlist', 'list'], env);
+    expect(list.stdout).to.match(new RegExp(`^ID\\s+TRACKS\\s+NAME\n${id}\\s+2\\s+Small Hours$`, 'm'));
+    const deleted = await segue(['playlist', 'delete', id!], env);
+    expect(deleted.stdout.trim()).to.equal(`deleted playlist ${id}`);
+    expect((await segue(['playlist', 'list'], env)).stdout.trim()).to.equal('no playlists');
+    await harness.database.tracks.deleteMany({ _id: { $in: [a, b, c] } });
+  });
+
   it('prints the reason and exits with a status that says what happened', async () => {
     const random = await fixture('randomBytes');
     const cases: Array<{ args: string[]; env?: Record<string, string>; code: number; says: RegExp }> = [
@@ -139,6 +176,13 @@ describe('the segue CLI', function () {
       { args: ['rm', 'AAAAAAAAAAAA'], env: { SEGUE_API_KEY: '' }, code: 4, says: /key/i },
       { args: ['upload', random.path], code: 5, says: /audio/ },
       { args: ['list'], env: { SEGUE_URL: `http://127.0.0.1:${await freePort()}` }, code: 7, says: /ECONNREFUSED/ },
+      { args: ['playlist'], code: 2, says: /playlist takes one of create, list, show, add, remove, rename, order, delete/ },
+      { args: ['playlist', 'create'], code: 2, says: /takes a name/ },
+      { args: ['playlist', 'add', 'AAAAAAAAAAAA'], code: 2, says: /at least one track id/ },
+      { args: ['playlist', 'add', 'AAAAAAAAAAAA', 'BBBBBBBBBBBB', '--position', '1.5'], code: 2, says: /--position is a whole number/ },
+      { args: ['playlist', 'show', 'AAAAAAAAAAAA'], code: 3, says: /not found/ },
+      { args: ['playlist', 'delete', 'AAAAAAAAAAAA'], env: { SEGUE_API_KEY: '' }, code: 4, says: /key/i },
+      { args: ['playlist', 'create', 'Ghosts', 'AAAAAAAAAAAA'], code: 5, says: /not tracks/ },
     ];
     for (const { args, env: extra, code, says } of cases) {
       const run = await segue(args, { ...env, ...extra });

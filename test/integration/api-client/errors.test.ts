@@ -26,18 +26,10 @@ import { closeServer, listen } from '../../../functions/shared/http/listen.js';
 import { createLogger } from '../../../functions/shared/logger.js';
 import { createDatabase } from '../../../functions/shared/storage/database.js';
 import { testConfig } from '../../support/config.js';
+import { caught } from '../../support/caught.js';
 import { fixture } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { freePort } from '../../support/net.js';
-
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Counts the requests a client makes, to see its retries. */
 function countingFetch() {
@@ -212,6 +204,16 @@ describe('the SDK: every error, reached for real', function () {
       expect(error).to.be.instanceOf(ConnectionError);
       expect(error.message).to.contain('ECONNREFUSED');
       expect(counter.calls).to.equal(3);
+    });
+
+    it('ConnectionError without a retry for making a playlist or adding to one, which would act twice', async () => {
+      const counter = countingFetch();
+      const segue = new Segue({ baseUrl: `http://127.0.0.1:${await freePort()}`, maxRetries: 2, fetch: counter.fetch });
+      expect(await caught(segue.playlists.create({ name: 'Once' }))).to.be.instanceOf(ConnectionError);
+      expect(await caught(segue.playlists.addTracks('AAAAAAAAAAAA', { trackIds: ['BBBBBBBBBBBB'] }))).to.be.instanceOf(ConnectionError);
+      expect(counter.calls, 'one attempt each').to.equal(2);
+      expect(await caught(segue.playlists.update('AAAAAAAAAAAA', { name: 'Twice' }))).to.be.instanceOf(ConnectionError);
+      expect(counter.calls, 'a rename, which may be sent again, is retried').to.equal(5);
     });
 
     it('ConnectionError without a retry for an upload, which may not be repeatable', async () => {

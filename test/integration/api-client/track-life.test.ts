@@ -76,6 +76,23 @@ describe('the SDK: the life of a track', function () {
     expect((await fetch(segue.tracks.masterPlaylistUrl(track.id))).status).to.equal(404);
   });
 
+  it('builds an img srcset of the cover sizes, each URL a WebP of its width, and the original cover without a width', async () => {
+    const file = await fixture('largeCoverMp3');
+    const track = await segue.tracks.create(file.path, {}, { wait: true });
+    expect(track.coverSizes).to.deep.equal([128, 256, 512]);
+    const srcset = segue.tracks.coverSrcset(track);
+    const candidates = srcset.split(', ').map((candidate) => candidate.split(' '));
+    expect(candidates.map(([, descriptor]) => descriptor)).to.deep.equal(['128w', '256w', '512w']);
+    for (const [url, descriptor] of candidates) {
+      expect(url).to.equal(segue.tracks.coverUrl(track.id, Number.parseInt(descriptor!, 10)));
+      const response = await fetch(url!);
+      expect(response.status, url).to.equal(200);
+      expect(response.headers.get('content-type')).to.equal('image/webp');
+    }
+    expect((await fetch(segue.tracks.coverUrl(track.id))).headers.get('content-type')).to.equal('image/jpeg');
+    expect(segue.tracks.coverSrcset({ id: track.id, coverSizes: [] }), 'a track without sizes').to.equal('');
+  });
+
   it('resolves 202-style without wait: the track comes back processing, and waitUntilReady finishes the story', async () => {
     const file = await fixture('oneSecondWav');
     const accepted = await segue.tracks.create(file.path, { title: 'Later' });

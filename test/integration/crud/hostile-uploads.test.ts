@@ -214,10 +214,30 @@ describe('POST /tracks with hostile files', function () {
       expect(response.body).to.include({ status: 'ready', hasCover: false });
     });
 
-    it('keeps a real PNG cover', async () => {
+    it('keeps a real PNG cover, with its sizes', async () => {
       const png = await readFile((await fixture('cover')).path);
       const response = await harness.http.post('/tracks?wait=true').attach('file', withPicture(audio, 'image/png', png), 'covered.mp3');
       expect(response.body).to.include({ status: 'ready', hasCover: true });
+      expect(response.body.coverSizes).to.deep.equal([64]);
+    });
+
+    it('keeps no cover when the picture looks like a PNG and does not decode, and the track is still made', async () => {
+      const png = await readFile((await fixture('cover')).path);
+      const broken = Buffer.concat([png.subarray(0, 40), Buffer.alloc(400, 0x5a)]);
+      const response = await harness.http.post('/tracks?wait=true').attach('file', withPicture(audio, 'image/png', broken), 'broken-cover.mp3');
+      expect(response.status, response.body.error?.code ?? response.body.status).to.equal(201);
+      expect(response.body).to.deep.include({ status: 'ready', hasCover: false, coverSizes: [] });
+      expect(await harness.database.covers.countDocuments()).to.equal(0);
+    });
+
+    it('keeps no cover of more pixels than a cover needs, however few its bytes', async () => {
+      const flat = join(dir, 'flat.png');
+      await run(mediaTools.ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=size=6000x6000', '-frames:v', '1', flat]);
+      const picture = await readFile(flat);
+      expect(picture.length).to.be.below(1024 * 1024);
+      const response = await harness.http.post('/tracks?wait=true').attach('file', withPicture(audio, 'image/png', picture), 'vast-cover.mp3');
+      expect(response.body).to.deep.include({ status: 'ready', hasCover: false, coverSizes: [] });
+      expect(await harness.database.covers.countDocuments()).to.equal(0);
     });
   });
 

@@ -50,7 +50,7 @@ describe('GET /openapi.json', () => {
 
   it('documents every route the stream function answers', () => {
     const routes = harness.gateway.stream.routes;
-    expect(routes).to.have.length(6);
+    expect(routes).to.have.length(7);
     for (const route of routes) {
       expect(document.paths, route.name).to.have.property(`/function/stream${route.parts.join('/')}`);
     }

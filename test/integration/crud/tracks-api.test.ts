@@ -2,18 +2,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Track } from '../../../functions/shared/schemas/track.js';
 import { TrackStore } from '../../../functions/shared/storage/track-store.js';
-import { type CrudHarness, cutDeletionShort, expectNothingStored, expectReadyWithCompleteRenditions, startCrud, storedCounts } from '../../support/crud.js';
-import { distinctCopy, fixture } from '../../support/fixtures.js';
+import {
+  type CrudHarness,
+  cutDeletionShort,
+  expectNothingStored,
+  expectReadyWithCompleteRenditions,
+  startCrud,
+  storedCounts,
+  uploadTrack,
+} from '../../support/crud.js';
+import { fixture } from '../../support/fixtures.js';
 
-/** A new track each time: bytes of its own, or it would be answered with the track they made before. */
-async function upload(harness: CrudHarness, fields: Record<string, string> = {}): Promise<Track> {
-  const file = await distinctCopy('oneSecondWav');
-  let request = harness.http.post('/tracks?wait=true');
-  for (const [name, value] of Object.entries(fields)) request = request.field(name, value);
-  const response = await request.attach('file', file.path, file.filename);
-  expect(response.status, JSON.stringify(response.body)).to.equal(201);
-  return response.body as Track;
-}
+const upload = uploadTrack;
 
 describe('the tracks API', function () {
   this.timeout(120_000);

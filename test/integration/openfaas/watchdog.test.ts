@@ -144,7 +144,9 @@ describe('of-watchdog in front of each function, as in the images', function () 
       expect(share.status).to.equal(200);
       const html = await share.text();
       expect(html).to.contain('<base href="/function/web/"');
-      expect((await fetch(`${watchdog.url}/app.js`)).headers.get('content-type')).to.match(/javascript/);
+      const script = /<script type="module" src="([^"]+)"/.exec(html)![1]!;
+      const app = await fetch(`${watchdog.url}/${script}`, { headers: { 'accept-encoding': 'br' } });
+      expect([app.status, app.headers.get('content-type'), app.headers.get('content-encoding')]).to.deep.equal([200, 'text/javascript; charset=UTF-8', 'br']);
       expect((await fetch(`${watchdog.url}/no/such/page`)).status).to.equal(404);
     });
   });

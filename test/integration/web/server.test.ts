@@ -36,21 +36,44 @@ describe("the web function's server entry, in a process of its own", function ()
     if (home) await rm(home, { recursive: true, force: true });
   });
 
-  it('serves the player, its script, and index.html for a share link', async () => {
+  it('serves the player, and index.html for a share link, asked again every time', async () => {
     const page = await fetch(`${web.url}/`);
-    expect(page.status).to.equal(200);
+    expect([page.status, page.headers.get('cache-control')]).to.deep.equal([200, 'no-cache']);
     expect(await page.text()).to.contain('<base href="/function/web/"');
-    expect((await fetch(`${web.url}/app.js`)).headers.get('content-type')).to.match(/javascript/);
     const share = await fetch(`${web.url}/t/AAAAAAAAAAAA`);
-    expect(share.status).to.equal(200);
+    expect([share.status, share.headers.get('cache-control')]).to.deep.equal([200, 'no-cache']);
     expect(await share.text()).to.contain('<base href="/function/web/"');
+    const config = await fetch(`${web.url}/config.js`, { headers: { 'accept-encoding': 'br, gzip' } });
+    // an operator edits config.js in place: never a compressed copy of what it said before
+    expect([config.status, config.headers.get('cache-control'), config.headers.get('content-encoding')]).to.deep.equal([200, 'no-cache', null]);
+  });
+
+  it('serves its content-named assets compressed as the browser accepts, to be cached for good', async () => {
+    const html = await (await fetch(`${web.url}/`)).text();
+    const script = /<script type="module" src="(assets\/app-[0-9A-Z]+\.js)"/.exec(html)![1]!;
+    const style = /<link rel="stylesheet" href="(assets\/style-[0-9A-Z]+\.css)"/.exec(html)![1]!;
+    const plain = await (await fetch(`${web.url}/${script}`, { headers: { 'accept-encoding': 'identity' } })).text();
+    for (const [accepted, encoding] of [['br, gzip', 'br'], ['gzip', 'gzip'], ['identity', null]] as const) {
+      for (const path of [script, style]) {
+        const answer = await fetch(`${web.url}/${path}`, { headers: { 'accept-encoding': accepted } });
+        expect(answer.headers.get('content-encoding'), `${path} for ${accepted}`).to.equal(encoding);
+        expect(answer.headers.get('cache-control')).to.equal('public, max-age=31536000, immutable');
+        expect(answer.headers.get('vary')).to.equal('Accept-Encoding');
+        expect(answer.headers.get('content-type')).to.match(path.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
+      }
+    }
+    // fetch decodes what it was sent: every encoding carries the same script
+    expect(await (await fetch(`${web.url}/${script}`, { headers: { 'accept-encoding': 'br' } })).text()).to.equal(plain);
+    expect(await (await fetch(`${web.url}/${script}`, { headers: { 'accept-encoding': 'gzip' } })).text()).to.equal(plain);
   });
 
   it('serves its icon, named by the page, and answers a file it does not have with a 404 rather than the page', async () => {
-    expect(await (await fetch(`${web.url}/`)).text()).to.contain('<link rel="icon" href="favicon.svg" type="image/svg+xml" />');
-    const icon = await fetch(`${web.url}/favicon.svg`);
+    const iconPath = /<link rel="icon" href="(assets\/favicon-[0-9A-Z]+\.svg)" type="image\/svg\+xml" \/>/.exec(await (await fetch(`${web.url}/`)).text())![1]!;
+    const icon = await fetch(`${web.url}/${iconPath}`);
     expect([icon.status, icon.headers.get('content-type')]).to.deep.equal([200, 'image/svg+xml']);
     expect(await icon.text()).to.match(/^<svg /);
+    // a script named by an older build, asked for by a page opened before a deployment
+    expect((await fetch(`${web.url}/assets/app-OLDBUILD.js`)).status).to.equal(404);
     const ico = await fetch(`${web.url}/favicon.ico`);
     expect([ico.status, ico.headers.get('content-type')?.split(';')[0]]).to.deep.equal([404, 'text/plain']);
     expect(await ico.text()).not.to.contain('<html');

@@ -1,10 +1,10 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { FfmpegError, probeMedia, runFfmpeg } from '../../../../functions/crud/media/ffmpeg.js';
+import { FfmpegError, probeMedia, runFfmpeg, runFfmpegOnImage } from '../../../../functions/crud/media/ffmpeg.js';
 import { resolveMediaTools } from '../../../../functions/crud/media/media-tools.js';
 import { fixture } from '../../../support/fixtures.js';
 
@@ -123,6 +123,27 @@ describe('the ffmpeg wrapper', () => {
     await copyFile(file.path, odd);
     const data = await probeMedia(tools, odd);
     expect(data.format.format_name).to.equal('flac');
+  });
+
+  describe('on a picture given on stdin', () => {
+    const convert = async (demuxer: string, outputArgs: string[], timeoutMs = 30_000) =>
+      runFfmpegOnImage(tools, { image: await readFile((await fixture('cover')).path), demuxer, maxPixels: 64 * 64, outputArgs, timeoutMs });
+
+    it('writes what it is asked for', async () => {
+      const target = join(dir, 'out.webp');
+      await convert('png_pipe', ['-c:v', 'libwebp', '-f', 'webp', `file:${target}`]);
+      expect((await readFile(target)).toString('latin1', 8, 12)).to.equal('WEBP');
+    });
+
+    it('reads only the demuxer it is told, whatever the bytes really are', async () => {
+      const error = await convert('jpeg_pipe', ['-f', 'null', '-']).catch((caught: unknown) => caught);
+      expect(error).to.be.instanceOf(FfmpegError);
+    });
+
+    it('kills ffmpeg at its deadline', async () => {
+      const error = await convert('png_pipe', ['-f', 'null', '-'], 1).catch((caught: unknown) => caught);
+      expect((error as Error).message).to.match(/did not finish within 1 ms/);
+    });
   });
 });
 

@@ -43,19 +43,19 @@ describe('writeMasterPlaylist', () => {
 
 describe('writeMediaPlaylist', () => {
   it('passes a strict RFC 8216 parser as a complete VOD playlist', () => {
-    const media = parseMedia(writeMediaPlaylist(ladder[2]!.segmentDurations, true));
+    const media = parseMedia(writeMediaPlaylist([{ base: '', segmentDurations: ladder[2]!.segmentDurations }], true));
     expect(media).to.include({ version: 7, playlistType: 'VOD', endlist: true, targetDuration: 6, mediaSequenceBase: 0 });
   });
 
   it('lists every segment with its duration, a relative URI and the init segment map', () => {
-    const media = parseMedia(writeMediaPlaylist(ladder[2]!.segmentDurations, true));
+    const media = parseMedia(writeMediaPlaylist([{ base: '', segmentDurations: ladder[2]!.segmentDurations }], true));
     expect(media.segments.map((segment) => segment.uri)).to.deep.equal(['000000.m4s', '000001.m4s', '000002.m4s', '000003.m4s']);
     expect(media.segments.map((segment) => segment.duration)).to.deep.equal(durations);
     for (const segment of media.segments) expect(segment.map?.uri).to.equal('init.mp4');
   });
 
   it('writes a growing rendition as an EVENT playlist without an end, to be played from its start', () => {
-    const text = writeMediaPlaylist(durations.slice(0, 2), false);
+    const text = writeMediaPlaylist([{ base: '', segmentDurations: durations.slice(0, 2) }], false);
     const media = parseMedia(text);
     expect(media).to.include({ playlistType: 'EVENT', endlist: false, targetDuration: 6, mediaSequenceBase: 0 });
     expect(media.segments.map((segment) => segment.uri)).to.deep.equal(['000000.m4s', '000001.m4s']);
@@ -64,8 +64,8 @@ describe('writeMediaPlaylist', () => {
   });
 
   it('keeps the growing playlist a prefix of the complete one: the same segments, durations and target', () => {
-    const growing = parseMedia(writeMediaPlaylist(durations.slice(0, 3), false));
-    const complete = parseMedia(writeMediaPlaylist(durations, true));
+    const growing = parseMedia(writeMediaPlaylist([{ base: '', segmentDurations: durations.slice(0, 3) }], false));
+    const complete = parseMedia(writeMediaPlaylist([{ base: '', segmentDurations: durations }], true));
     expect(complete.targetDuration).to.equal(growing.targetDuration);
     expect(complete.segments.slice(0, 3).map((segment) => [segment.uri, segment.duration])).to.deep.equal(
       growing.segments.map((segment) => [segment.uri, segment.duration]),
@@ -74,7 +74,7 @@ describe('writeMediaPlaylist', () => {
 
   it('keeps every EXTINF, rounded, within the target duration', () => {
     const long = rendition('a64', 64_000, [6.49, 6.2, 0.02]);
-    const media = parseMedia(writeMediaPlaylist(long.segmentDurations, true));
+    const media = parseMedia(writeMediaPlaylist([{ base: '', segmentDurations: long.segmentDurations }], true));
     for (const segment of media.segments) expect(Math.round(segment.duration)).to.be.at.most(media.targetDuration);
   });
 });
