@@ -92,6 +92,18 @@ export class TrackNotFailedError extends ConflictError {
 export class UploadInProgressError extends ConflictError {
   override name = 'UploadInProgressError';
 }
+/** A resumable upload was sent from another offset than the server holds: ask it (HEAD) and go on from there. */
+export class UploadOffsetMismatchError extends ConflictError {
+  override name = 'UploadOffsetMismatchError';
+}
+/** A resumable upload outlived UPLOAD_EXPIRY_HOURS and was removed: start again. */
+export class UploadExpiredError extends APIError {
+  override name = 'UploadExpiredError';
+}
+/** A part of a resumable upload did not match its Upload-Checksum: none of it was kept. */
+export class UploadChecksumMismatchError extends APIError {
+  override name = 'UploadChecksumMismatchError';
+}
 /** 409: the playlist holds some of these tracks already (`details.trackIds` names them); a track is in a playlist once. */
 export class AlreadyInPlaylistError extends ConflictError {
   override name = 'AlreadyInPlaylistError';
@@ -168,6 +180,9 @@ const classByCode: Record<ErrorCode, APIErrorClass> = {
   track_failed: TrackFailedError,
   track_not_failed: TrackNotFailedError,
   upload_in_progress: UploadInProgressError,
+  upload_offset_mismatch: UploadOffsetMismatchError,
+  upload_expired: UploadExpiredError,
+  upload_checksum_mismatch: UploadChecksumMismatchError,
   already_in_playlist: AlreadyInPlaylistError,
   payload_too_large: PayloadTooLargeError,
   range_not_satisfiable: RangeNotSatisfiableError,

@@ -23,4 +23,5 @@ export { PlaylistIterator, Playlists } from './playlists.js';
 export type { CreateOptions, ListQuery, PageQuery, UploadedTrack, UploadInput, WaitOptions } from './tracks.js';
 export { TrackIterator, Tracks } from './tracks.js';
 export type { ClientOptions } from './transport.js';
+export { RESUMABLE_CHUNK_BYTES, RESUMABLE_THRESHOLD_BYTES } from './resumable-upload.js';
 export type { UploadProgress } from './upload-body.js';

@@ -10,6 +10,7 @@ export class Segue extends SegueClient {
       openPath: async () => {
         throw new TypeError('a path can only be uploaded from Node; in a browser pass the File itself');
       },
+      resumableInput: (source) => source.blob ?? source.toBlob?.() ?? null,
     });
   }
 }

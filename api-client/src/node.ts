@@ -1,8 +1,10 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
+import * as tus from 'tus-js-client';
 import { SegueClient } from './client.js';
 import { streamingFetch } from './node-streaming-fetch.js';
+import type { CreateOptions } from './tracks.js';
 import type { ClientOptions } from './transport.js';
 import { streamSource, type UploadSource } from './upload-body.js';
 
@@ -16,14 +18,34 @@ async function openPath(path: string, filename?: string): Promise<UploadSource> 
     filename: filename ?? basename(path),
     size: info.size,
     type: '',
+    path,
     // a path, unlike a stream handed over, can be read again
     stream: () => streamSource(createReadStream(path)).stream(),
   };
 }
 
+/** tus-js-client reads a file from its path (a slice at a time from any offset), and bytes as a Buffer over the same memory. */
+function resumableInput(source: UploadSource): unknown {
+  if (source.path) return createReadStream(source.path);
+  if (source.bytes) return Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
+  return null;
+}
+
+/**
+ * Remembers resumable uploads under way in a JSON file, so that uploading
+ * the same file again (in another run) goes on from where the last run
+ * stopped. tus-js-client's own, which its typings leave out.
+ */
+export function fileUploadMemory(path: string): NonNullable<CreateOptions['urlStorage']> {
+  const { FileUrlStorage } = tus as unknown as { FileUrlStorage: new (path: string) => NonNullable<CreateOptions['urlStorage']> };
+  // its lock file goes beside it, which needs the directory to exist
+  mkdirSync(dirname(path), { recursive: true });
+  return new FileUrlStorage(path);
+}
+
 /** The Node build: uploads also take a file path or a Node Readable. */
 export class Segue extends SegueClient {
   constructor(options: ClientOptions) {
-    super(options, { openPath, streamingFetch });
+    super(options, { openPath, streamingFetch, resumableInput });
   }
 }

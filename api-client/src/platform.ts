@@ -6,4 +6,6 @@ export interface Platform {
   openPath(path: string, filename?: string): Promise<UploadSource>;
   /** a fetch for streamed request bodies, where the global one does not hold back for a slow server */
   streamingFetch?: typeof fetch;
+  /** what tus-js-client can read `source` from, again from any offset; null when it cannot (a stream) */
+  resumableInput(source: UploadSource): unknown;
 }

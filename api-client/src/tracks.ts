@@ -10,6 +10,7 @@ import {
 import { ProcessingError, ResponseValidationError, TimeoutError } from './errors.js';
 import { PageIterator } from './pages.js';
 import type { Platform } from './platform.js';
+import { RESUMABLE_THRESHOLD_BYTES, type ResumableOptions, sendResumable } from './resumable-upload.js';
 import { sendUpload } from './send-upload.js';
 import { readBody, sleep, type Transport } from './transport.js';
 import { blobSource, bytesSource, streamSource, type UploadProgress, type UploadSource } from './upload-body.js';
@@ -39,6 +40,22 @@ export interface CreateOptions {
   timeout?: number;
   /** with `wait`: milliseconds to wait for processing; none by default */
   waitTimeout?: number;
+  /**
+   * Send it as a resumable upload (tus), which goes on after a dropped connection from where the
+   * service got to: `true` always, `false` never; by default for files of 64 MiB and more. Paths,
+   * Files, Blobs and bytes can be; a stream cannot (it cannot be read again).
+   */
+  resumable?: boolean;
+  /** resumable: bytes per PATCH (64 MiB by default) */
+  chunkSize?: number;
+  /** resumable: milliseconds to wait before each retry after a dropped connection (about two minutes in all by default) */
+  retryDelays?: number[];
+  /**
+   * resumable: where uploads under way are remembered, so that a later `create` of the same file goes on
+   * from where an earlier one (another run, in Node) stopped: tus-js-client's `urlStorage`. Browsers
+   * remember them in localStorage by default; Node does not, unless given one (the CLI does).
+   */
+  urlStorage?: ResumableOptions['urlStorage'];
 }
 
 export interface WaitOptions {
@@ -73,6 +90,7 @@ export class Tracks {
   /**
    * Uploads audio. Resolves with the track as accepted (`processing`), or with `wait`, once it is ready.
    * A file the library holds already is not stored again: the answer is that track, with `duplicate: true`.
+   * Large files (and any with `resumable: true`) go as a resumable upload that survives dropped connections.
    *
    * @example
    * const track = await segue.tracks.create('./song.mp3', { artist: 'Someone' }, { wait: true });
@@ -80,6 +98,12 @@ export class Tracks {
    */
   async create(input: UploadInput, fields: UploadFields = {}, options: CreateOptions = {}): Promise<UploadedTrack> {
     const source = await this.toSource(input, options.filename);
+    const resumable = this.resumableInput(source, options.resumable);
+    if (resumable !== null) {
+      const sent = await sendResumable(this.transport, { ...options, input: resumable, fields, source });
+      const track = options.wait ? await this.waitUntilReady(sent.trackId, waitOptions(options)) : await this.retrieve(sent.trackId);
+      return { ...track, duplicate: sent.duplicate };
+    }
     const url = this.transport.url('createTrack');
     const response = await sendUpload(this.transport, this.platform, {
       url,
@@ -93,11 +117,7 @@ export class Tracks {
     const track = await readBody(response, TrackSchema);
     const duplicate = duplicateMark(response, track);
     if (!options.wait) return { ...track, duplicate };
-    const ready = await this.waitUntilReady(track.id, {
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.waitTimeout !== undefined ? { timeout: options.waitTimeout } : {}),
-      ...(options.onProcessing ? { onProgress: options.onProcessing } : {}),
-    });
+    const ready = await this.waitUntilReady(track.id, waitOptions(options));
     return { ...ready, duplicate };
   }
 
@@ -209,6 +229,15 @@ export class Tracks {
     return track.coverSizes.map((width) => `${this.coverUrl(track.id, width)} ${width}w`).join(', ');
   }
 
+  /** What a resumable upload reads the source from, or null for a direct upload. */
+  private resumableInput(source: UploadSource, resumable: boolean | undefined): unknown {
+    if (resumable === false) return null;
+    if (resumable === undefined && (source.size === null || source.size < RESUMABLE_THRESHOLD_BYTES)) return null;
+    const input = source.size === null ? null : this.platform.resumableInput(source);
+    if (input === null && resumable) throw new TypeError('a stream cannot be sent resumable: pass a path, File, Blob or bytes');
+    return input;
+  }
+
   private toSource(input: UploadInput, filename: string | undefined): Promise<UploadSource> | UploadSource {
     if (typeof input === 'string') return this.platform.openPath(input, filename);
     if (typeof Blob !== 'undefined' && input instanceof Blob) return blobSource(input, filename);
@@ -217,6 +246,14 @@ export class Tracks {
     if (input instanceof ReadableStream || Symbol.asyncIterator in input) return streamSource(input, filename);
     throw new TypeError('upload a Blob, File, Uint8Array, ArrayBuffer, stream or (in Node) a path');
   }
+}
+
+function waitOptions(options: CreateOptions): WaitOptions {
+  return {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.waitTimeout !== undefined ? { timeout: options.waitTimeout } : {}),
+    ...(options.onProcessing ? { onProgress: options.onProcessing } : {}),
+  };
 }
 
 /** Whether the answer says the upload's bytes were a track already; it must name the track it answered with. */

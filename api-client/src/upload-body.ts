@@ -13,6 +13,10 @@ export interface UploadSource {
   blob?: Blob;
   /** bytes in memory as a Blob, for a browser (which streams request bodies only over HTTP/2) */
   toBlob?: () => Blob;
+  /** the bytes themselves, when they are in memory */
+  bytes?: Uint8Array;
+  /** the file it reads, in Node: read again from any offset, so a resumable upload can go on from where it stopped */
+  path?: string;
 }
 
 export interface UploadProgress {
@@ -36,6 +40,7 @@ export function bytesSource(bytes: Uint8Array, filename = 'upload'): UploadSourc
     filename,
     size: bytes.byteLength,
     type: '',
+    bytes,
     toBlob: () => new Blob([bytes as Uint8Array<ArrayBuffer>]),
     stream: () => {
       let offset = 0;

@@ -24,13 +24,18 @@ import { PlaylistStore } from '../shared/storage/playlist-store.js';
 import { RemovalStore } from '../shared/storage/removal-store.js';
 import { SegmentStore } from '../shared/storage/segment-store.js';
 import { TrackStore } from '../shared/storage/track-store.js';
+import { UploadStore } from '../shared/storage/upload-store.js';
 import type { TrackEvents } from '../shared/track-events.js';
 import { Sweeper } from './jobs/sweeper.js';
 import { StagingBudget } from './upload/staging-budget.js';
 import { TrackProcessor } from './jobs/track-processor.js';
 import { type MediaTools, resolveMediaTools } from './media/media-tools.js';
+import type { IngestDeps } from './ingest/accept-upload.js';
+import type { RemoveDeps } from './store/remove-track.js';
+import { sweepUploads } from './resumable/sweep-uploads.js';
 import { playlistRoutes } from './routes/playlists.js';
 import { trackRoutes } from './routes/tracks.js';
+import { uploadRoutes } from './routes/uploads.js';
 
 export interface CrudDeps {
   config: Config;
@@ -68,6 +73,7 @@ export function createApp(deps: CrudDeps): CrudApp {
   const covers = new CoverStore(database.covers);
   const removals = new RemovalStore(database.removals);
   const fingerprints = new FingerprintStore(database.fingerprints);
+  const uploads = new UploadStore(database.uploads);
   const playlists = new PlaylistStore(database.playlists);
   const registry = deps.registry ?? createRegistry();
   const metrics: IngestMetrics = new IngestMetrics(registry, () => processor.load);
@@ -84,6 +90,33 @@ export function createApp(deps: CrudDeps): CrudApp {
     logger,
     metrics,
   });
+  const budget = new StagingBudget(config.maxStagedBytes);
+  const ingest: IngestDeps & RemoveDeps = {
+    tools,
+    tracks,
+    segments,
+    originals,
+    covers,
+    removals,
+    fingerprints,
+    playlists,
+    processor,
+    owner,
+    leaseMs: config.leaseMs,
+    maxDurationSec: config.maxDurationSec,
+    maxQueuedJobs: config.maxQueuedJobs,
+    logger,
+    metrics,
+    uploadLimits: {
+      tmpDir: config.tmpDir,
+      maxBytes: config.maxUploadBytes,
+      budget,
+      pace: { idleMs: config.uploadIdleMs, minBytesPerSecond: config.minUploadBytesPerSecond },
+      onBytes: (bytes) => metrics.uploadBytesReceived(bytes),
+      cutOff: deps.cutOff,
+    },
+  };
+  const finishing = { ...ingest, uploads, budget };
   const sweeper = new Sweeper({
     tracks,
     segments,
@@ -100,6 +133,8 @@ export function createApp(deps: CrudDeps): CrudApp {
     intervalMs: config.sweepIntervalMs,
     trackTtlDays: config.trackTtlDays,
     logger,
+    uploads,
+    sweepUploads: () => sweepUploads(finishing),
   });
 
   const app = express();
@@ -137,34 +172,13 @@ export function createApp(deps: CrudDeps): CrudApp {
   app.use(service);
   app.use(
     trackRoutes({
-      tools,
-      tracks,
-      segments,
-      originals,
-      covers,
-      removals,
-      fingerprints,
-      playlists,
-      processor,
-      owner,
-      leaseMs: config.leaseMs,
-      maxDurationSec: config.maxDurationSec,
-      logger,
-      metrics,
-      uploadLimits: {
-        tmpDir: config.tmpDir,
-        maxBytes: config.maxUploadBytes,
-        budget: new StagingBudget(config.maxStagedBytes),
-        pace: { idleMs: config.uploadIdleMs, minBytesPerSecond: config.minUploadBytesPerSecond },
-        onBytes: (bytes) => metrics.uploadBytesReceived(bytes),
-        cutOff: deps.cutOff,
-      },
+      ...ingest,
       maxConcurrentUploads: config.maxConcurrentUploads,
-      maxQueuedJobs: config.maxQueuedJobs,
       writeGuards,
       events: deps.events,
     }),
   );
+  app.use(uploadRoutes({ ...finishing, writeGuards, expiryMs: config.uploadExpiryMs, corsOrigins: config.corsOrigins }));
   app.use(playlistRoutes({ playlists, tracks, writeGuards }));
   app.use(methodNotAllowed(Object.values(endpoints).filter((spec) => spec.function === 'crud')));
   app.use(routeNotFound);

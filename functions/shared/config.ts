@@ -81,6 +81,7 @@ const EnvironmentSchema = z.object({
   MAX_STAGED_BYTES: optionalInteger(1),
   MAX_QUEUED_JOBS: integer(16, 1, 10_000),
   UPLOAD_IDLE_SECONDS: integer(60, 1, 3600),
+  UPLOAD_EXPIRY_HOURS: integer(24, 1, 24 * 30),
   MIN_UPLOAD_BYTES_PER_SECOND: integer(16 * 1024, 0),
   API_KEYS: commaList.refine((keys) => keys.every((key) => key.length >= MIN_API_KEY_LENGTH), {
     message: `every key must be at least ${MIN_API_KEY_LENGTH} characters (make one with: openssl rand -hex 32)`,
@@ -138,6 +139,8 @@ export interface Config {
   uploadIdleMs: number;
   /** the slowest average an upload may keep once UPLOAD_IDLE_SECONDS have passed */
   minUploadBytesPerSecond: number;
+  /** how long a resumable upload may take from its creation; then the sweeper removes what it stored */
+  uploadExpiryMs: number;
   apiKeys: string[];
   /** writes without a key are meant, where the service is reachable beyond this machine */
   allowAnonymousWrites: boolean;
@@ -233,6 +236,7 @@ export function loadConfig(env: Environment = process.env): Config {
     maxQueuedJobs: e.MAX_QUEUED_JOBS,
     uploadIdleMs: e.UPLOAD_IDLE_SECONDS * 1000,
     minUploadBytesPerSecond: e.MIN_UPLOAD_BYTES_PER_SECOND,
+    uploadExpiryMs: e.UPLOAD_EXPIRY_HOURS * 3_600_000,
     apiKeys: e.API_KEYS,
     allowAnonymousWrites: e.ALLOW_ANONYMOUS_WRITES,
     trustProxy: e.TRUST_PROXY === undefined ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,

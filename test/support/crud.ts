@@ -51,11 +51,13 @@ export interface StoredCounts {
   removals: number;
   /** originals' SHA-256s claimed by a track (or an upload under way) */
   fingerprints: number;
+  /** resumable uploads, finished or not */
+  uploads: number;
   tempEntries: number;
 }
 
 export async function storedCounts({ database, tmpDir }: CrudHarness): Promise<StoredCounts> {
-  const [tracks, segments, covers, originals, originalChunks, removals, fingerprints, tempEntries] = await Promise.all([
+  const [tracks, segments, covers, originals, originalChunks, removals, fingerprints, uploads, tempEntries] = await Promise.all([
     database.tracks.countDocuments(),
     database.segments.countDocuments(),
     database.covers.countDocuments(),
@@ -63,9 +65,10 @@ export async function storedCounts({ database, tmpDir }: CrudHarness): Promise<S
     database.db.collection('originals.chunks').countDocuments(),
     database.removals.countDocuments(),
     database.fingerprints.countDocuments(),
+    database.uploads.countDocuments(),
     readdir(tmpDir).then((entries) => entries.length),
   ]);
-  return { tracks, segments, covers, originals, originalChunks, removals, fingerprints, tempEntries };
+  return { tracks, segments, covers, originals, originalChunks, removals, fingerprints, uploads, tempEntries };
 }
 
 export async function expectNothingStored(harness: CrudHarness): Promise<void> {
@@ -77,6 +80,7 @@ export async function expectNothingStored(harness: CrudHarness): Promise<void> {
     originalChunks: 0,
     removals: 0,
     fingerprints: 0,
+    uploads: 0,
     tempEntries: 0,
   });
 }

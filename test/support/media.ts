@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,12 @@ const run = promisify(execFile);
 /** The ffmpeg and ffprobe the service resolves, from the same settings: tests make and check audio with the binaries it runs. */
 export const mediaTools = resolveMediaTools({ ffmpegPath: process.env.FFMPEG_PATH, ffprobePath: process.env.FFPROBE_PATH });
 
-export const sha256Of = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+/** A file's SHA-256, read a few MiB at a time: test files go up to a gigabyte. */
+export async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const data of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) hash.update(data as Buffer);
+  return hash.digest('hex');
+}
 
 /** Decodes a file with ffmpeg and returns how long the decoded audio is, counting samples. */
 export async function decodedDurationSec(path: string): Promise<number> {

@@ -1,4 +1,4 @@
-import type { Segue, Track } from '@segue/api-client';
+import { ConnectionError, RESUMABLE_THRESHOLD_BYTES, type Segue, type Track } from '@segue/api-client';
 import { apiKeyPrompt } from './api-key.js';
 import { announce, h } from './dom.js';
 
@@ -7,6 +7,8 @@ import { announce, h } from './dom.js';
  * progress, then its processing progress, then a link or the reason it failed.
  * A file the library holds already gets a link to that track instead.
  * Files go up one after another; processing runs on the server meanwhile.
+ * Large files go as resumable uploads: a network that drops and comes back
+ * costs only what was on its way (see `untilOnline`).
  */
 export function uploadPanel(
   segue: Segue,
@@ -34,12 +36,27 @@ export function uploadPanel(
     }
   }
 
+  /** Uploads the file; a resumable one cut off by the network going away goes on once it is back. */
+  async function send(file: File, row: UploadRow) {
+    for (;;) {
+      try {
+        return await segue.tracks.create(file, {}, {
+          signal: controller.signal,
+          onProgress: ({ loaded, total }) => row.progress('Uploading', total ? loaded / total : 0),
+        });
+      } catch (error) {
+        const resumable = file.size >= RESUMABLE_THRESHOLD_BYTES;
+        if (!(error instanceof ConnectionError) || !resumable || navigator.onLine) throw error;
+        row.offline();
+        // the browser remembers the upload under way: the next create goes on from where the service got to
+        await untilOnline(controller.signal);
+      }
+    }
+  }
+
   async function upload(file: File, row: UploadRow): Promise<void> {
     try {
-      const accepted = await segue.tracks.create(file, {}, {
-        signal: controller.signal,
-        onProgress: ({ loaded, total }) => row.progress('Uploading', total ? loaded / total : 0),
-      });
+      const accepted = await send(file, row);
       if (accepted.duplicate) {
         row.duplicate(accepted);
         return;
@@ -83,8 +100,30 @@ export function uploadPanel(
   return { element: h('div', { class: 'uploads' }, zone, keyPrompt.element, rows), dispose: () => controller.abort() };
 }
 
+/**
+ * Resolves when the browser is back online. tus-js-client retries a dropped
+ * connection for a couple of minutes, but not while the browser says it is
+ * offline: a laptop that loses its network for longer waits here instead.
+ */
+function untilOnline(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const back = () => {
+      signal.removeEventListener('abort', stop);
+      resolve();
+    };
+    const stop = () => {
+      window.removeEventListener('online', back);
+      reject(signal.reason);
+    };
+    window.addEventListener('online', back, { once: true });
+    signal.addEventListener('abort', stop, { once: true });
+  });
+}
+
 interface UploadRow {
   element: HTMLLIElement;
+  /** the network went away midway: it goes on once it is back */
+  offline(): void;
   progress(stage: 'Uploading' | 'Processing', fraction: number): void;
   /** it can be played while it is still processed */
   playable(track: Track): void;
@@ -106,6 +145,10 @@ function uploadRow(file: File): UploadRow {
       bar.value = fraction;
       bar.setAttribute('aria-label', `${stage} ${file.name}`);
       state.textContent = `${stage} ${Math.round(fraction * 100)}%`;
+    },
+    offline() {
+      element.dataset.state = 'offline';
+      state.textContent = `Offline at ${Math.round(bar.value * 100)}%: it goes on when the network is back`;
     },
     playable(track) {
       if (!playLink) {

@@ -14,6 +14,7 @@ export const options = {
   artist: { type: 'string' },
   album: { type: 'string' },
   'no-wait': { type: 'boolean', default: false },
+  resumable: { type: 'boolean', default: false },
   kind: { type: 'string', default: 'master' },
   description: { type: 'string' },
   position: { type: 'string' },

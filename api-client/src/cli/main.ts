@@ -1,7 +1,8 @@
-import { basename } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { Segue, SegueError, type UploadedTrack } from '../node.js';
+import { fileUploadMemory, Segue, SegueError, type UploadedTrack } from '../node.js';
 import { type Command, type Context, options } from './context.js';
 import { ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
 import { formatBytes, trackDetails, trackTable } from './format.js';
@@ -11,7 +12,7 @@ import { playlistCommand } from './playlist-commands.js';
 const HELP = `segue: upload, list and share tracks and playlists on a Segue service
 
 Usage:
-  segue upload <files...> [--title T] [--artist A] [--album B] [--no-wait]
+  segue upload <files...> [--title T] [--artist A] [--album B] [--no-wait] [--resumable]
   segue list [--q TEXT] [--limit N]
   segue info <id>
   segue rm <ids...>
@@ -31,6 +32,10 @@ Options:
                    (default: $SEGUE_API_KEY)
   --web-url URL    the web player, for share links (default: $SEGUE_WEB_URL,
                    else the gateway's root; on OpenFaaS <gateway>/function/web/)
+  --resumable      send even small files as resumable uploads (files of 64 MiB
+                   and more always are: a dropped connection costs only what
+                   was on its way, and running the same upload again after
+                   Ctrl-C goes on from where it stopped)
   --description T  a playlist's description (playlist create)
   --position N     where added tracks go, counted from 0 (default: the end)
   --json           machine-readable output on stdout
@@ -79,6 +84,7 @@ const commands: Record<string, Command> = {
     };
     const results: Array<{ file: string; track?: UploadedTrack; error?: { code: string | null; message: string } }> = [];
     let exitCode: ExitCode = ExitCode.ok;
+    const urlStorage = fileUploadMemory(join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'segue', 'uploads.json'));
     for (const file of files) {
       const bar = progressBar(context.flags.json, basename(file));
       try {
@@ -86,6 +92,8 @@ const commands: Record<string, Command> = {
           wait,
           onProgress: ({ loaded, total }) => bar.upload(loaded, total ?? loaded),
           onProcessing: (processing) => bar.processing(processing.progress),
+          urlStorage,
+          ...(context.flags.resumable ? { resumable: true } : {}),
         });
         bar.done();
         results.push({ file, track });

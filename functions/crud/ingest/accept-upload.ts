@@ -81,7 +81,7 @@ function newTrack(
   };
 }
 
-function uploadFields(upload: ReceivedUpload): UploadFields {
+export function uploadFields(upload: Pick<ReceivedUpload, 'fields'>): UploadFields {
   const fields = UploadFieldsSchema.safeParse(upload.fields);
   if (!fields.success) {
     throw new HttpError('validation_failed', 'The upload form is not valid', { fields: fieldErrors(fields.error.issues) });
@@ -117,16 +117,29 @@ export async function acceptUpload(deps: IngestDeps, req: Request): Promise<Acce
   let upload: ReceivedUpload | undefined;
   try {
     upload = await receiveUpload(req, uploadLimits, original.stream);
-    const received = upload;
-    const fields = uploadFields(received);
-    const accepted = await acceptOnce(deps, received, id, () => makeTrack(deps, id, received, fields), uploadLimits.cutOff);
-    // the bytes are a track already: what came of them here goes
-    if (accepted.duplicate) await discardStored();
-    return accepted;
+    return await ingestReceived(deps, id, upload, uploadFields(upload), discardStored);
   } catch (error) {
     await Promise.allSettled([discardStored(), upload?.dispose()]);
     throw error;
   }
+}
+
+/**
+ * What every upload, direct or resumable, goes through once all its bytes are
+ * in a temp file and in the original's chunks under `id`: the bytes a track
+ * holds already are answered with that track (and `discardStored` removes
+ * what came of them here), others are probed and made track `id`.
+ */
+export async function ingestReceived(
+  deps: IngestDeps,
+  id: string,
+  received: ReceivedUpload,
+  fields: UploadFields,
+  discardStored: () => Promise<void>,
+): Promise<Accepted> {
+  const accepted = await acceptOnce(deps, received, id, () => makeTrack(deps, id, received, fields), deps.uploadLimits.cutOff);
+  if (accepted.duplicate) await discardStored();
+  return accepted;
 }
 
 /** Probes the received file and makes it track `id`, its original made visible, its job started. */

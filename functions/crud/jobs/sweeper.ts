@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { SweepResult } from '../../shared/api/endpoints.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
+import type { UploadStore } from '../../shared/storage/upload-store.js';
+import type { UploadSweep } from '../resumable/sweep-uploads.js';
 import { finishRemoval, type RemoveDeps, removeTrack } from '../store/remove-track.js';
 import type { TrackProcessor } from './track-processor.js';
 
@@ -27,6 +29,9 @@ export interface SweeperDeps extends RemoveDeps {
   /** tracks nobody played for this many days are removed; undefined keeps everything */
   trackTtlDays: number | undefined;
   logger: Logger;
+  uploads: UploadStore;
+  /** expires and finishes resumable uploads */
+  sweepUploads: () => Promise<UploadSweep>;
 }
 
 export type { SweepResult };
@@ -65,7 +70,8 @@ export class Sweeper {
   private async sweepOnce(): Promise<SweepResult> {
     const result = await this.takeOverExpiredLeases();
     const expired = await this.removeUnplayed();
-    return { ...result, expired, cleanedUp: await this.finishRemovals() };
+    const uploads = await this.deps.sweepUploads();
+    return { ...result, expired, cleanedUp: await this.finishRemovals(), ...uploads };
   }
 
   private async takeOverExpiredLeases(): Promise<Pick<SweepResult, 'resumed' | 'failed'>> {
@@ -116,6 +122,8 @@ export class Sweeper {
           continue;
         }
         if (Date.now() - removal.since.getTime() < UPLOAD_IN_PROGRESS_MS) continue;
+        // a resumable upload may pause for hours: its expiry removes it
+        if (await this.deps.uploads.get(removal._id)) continue;
       }
       logger.info({ trackId: removal._id, kind: removal.kind, since: removal.since }, 'finishing a removal that was cut short');
       await finishRemoval(this.deps, removal);

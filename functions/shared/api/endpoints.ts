@@ -25,13 +25,13 @@ import {
  */
 export interface EndpointSpec {
   function: 'crud' | 'stream';
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'head' | 'options' | 'post' | 'patch' | 'delete';
   path: string;
   summary: string;
   params?: z.ZodObject;
   query?: z.ZodObject;
-  /** a JSON body, or `upload` for the multipart/raw audio upload */
-  body?: z.ZodType | 'upload';
+  /** a JSON body, `upload` for the multipart/raw audio upload, or `tus` for a part of a resumable upload */
+  body?: z.ZodType | 'upload' | 'tus';
   /** the largest JSON body taken (413 beyond), when 16 KiB is too little */
   bodyLimit?: string;
   /** status → JSON schema of the body, or the media type of a non-JSON body, or null for none */
@@ -55,6 +55,8 @@ export interface ResponseHeader {
 
 /** Marks an upload answered with the track that already holds its bytes (the value is that track's id). */
 export const DUPLICATE_HEADER = 'Segue-Duplicate-Of';
+/** Names the track a finished resumable upload became, on its final PATCH and any HEAD after it. */
+export const TRACK_HEADER = 'Segue-Track-Id';
 
 const LOCATION: ResponseHeader = {
   schema: z.string().regex(/^tracks\/[0-9A-Za-z]{12}$/),
@@ -90,6 +92,8 @@ export const SweepResultSchema = z.object({
   failed: z.number().int().describe('tracks given up on after too many interrupted attempts'),
   expired: z.number().int().describe('tracks removed because nobody played them within TRACK_TTL_DAYS'),
   cleanedUp: z.number().int().describe('deletions and refused uploads cut short (the database away, a replica killed) whose stored parts were removed now'),
+  uploadsExpired: z.number().int().describe('resumable uploads left unfinished past UPLOAD_EXPIRY_HOURS, removed with their bytes'),
+  uploadsFinished: z.number().int().describe('complete resumable uploads whose finish was cut short (a replica died), made tracks now'),
 });
 export type SweepResult = z.infer<typeof SweepResultSchema>;
 
@@ -102,6 +106,17 @@ const JSON_BODY_ERRORS: ErrorCode[] = ['validation_failed', 'invalid_json', 'uns
 /** what a list of track ids can be refused for, besides being malformed */
 const TRACK_LIST_ERRORS: ErrorCode[] = ['unknown_tracks', 'too_many_tracks'];
 const PLAYBACK_ERRORS: ErrorCode[] = [...STREAM_ERRORS, 'track_not_ready', 'track_failed'];
+
+const UploadParamsSchema = z.object({ id: TrackIdSchema.describe('the upload, which becomes the track of the same id') });
+const TUS_RESUMABLE: ResponseHeader = { schema: z.literal('1.0.0'), description: 'the tus protocol version', required: true };
+const UPLOAD_OFFSET: ResponseHeader = { schema: z.string().regex(/^\d+$/), description: 'the bytes the service holds', required: true };
+const UPLOAD_EXPIRES: ResponseHeader = { schema: z.string(), description: 'when an unfinished upload is removed (UPLOAD_EXPIRY_HOURS after its creation), RFC 7231 date' };
+const TRACK_OF_UPLOAD: ResponseHeader = { schema: TrackIdSchema, description: 'once the upload is complete: the track it became (its own id), or the track that already held its bytes' };
+const TRACK_LOCATION: ResponseHeader = { schema: z.string().regex(/^\.\.\/tracks\/[0-9A-Za-z]{12}$/), description: 'once complete: the track, relative to the upload: ../tracks/<id>' };
+const FINISHED_HEADERS = { [TRACK_HEADER]: TRACK_OF_UPLOAD, Location: TRACK_LOCATION, [DUPLICATE_HEADER]: DUPLICATE_OF };
+const UPLOAD_ERRORS: ErrorCode[] = ['validation_failed', 'not_found', 'upload_expired', 'service_busy', ...WRITE_ERRORS];
+/** what finishing a complete upload can answer: the same refusals as POST /tracks */
+const INGEST_ERRORS: ErrorCode[] = ['unsupported_media_type', 'undecodable_audio', 'truncated_audio', 'too_long', 'checksum_mismatch', 'upload_in_progress'];
 
 export const endpoints = {
   createTrack: {
@@ -139,6 +154,69 @@ export const endpoints = {
       ...NEW_WORK_ERRORS,
       ...WRITE_ERRORS,
     ],
+    write: true,
+  },
+  uploadCapabilities: {
+    function: 'crud',
+    method: 'options',
+    path: '/uploads',
+    summary: 'Resumable uploads (tus 1.0): what the service supports, in Tus-Version, Tus-Extension, Tus-Max-Size and Tus-Checksum-Algorithm. Open without a key',
+    responses: { 204: null },
+    errors: [],
+  },
+  createUpload: {
+    function: 'crud',
+    method: 'post',
+    path: '/uploads',
+    summary:
+      'Begin a resumable upload (tus creation): Tus-Resumable: 1.0.0, Upload-Length (at most MAX_UPLOAD_BYTES) and Upload-Metadata ' +
+      '(base64 values of filename, filetype, title, artist, album, sha256). The body may carry the first bytes (creation-with-upload)',
+    body: 'tus',
+    responses: { 201: null },
+    meanings: { 201: 'created at Location (relative: uploads/<id>)' },
+    headers: {
+      201: {
+        Location: { schema: z.string().regex(/^uploads\/[0-9A-Za-z]{12}$/), description: 'the upload, relative to the function: uploads/<id>', required: true },
+        'Tus-Resumable': TUS_RESUMABLE,
+        'Upload-Expires': UPLOAD_EXPIRES,
+      },
+    },
+    errors: [...UPLOAD_ERRORS, 'payload_too_large', ...NEW_WORK_ERRORS],
+    write: true,
+  },
+  uploadOffset: {
+    function: 'crud',
+    method: 'head',
+    path: '/uploads/{id}',
+    summary: 'Where a resumable upload stands (Upload-Offset of Upload-Length); once complete, the track it became (a finish cut short is finished first)',
+    params: UploadParamsSchema,
+    responses: { 200: null },
+    headers: { 200: { 'Tus-Resumable': TUS_RESUMABLE, 'Upload-Offset': UPLOAD_OFFSET, 'Upload-Length': UPLOAD_OFFSET, ...FINISHED_HEADERS } },
+    errors: [...UPLOAD_ERRORS, ...INGEST_ERRORS],
+    write: true,
+  },
+  appendUpload: {
+    function: 'crud',
+    method: 'patch',
+    path: '/uploads/{id}',
+    summary:
+      'Send the next bytes of a resumable upload from Upload-Offset, optionally with Upload-Checksum (sha1, sha256 or md5, base64). ' +
+      'The PATCH that completes it makes the track, with the same ingest as POST /tracks, and names it',
+    params: UploadParamsSchema,
+    body: 'tus',
+    responses: { 204: null },
+    headers: { 204: { 'Tus-Resumable': TUS_RESUMABLE, 'Upload-Offset': UPLOAD_OFFSET, 'Upload-Expires': UPLOAD_EXPIRES, ...FINISHED_HEADERS } },
+    errors: [...UPLOAD_ERRORS, 'upload_offset_mismatch', 'upload_checksum_mismatch', 'payload_too_large', 'request_timeout', ...INGEST_ERRORS],
+    write: true,
+  },
+  terminateUpload: {
+    function: 'crud',
+    method: 'delete',
+    path: '/uploads/{id}',
+    summary: 'Abandon a resumable upload (tus termination): it is removed with every byte it stored',
+    params: UploadParamsSchema,
+    responses: { 204: null },
+    errors: [...UPLOAD_ERRORS, 'upload_in_progress'],
     write: true,
   },
   listTracks: {

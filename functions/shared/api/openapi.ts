@@ -90,6 +90,10 @@ function requestBody(spec: EndpointSpec): JsonSchema | undefined {
       },
     };
   }
+  if (spec.body === 'tus') {
+    const media = 'application/offset+octet-stream';
+    return { required: false, content: { [media]: { schema: { type: 'string', contentMediaType: media } } } };
+  }
   return { required: true, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } };
 }
 

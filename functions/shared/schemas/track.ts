@@ -238,3 +238,19 @@ export const UploadQuerySchema = z.object({
     .optional()
     .transform((value) => value === 'true' || value === '1'),
 });
+
+/** A resumable upload's `Upload-Metadata`: the file's name, type and SHA-256 (checked once it is complete), and the form fields of a direct upload. */
+export const ResumableMetadataSchema = UploadFieldsSchema.extend({
+  filename: z.string().max(1024).optional(),
+  filetype: z
+    .string()
+    .regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type such as audio/flac')
+    .max(255)
+    .optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be the hex SHA-256 of the file')
+    .transform((hex) => hex.toLowerCase())
+    .optional(),
+});
+export type ResumableMetadata = z.infer<typeof ResumableMetadataSchema>;

@@ -15,6 +15,7 @@ import type { FingerprintDocument } from './fingerprint-store.js';
 import type { OriginalChunkDocument, OriginalFileDocument } from './original-store.js';
 import type { RemovalDocument } from './removal-store.js';
 import type { SegmentDocument } from './segment-store.js';
+import type { UploadDocument } from './upload-store.js';
 
 export interface Database {
   client: MongoClient;
@@ -26,6 +27,7 @@ export interface Database {
   originalChunks: Collection<OriginalChunkDocument>;
   removals: Collection<RemovalDocument>;
   fingerprints: Collection<FingerprintDocument>;
+  uploads: Collection<UploadDocument>;
   playlists: Collection<PlaylistDocument>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export function createDatabase(uri: string, dbName: string, options: ConnectOpti
     originalChunks: db.collection<OriginalChunkDocument>('originals.chunks'),
     removals: db.collection<RemovalDocument>('removals'),
     fingerprints: db.collection<FingerprintDocument>('fingerprints'),
+    uploads: db.collection<UploadDocument>('uploads'),
     playlists: db.collection<PlaylistDocument>('playlists'),
     ping: async () => {
       await db.command({ ping: 1 });

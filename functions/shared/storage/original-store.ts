@@ -42,6 +42,15 @@ export interface OriginalWriter {
 
 /** 1 MiB: a 50 MB original is 50 lookups, and a download holds at most two chunks in memory. */
 export const ORIGINAL_CHUNK_BYTES = 1024 * 1024;
+/** Where a writer begins: after the chunks already stored, the last of which (`head`, shorter than a chunk) it completes. */
+export interface WriterStart {
+  firstChunk: number;
+  head: Buffer;
+}
+
+/** The facts about an original's bytes that reading them takes. */
+export type OriginalLayout = Pick<OriginalFileDocument, '_id' | 'length' | 'chunkSize'>;
+
 /** Chunks per insert: a few MB per message. */
 const CHUNKS_PER_WRITE = 4;
 /** Chunk ids per delete. */
@@ -75,20 +84,23 @@ export class OriginalStore {
 
   /** Makes an original whose chunks are all written visible, with what is known of it once it has all arrived. */
   async seal(trackId: string, length: number, metadata: OriginalMetadata): Promise<void> {
-    await this.files.insertOne({ _id: trackId, length, chunkSize: ORIGINAL_CHUNK_BYTES, uploadDate: new Date(), filename: metadata.filename, metadata });
+    // a replace: a resumable upload whose finish was cut short after this is sealed again by whoever finishes it
+    const file = { _id: trackId, length, chunkSize: ORIGINAL_CHUNK_BYTES, uploadDate: new Date(), filename: metadata.filename, metadata };
+    await this.files.replaceOne({ _id: trackId }, file, { upsert: true });
   }
 
   /**
    * Where the bytes of an original go as they come: cut into chunks and
    * written a few at a time, holding back the stream meanwhile, `onWritten`
    * told after each write; `idle` resolves once no write is under way.
-   * Nothing is visible until `seal`.
+   * Nothing is visible until `seal`. From a `start`, chunks are written
+   * over what is stored there (a resumable upload's bytes past its offset).
    */
-  openWriter(trackId: string, onWritten: () => void = () => {}): OriginalWriter {
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
+  openWriter(trackId: string, onWritten: () => void = () => {}, start?: WriterStart, chunksPerWrite = CHUNKS_PER_WRITE): OriginalWriter {
+    let pending: Buffer[] = start && start.head.length > 0 ? [start.head] : [];
+    let pendingBytes = start?.head.length ?? 0;
     let documents: OriginalChunkDocument[] = [];
-    let n = 0;
+    let n = start?.firstChunk ?? 0;
     const cutChunk = () => {
       const data = Buffer.concat(pending, pendingBytes);
       const chunk = data.subarray(0, ORIGINAL_CHUNK_BYTES);
@@ -104,7 +116,10 @@ export class OriginalStore {
       if (documents.length === 0) return Promise.resolve();
       const batch = documents;
       documents = [];
-      const written = this.chunks.insertMany(batch, { ordered: true }).then(() => {
+      const stored = start
+        ? this.chunks.bulkWrite(batch.map((chunk) => ({ replaceOne: { filter: { _id: chunk._id }, replacement: chunk, upsert: true } })), { ordered: true })
+        : this.chunks.insertMany(batch, { ordered: true });
+      const written = stored.then(() => {
         bytes += batch.reduce((sum, chunk) => sum + chunk.data.length(), 0);
         onWritten();
       });
@@ -116,7 +131,7 @@ export class OriginalStore {
         pending.push(data);
         pendingBytes += data.length;
         while (pendingBytes >= ORIGINAL_CHUNK_BYTES) cutChunk();
-        if (documents.length < CHUNKS_PER_WRITE) return callback();
+        if (documents.length < chunksPerWrite) return callback();
         flush().then(() => callback(), callback);
       },
       final(callback) {
@@ -139,12 +154,11 @@ export class OriginalStore {
   }
 
   /** Streams the original, or the inclusive byte range `start`..`end` of it, reading one chunk ahead. */
-  open(file: OriginalFileDocument, range: { start: number; end: number } = { start: 0, end: file.length - 1 }): Readable {
+  open(file: OriginalLayout, range: { start: number; end: number } = { start: 0, end: file.length - 1 }): Readable {
     const readChunk = async (n: number): Promise<Buffer> => {
-      const chunk = await this.chunks.findOne({ _id: originalChunkId(file._id, n) });
-      if (!chunk) throw new Error(`chunk ${n} of the original of track ${file._id} is missing`);
-      const { buffer } = chunk.data;
-      return Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      const data = await this.readChunk(file._id, n);
+      if (!data) throw new Error(`chunk ${n} of the original of track ${file._id} is missing`);
+      return data;
     };
     async function* bytes() {
       if (range.end < range.start) return;
@@ -164,6 +178,14 @@ export class OriginalStore {
       }
     }
     return Readable.from(bytes(), { objectMode: false });
+  }
+
+  /** Chunk `n` of an original, written or being written; null when there is none. */
+  async readChunk(trackId: string, n: number): Promise<Buffer | null> {
+    const chunk = await this.chunks.findOne({ _id: originalChunkId(trackId, n) });
+    if (!chunk) return null;
+    const { buffer } = chunk.data;
+    return Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   }
 
   /**

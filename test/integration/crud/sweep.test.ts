@@ -36,10 +36,10 @@ describe('POST /sweep', function () {
 
     const response = await harness.http.post('/sweep');
     expect(response.status).to.equal(200);
-    expect(response.body).to.deep.equal({ resumed: 0, failed: 0, expired: 1, cleanedUp: 0 });
+    expect(response.body).to.deep.equal({ resumed: 0, failed: 0, expired: 1, cleanedUp: 0, uploadsExpired: 0, uploadsFinished: 0 });
     expect((await harness.http.get(`/tracks/${old.id}`)).status).to.equal(404);
     expect((await harness.http.get(`/tracks/${recent.id}`)).status).to.equal(200);
-    expect((await harness.http.post('/sweep')).body, 'a second pass finds nothing left to do').to.deep.equal({ resumed: 0, failed: 0, expired: 0, cleanedUp: 0 });
+    expect((await harness.http.post('/sweep')).body, 'a second pass finds nothing left to do').to.deep.equal({ resumed: 0, failed: 0, expired: 0, cleanedUp: 0, uploadsExpired: 0, uploadsFinished: 0 });
   });
 
   it('resumes a track another replica handed back, and the track ends ready', async () => {
@@ -51,7 +51,7 @@ describe('POST /sweep', function () {
 
     const second = await replica();
     const response = await second.http.post('/sweep');
-    expect(response.body).to.deep.equal({ resumed: 1, failed: 0, expired: 0, cleanedUp: 0 });
+    expect(response.body).to.deep.equal({ resumed: 1, failed: 0, expired: 0, cleanedUp: 0, uploadsExpired: 0, uploadsFinished: 0 });
     await second.crud.processor.whenSettled(created.body.id);
     expect((await second.http.get(`/tracks/${created.body.id}`)).body.status).to.equal('ready');
   });
@@ -62,7 +62,7 @@ describe('POST /sweep', function () {
     await makeUnplayedForDays(harness, old, 45);
     const response = await harness.http.post('/').set({ 'X-Connector': 'cron-connector', 'X-Topic': 'cron-function' });
     expect(response.status).to.equal(200);
-    expect(response.body).to.deep.equal({ resumed: 0, failed: 0, expired: 1, cleanedUp: 0 });
+    expect(response.body).to.deep.equal({ resumed: 0, failed: 0, expired: 1, cleanedUp: 0, uploadsExpired: 0, uploadsFinished: 0 });
   });
 
   it('needs no API key when keys are configured, unlike the writes', async () => {
@@ -125,7 +125,7 @@ describe('POST /sweep, for removals cut short', function () {
     const keptSegments = kept.renditions.reduce((sum, rendition) => sum + rendition.segmentCount + 1, 0);
     expect(counts).to.include({ tracks: 1, segments: keptSegments, covers: 1, originals: 1, removals: 0 });
     expect(counts.originalChunks).to.equal(Math.ceil(kept.source.bytes / ORIGINAL_CHUNK_BYTES));
-    expect((await harness.http.post('/sweep')).body, 'nothing is left to finish').to.include({ cleanedUp: 0 });
+    expect((await harness.http.post('/sweep')).body, 'nothing is left to finish').to.include({ cleanedUp: 0, uploadsExpired: 0, uploadsFinished: 0 });
   });
 
   it("lets an upload's note go once its track exists, and never touches the track", async () => {
@@ -134,7 +134,7 @@ describe('POST /sweep, for removals cut short', function () {
     await new RemovalStore(harness.database.removals).begin({ _id: track.id, kind: 'upload', originalBytes: track.source.bytes, durationSec: 0 });
     await harness.database.removals.updateOne({ _id: track.id }, { $set: { since: new Date(Date.now() - 2 * HOUR_MS) } });
 
-    expect((await harness.http.post('/sweep')).body).to.include({ cleanedUp: 0 });
+    expect((await harness.http.post('/sweep')).body).to.include({ cleanedUp: 0, uploadsExpired: 0, uploadsFinished: 0 });
     expect(await storedCounts(harness)).to.include({ tracks: 1, covers: 1, originals: 1, removals: 0 });
   });
 

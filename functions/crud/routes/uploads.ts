@@ -1,0 +1,132 @@
+import { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
+import type { Logger } from 'pino';
+import { MemoryLocker, Server } from '@tus/server';
+import type { Upload } from '@tus/utils';
+import { NodeRequest, sendNodeResponse } from 'srvx/node';
+import { DUPLICATE_HEADER, endpoints, expressPath, TRACK_HEADER } from '../../shared/api/endpoints.js';
+import { type ErrorBody, HttpError, retryAfterSeconds } from '../../shared/errors.js';
+import { fieldErrors } from '../../shared/http/endpoint.js';
+import { isFailure } from '../../shared/http/json-answer.js';
+import { newTrackId } from '../../shared/ids.js';
+import { ResumableMetadataSchema, TrackIdSchema } from '../../shared/schemas/track.js';
+import { ChunkDataStore } from '../resumable/chunk-data-store.js';
+import { type FinishDeps, type FinishedUpload, finishUpload } from '../resumable/finish-upload.js';
+import { tusHttpError } from '../resumable/tus-errors.js';
+import { CHECKSUM_ALGORITHMS, parseUploadChecksum, patchChecksum } from '../resumable/upload-checksum.js';
+import { cleanFilename } from '../upload/filename.js';
+import { watchUploadPace } from '../upload/upload-pace.js';
+
+export interface UploadRoutesDeps extends FinishDeps {
+  writeGuards: RequestHandler[];
+  /** how long a resumable upload may take from its creation */
+  expiryMs: number;
+  corsOrigins: '*' | string[];
+  logger: Logger;
+}
+
+
+/** The headers a finished upload is answered with: where its track is, relative to `uploads/<id>`. */
+function trackHeaders({ trackId, duplicate }: FinishedUpload): Record<string, string> {
+  return { Location: `../tracks/${trackId}`, [TRACK_HEADER]: trackId, ...(duplicate ? { [DUPLICATE_HEADER]: trackId } : {}) };
+}
+
+/** An upload's id from its URL; anything else is an upload that does not exist. */
+const uploadId = (segment: unknown): string | undefined => {
+  const parsed = TrackIdSchema.safeParse(segment);
+  return parsed.success ? parsed.data : undefined;
+};
+
+/** `Upload-Metadata` is the client's to write: checked like a form, the file name cleaned like a direct upload's. */
+function checkedMetadata(upload: Upload): Record<string, string> {
+  const parsed = ResumableMetadataSchema.safeParse(upload.metadata ?? {});
+  if (!parsed.success) {
+    throw new HttpError('validation_failed', 'Upload-Metadata is not valid', { fields: fieldErrors(parsed.error.issues) });
+  }
+  const { filename, ...rest } = parsed.data;
+  return { ...rest, filename: cleanFilename(filename) };
+}
+
+/**
+ * Resumable uploads with the tus 1.0 protocol (core, creation, termination,
+ * checksum and expiration), through @tus/server with a data store of our own
+ * on the database, behind the same guards as direct uploads. A finished
+ * upload goes through the same ingest as `POST /tracks`, and its final PATCH
+ * (and any HEAD after it) names the track.
+ */
+export function uploadRoutes(deps: UploadRoutesDeps): Router {
+  const { writeGuards, logger, uploadLimits } = deps;
+  const datastore = new ChunkDataStore({
+    uploads: deps.uploads,
+    originals: deps.originals,
+    removals: deps.removals,
+    expiryMs: deps.expiryMs,
+    onBytes: uploadLimits.onBytes,
+  });
+  const tus = new Server({
+    path: endpoints.createUpload.path,
+    datastore,
+    locker: new MemoryLocker(),
+    maxSize: uploadLimits.maxBytes,
+    // relative to the creation URL, so it holds behind any gateway prefix
+    generateUrl: (_req, { id }) => `uploads/${id}`,
+    getFileIdFromRequest: (_req, lastPath) => uploadId(lastPath),
+    namingFunction: () => newTrackId(),
+    disableTerminationForFinishedUploads: true,
+    ...(deps.corsOrigins === '*' ? {} : { allowedOrigins: deps.corsOrigins }),
+    allowedHeaders: ['Authorization', 'Upload-Checksum'],
+    exposedHeaders: ['Location', TRACK_HEADER, DUPLICATE_HEADER, 'Retry-After', 'Tus-Checksum-Algorithm', 'Upload-Expires'],
+    onUploadCreate: async (_req, upload) => ({ metadata: checkedMetadata(upload) }),
+    onUploadFinish: async (req, upload) => {
+      const finished = await finishUpload(deps, upload.id, req.signal);
+      return finished ? { headers: trackHeaders(finished) } : {};
+    },
+    onResponseError: (_req, error) => {
+      const httpError = tusHttpError(error);
+      if (isFailure(error, httpError)) logger.error({ err: error }, 'resumable upload request failed');
+      return { status_code: httpError.status, body: JSON.stringify(httpError.toBody()) };
+    },
+  });
+
+  /** Hands the request to tus, and its answer back as the service answers: JSON errors, the track once finished. */
+  const handle = async (req: Request, res: Response) => {
+    const checksum = req.method === 'PATCH' ? parseUploadChecksum(req.get('upload-checksum')) : undefined;
+    if (req.method === 'PATCH' && !req.is('application/offset+octet-stream')) {
+      throw new HttpError('unsupported_media_type', 'A PATCH carries application/offset+octet-stream', { contentType: req.get('content-type') ?? null });
+    }
+    // a client that lost the final PATCH's answer learns the track here, and a finish cut short is finished
+    const id = req.method === 'HEAD' ? uploadId(req.params.id) : undefined;
+    const finished = id ? await finishUpload(deps, id) : null;
+    const stopWatching = req.method === 'PATCH' ? watchUploadPace(req, uploadLimits.pace, () => req.destroy()) : () => {};
+    try {
+      const answer = await patchChecksum.run(checksum, () => tus.handleWeb(new NodeRequest({ req, res })));
+      if (finished && answer.ok) for (const [name, value] of Object.entries(trackHeaders(finished))) answer.headers.set(name, value);
+      if (req.method === 'OPTIONS') answer.headers.set('Tus-Checksum-Algorithm', CHECKSUM_ALGORITHMS.join(','));
+      await sendNodeResponse(res, answer.status >= 400 ? await asJsonError(answer) : answer);
+    } finally {
+      stopWatching();
+    }
+  };
+
+  const router = Router();
+  const { uploadCapabilities, createUpload, uploadOffset, appendUpload, terminateUpload } = endpoints;
+  for (const spec of [uploadCapabilities, createUpload, uploadOffset, appendUpload, terminateUpload]) {
+    const guards = 'write' in spec ? writeGuards : [];
+    router[spec.method](expressPath(spec.path), ...guards, (req: Request, res: Response, next: NextFunction) => void handle(req, res).catch(next));
+  }
+  return router;
+}
+
+/** The library writes a few refusals as text before any hook runs (a missing Tus-Resumable, a bad header): they become JSON too. */
+async function asJsonError(answer: globalThis.Response): Promise<globalThis.Response> {
+  const text = await answer.text();
+  const error = text.startsWith('{') ? null : tusHttpError({ status_code: answer.status, body: text });
+  const body = error ? JSON.stringify(error.toBody()) : text;
+  const headers = new Headers(answer.headers);
+  headers.set('Content-Type', 'application/json; charset=utf-8');
+  headers.set('Content-Length', String(Buffer.byteLength(body)));
+  headers.set('Cache-Control', 'no-store');
+  const code = error?.code ?? (JSON.parse(text) as Partial<ErrorBody>).error?.code;
+  const retryAfter = code === undefined ? undefined : retryAfterSeconds[code];
+  if (retryAfter) headers.set('Retry-After', String(retryAfter));
+  return new Response(body, { status: answer.status, headers });
+}
