@@ -108,6 +108,14 @@ export class UploadChecksumMismatchError extends APIError {
 export class AlreadyInPlaylistError extends ConflictError {
   override name = 'AlreadyInPlaylistError';
 }
+/** A playlist's media playlist asked for as a version the playlist no longer is: read its master again. */
+export class PlaylistChangedError extends ConflictError {
+  override name = 'PlaylistChangedError';
+}
+/** A resumable upload's request without `Tus-Resumable: 1.0.0`. */
+export class TusVersionError extends APIError {
+  override name = 'TusVersionError';
+}
 export class PayloadTooLargeError extends APIError {
   override name = 'PayloadTooLargeError';
 }
@@ -184,6 +192,8 @@ const classByCode: Record<ErrorCode, APIErrorClass> = {
   upload_expired: UploadExpiredError,
   upload_checksum_mismatch: UploadChecksumMismatchError,
   already_in_playlist: AlreadyInPlaylistError,
+  playlist_changed: PlaylistChangedError,
+  tus_version_unsupported: TusVersionError,
   payload_too_large: PayloadTooLargeError,
   range_not_satisfiable: RangeNotSatisfiableError,
   unsupported_media_type: UnsupportedMediaTypeError,

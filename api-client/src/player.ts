@@ -25,6 +25,15 @@ export interface AttachedTrack {
   destroy(): void;
 }
 
+/** A segment of a media playlist as hls.js placed it. */
+export interface PlaylistSegment {
+  /** absolute URL */
+  url: string;
+  /** seconds from the start of the presentation */
+  start: number;
+  duration: number;
+}
+
 export interface AttachOptions {
   /** hls.js settings merged over the defaults */
   hlsConfig?: Partial<HlsConfig>;
@@ -38,8 +47,10 @@ export interface AttachOptions {
   onReady?: () => void;
   /** hls.js switched to another rendition (an index of `qualities()`) */
   onQualitySwitched?: (index: number) => void;
-  /** every hls.js error, recovered or not, by its `details` (e.g. `fragLoadError`) */
-  onError?: (details: string, fatal: boolean) => void;
+  /** every hls.js error, recovered or not, by its `details` (e.g. `fragLoadError`), with the HTTP status of a failed load */
+  onError?: (details: string, fatal: boolean, status?: number) => void;
+  /** hls.js read a media playlist: its segments, where each starts on the element's timeline (hls.js only) */
+  onMediaPlaylist?: (segments: PlaylistSegment[]) => void;
   /** playback cannot continue, after recovery was tried */
   onFatalError?: (error: Error) => void;
 }
@@ -86,11 +97,14 @@ function attachWithHlsJs(audio: HTMLMediaElement, url: string, options: AttachOp
 
   hls.on(Hls.Events.MANIFEST_PARSED, () => options.onReady?.());
   hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => options.onQualitySwitched?.(data.level));
+  hls.on(Hls.Events.LEVEL_LOADED, (_event, data) => {
+    options.onMediaPlaylist?.(data.details.fragments.map((fragment) => ({ url: fragment.url, start: fragment.start, duration: fragment.duration })));
+  });
   hls.on(Hls.Events.FRAG_LOADED, () => {
     networkRecoveries = 0;
   });
   hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
-    options.onError?.(data.details, data.fatal);
+    options.onError?.(data.details, data.fatal, data.response?.code);
     if (!data.fatal) return;
     // the recovery ladder from hls.js's API documentation: reload on network errors,
     // recover the media element once, then swap the codec and recover again

@@ -17,6 +17,8 @@ export const errorStatus = {
   upload_offset_mismatch: 409,
   upload_expired: 410,
   already_in_playlist: 409,
+  playlist_changed: 409,
+  tus_version_unsupported: 412,
   payload_too_large: 413,
   range_not_satisfiable: 416,
   unsupported_media_type: 415,

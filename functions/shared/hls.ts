@@ -15,5 +15,9 @@ export const mediaSegmentFile = (index: number) => `${String(index).padStart(6, 
  */
 export const maxSegmentCount = (durationSec: number) => Math.ceil(durationSec / (SEGMENT_SECONDS * 0.9)) + 2;
 
-/** HLS `EXT-X-TARGETDURATION`: the longest segment, rounded to the nearest second. */
-export const targetDurationOf = (segmentDurations: number[]) => Math.max(1, ...segmentDurations.map((duration) => Math.round(duration)));
+/**
+ * HLS `EXT-X-TARGETDURATION`: the longest segment, rounded to the nearest second. A loop, not `Math.max(...)`:
+ * a playlist of long tracks has more segments than a call can take arguments.
+ */
+export const targetDurationOf = (segmentDurations: number[]) =>
+  segmentDurations.reduce((longest, duration) => Math.max(longest, Math.round(duration)), 1);

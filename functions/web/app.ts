@@ -3,8 +3,8 @@ import express, { type Express, type Router } from 'express';
 import expressStaticGzip from 'express-static-gzip';
 import { createRegistry, type Registry } from '../shared/metrics/registry.js';
 import { webRequestMetrics } from '../shared/metrics/request-metrics.js';
+import { IMMUTABLE } from '../shared/http/cache-control.js';
 
-const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * The built player: its files, and index.html for every other page so share

@@ -18,6 +18,7 @@ function navigate(path: string): void {
 const context: ViewContext = {
   segue,
   navigate,
+  reload: () => void render({ moveFocus: false }),
   rememberApiKey: (key: string) => {
     segue.apiKey = key;
     if (key) sessionStorage.setItem(API_KEY_STORAGE, key);

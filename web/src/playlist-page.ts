@@ -9,6 +9,8 @@ import { setTitle, type View, type ViewContext } from './view.js';
 const RESTART_WITHIN_SEC = 3;
 /** A seek lands this far into a track, so it is never taken for the end of the one before. */
 const INTO_TRACK_SEC = 0.01;
+/** Where a segment's URL names its track: the stream function's presentation points at each track's own files. */
+const TRACK_IN_URL = /\/tracks\/([0-9A-Za-z]{12})\//;
 
 /** A ready track of the playlist, where it begins on the playlist's timeline. */
 interface Entry extends Span {
@@ -56,19 +58,22 @@ export function playlistView(context: ViewContext, id: string, first?: Promise<P
 function playlistPage(context: ViewContext, playlist: Playlist, signal: AbortSignal): { children: Node[]; dispose(): void } {
   const { segue } = context;
   setTitle(playlist.name);
-  const list = h('ol', { class: 'playlist-tracks', 'aria-label': 'Tracks' });
-  const entries: Entry[] = [];
-  let end = 0;
-  for (const track of playlist.tracks) {
-    const ready = track.status === 'ready';
-    const item = trackItem(context, track, ready ? () => playFrom(entries.findIndex((entry) => entry.track === track)) : null);
-    list.append(item);
-    if (!ready) continue;
-    // where the stream function's presentation puts it: after the segments of the ready tracks before it
-    const duration = track.renditions[0]?.durationSec ?? track.durationSec;
-    entries.push({ track, item, start: end, duration });
-    end += duration;
-  }
+  const byId = new Map(playlist.tracks.map((track) => [track.id, track]));
+  const items = new Map(playlist.tracks.map((track) => [track.id, trackItem(context, track, track.status === 'ready' ? () => playFrom(track.id) : null)]));
+  const list = h('ol', { class: 'playlist-tracks', 'aria-label': 'Tracks' }, ...items.values());
+  let entries: Entry[] = [];
+  /** Places the tracks on the element's timeline, in the order the presentation plays them. */
+  const place = (order: Array<{ id: string; duration: number }>) => {
+    let end = 0;
+    entries = order.map(({ id, duration }) => {
+      const track = byId.get(id)!;
+      const entry = { track, item: items.get(id)!, start: end, duration };
+      end += duration;
+      return entry;
+    });
+  };
+  // until hls.js has read a media playlist: where the stream function puts them, after the ready tracks before each
+  place(playlist.tracks.filter((track) => track.status === 'ready').map((track) => ({ id: track.id, duration: track.renditions[0]?.durationSec ?? track.durationSec })));
   if (entries.length === 0) {
     return {
       children: [h('h1', {}, playlist.name), h('p', {}, playlist.tracks.length ? 'None of its tracks is ready to play yet.' : 'This playlist is empty.'), list],
@@ -76,6 +81,12 @@ function playlistPage(context: ViewContext, playlist: Playlist, signal: AbortSig
     };
   }
 
+  /** The playlist changed since this page read it: the page is made again from it as it is now. */
+  const reread = () => {
+    if (signal.aborted) return;
+    announce('This playlist changed while it was open: here it is as it is now.');
+    context.reload();
+  };
   let current = 0;
   const transport = new Transport({
     src: segue.playlists.masterPlaylistUrl(playlist.id),
@@ -87,6 +98,23 @@ function playlistPage(context: ViewContext, playlist: Playlist, signal: AbortSig
       ['nexttrack', () => next()],
       ['previoustrack', () => previous()],
     ],
+    // the places that count are the ones in the playlist hls.js plays; a track ready since the page was read is in them
+    onMediaPlaylist: (segments) => {
+      const order: Array<{ id: string; duration: number }> = [];
+      for (const segment of segments) {
+        const id = TRACK_IN_URL.exec(segment.url)?.[1];
+        if (!id || !byId.has(id)) return reread();
+        if (order.at(-1)?.id !== id) order.push({ id, duration: 0 });
+        order.at(-1)!.duration += segment.duration;
+      }
+      for (const { id } of order) if (byId.get(id)!.status !== 'ready') makePlayable(id);
+      place(order);
+      shown = -1;
+      follow();
+    },
+    onLoadError: (status) => {
+      if (status === 409) reread();
+    },
   });
   const { audio, controls, quality, volume, message } = transport;
   const previousButton = h('button', { type: 'button', class: 'button secondary skip', 'aria-label': 'Previous track' }, '⏮');
@@ -95,10 +123,17 @@ function playlistPage(context: ViewContext, playlist: Playlist, signal: AbortSig
   previousButton.addEventListener('click', () => previous());
   nextButton.addEventListener('click', () => next());
 
+  const makePlayable = (id: string) => {
+    const playable = trackItem(context, { ...byId.get(id)!, status: 'ready' }, () => playFrom(id));
+    items.get(id)!.replaceWith(playable);
+    items.set(id, playable);
+  };
   const seekToEntry = (index: number) => {
     audio.currentTime = entries[index]!.start + INTO_TRACK_SEC;
   };
-  function playFrom(index: number): void {
+  function playFrom(id: string): void {
+    const index = entries.findIndex((entry) => entry.track.id === id);
+    if (index < 0) return;
     seekToEntry(index);
     void transport.play();
   }
@@ -110,41 +145,34 @@ function playlistPage(context: ViewContext, playlist: Playlist, signal: AbortSig
     seekToEntry(into > RESTART_WITHIN_SEC || current === 0 ? current : current - 1);
   }
 
+  let shown = -1;
   /** The track at the element's time; the page, the system's controls and the title follow it. */
   const follow = () => {
+    if (signal.aborted) return;
     const time = audio.currentTime;
-    const index = Math.max(0, entries.findLastIndex((entry) => entry.start <= time + INTO_TRACK_SEC / 2));
-    if (index === current && controls.dataset.track !== undefined) return;
-    current = index;
-    const { track, item } = entries[index]!;
-    for (const entry of entries) entry.item.removeAttribute('aria-current');
-    item.setAttribute('aria-current', 'true');
-    controls.dataset.track = String(index);
+    current = Math.max(0, entries.findLastIndex((entry) => entry.start <= time + INTO_TRACK_SEC / 2));
+    if (current === shown) return;
+    shown = current;
+    const { track, item } = entries[current]!;
+    for (const each of items.values()) each.querySelector('.row')?.removeAttribute('aria-current');
+    item.querySelector('.row')?.setAttribute('aria-current', 'true');
+    controls.dataset.track = String(current);
     transport.waveform.values = track.peaks;
     transport.refresh();
     const artist = track.artist ? ` – ${track.artist}` : '';
-    nowPlaying.textContent = `${index + 1} of ${entries.length}: ${track.title}${artist}`;
-    previousButton.disabled = false;
-    nextButton.disabled = index + 1 >= entries.length;
+    nowPlaying.textContent = `${current + 1} of ${entries.length}: ${track.title}${artist}`;
+    // aria-disabled rather than disabled: a button that has focus keeps it
+    nextButton.setAttribute('aria-disabled', String(current + 1 >= entries.length));
     setTitle(`${track.title}${artist} · ${playlist.name}`);
-    showInMediaSession({
-      title: track.title,
-      artist: track.artist ?? '',
-      album: playlist.name,
-      artwork: artworkOf(segue, track),
-    });
+    showInMediaSession({ title: track.title, artist: track.artist ?? '', album: playlist.name, artwork: artworkOf(segue, track) });
     if (!audio.paused) announce(`Now playing ${track.title}${artist}`);
   };
-  for (const type of ['timeupdate', 'seeking', 'seeked']) audio.addEventListener(type, follow);
+  for (const type of ['timeupdate', 'seeking', 'seeked']) transport.listen(audio, type, follow);
   follow();
+  // hls.js once the page is on screen (its covers are small), or at Play if sooner
+  transport.loadAfter(new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
 
   const total = entries.reduce((sum, entry) => sum + entry.duration, 0);
-  const firstCover = list.querySelector('img');
-  // hls.js once the list and its first cover are shown, or at Play if sooner
-  void whenShown(firstCover ?? h('span')).then(() => {
-    if (!signal.aborted) void transport.load();
-  });
-
   return {
     children: [
       h(
@@ -174,7 +202,7 @@ function trackItem(context: ViewContext, track: Track, play: (() => void) | null
   if (!play) {
     return h('li', { class: 'playlist-track unavailable', 'data-track-id': track.id }, h('div', { class: 'row' }, cover, text, h('span', { class: `badge ${track.status}` }, track.status), duration));
   }
-  const button = h('button', { type: 'button', class: 'row', 'aria-label': `Play ${track.title}` }, cover, text, duration);
+  const button = h('button', { type: 'button', class: 'row' }, cover, h('span', { class: 'visually-hidden' }, 'Play '), text, duration);
   button.addEventListener('click', play);
   return h('li', { class: 'playlist-track', 'data-track-id': track.id }, button);
 }

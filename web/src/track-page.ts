@@ -185,9 +185,7 @@ function playerPage(context: ViewContext, track: Track, signal: AbortSignal): { 
   const cover = coverImage(segue, track, 'large');
   // hls.js is most of the app's weight: fetched once the page and its cover are shown (or at Play, if sooner),
   // so that it never holds them up
-  void whenShown(cover).then(() => {
-    if (!signal.aborted) void transport.load();
-  });
+  transport.loadAfter(whenShown(cover));
 
   return {
     children: [

@@ -1,5 +1,5 @@
 import { formatDuration } from '@segue/api-client';
-import type { AttachedTrack } from '@segue/api-client/player';
+import type { AttachedTrack, PlaylistSegment } from '@segue/api-client/player';
 import { h } from './dom.js';
 import { Waveform } from './waveform.js';
 
@@ -22,6 +22,10 @@ export interface TransportOptions {
   keys?: Record<string, () => void>;
   /** media session actions a page adds to play, pause and seeking */
   mediaActions?: Array<[MediaSessionAction, MediaSessionActionHandler]>;
+  /** hls.js read a media playlist (what a playlist page learns its tracks' places from) */
+  onMediaPlaylist?: (segments: PlaylistSegment[]) => void;
+  /** a load failed with this HTTP status (a playlist page is told its playlist changed: 409) */
+  onLoadError?: (status: number) => void;
 }
 
 /**
@@ -69,8 +73,8 @@ export class Transport {
       event.preventDefault();
       this.seekBy(step);
     });
-    for (const type of ['timeupdate', 'seeked']) audio.addEventListener(type, () => this.showTime());
-    for (const type of ['play', 'pause', 'ended']) audio.addEventListener(type, () => this.showPlaying());
+    for (const type of ['timeupdate', 'seeked']) this.listen(audio, type, () => this.showTime());
+    for (const type of ['play', 'pause', 'ended']) this.listen(audio, type, () => this.showPlaying());
     volume.addEventListener('input', () => {
       audio.volume = Number(volume.value);
     });
@@ -96,10 +100,12 @@ export class Transport {
         onQualitySwitched: (index) => {
           controls.dataset.quality = String(index);
         },
-        onError: (details) => {
+        onError: (details, _fatal, status) => {
           controls.dataset.hlsErrors = String(++this.hlsErrors);
           controls.dataset.hlsLastError = details;
+          if (status !== undefined && status >= 400) this.options.onLoadError?.(status);
         },
+        onMediaPlaylist: (segments) => this.options.onMediaPlaylist?.(segments),
         onFatalError: (error) => {
           this.message.textContent = error.message;
         },
@@ -113,6 +119,13 @@ export class Transport {
     });
     this.attaching.catch((error: Error) => (this.message.textContent = `The player could not be loaded: ${error.message}`));
     return this.attaching;
+  }
+
+  /** Fetches hls.js once `shown` settles (the page and its cover are on screen), unless Play came first. */
+  loadAfter(shown: Promise<void>): void {
+    void shown.then(() => {
+      if (!this.options.signal.aborted) void this.load();
+    });
   }
 
   play(): Promise<void> {
@@ -161,6 +174,10 @@ export class Transport {
     this.shownSecond = Math.floor(now);
     this.elapsed.textContent = formatDuration(this.shownSecond);
     this.seek.setAttribute('aria-valuetext', `${formatDuration(this.shownSecond)} of ${formatDuration(duration)}`);
+    // the lock screen's scrubber is the span's too, so a seek from it lands where it shows
+    if ('mediaSession' in navigator && 'setPositionState' in navigator.mediaSession && duration > 0) {
+      navigator.mediaSession.setPositionState({ duration, position: Math.min(now, duration), playbackRate: this.audio.playbackRate || 1 });
+    }
   }
 
   private showPlaying(): void {
@@ -172,7 +189,9 @@ export class Transport {
 
   private onKey(event: KeyboardEvent): void {
     const target = event.target as HTMLElement;
-    if (event.altKey || event.ctrlKey || event.metaKey || target.closest('input, select, textarea, button, a')) return;
+    if (event.altKey || event.ctrlKey || event.metaKey || target.closest('input, select, textarea, [contenteditable]')) return;
+    // a focused button or link keeps its own Space and Enter; the other keys still reach the player
+    if ((event.key === ' ' || event.key === 'Enter') && target.closest('button, a, summary')) return;
     const { audio, volume } = this;
     const actions: Record<string, () => void> = {
       ' ': () => this.toggle(),
@@ -216,7 +235,8 @@ export class Transport {
     };
   }
 
-  private listen(target: EventTarget, type: string, listener: (event: Event) => void): void {
+  /** Listens until the transport is disposed. */
+  listen(target: EventTarget, type: string, listener: (event: Event) => void): void {
     target.addEventListener(type, listener);
     this.undo.push(() => target.removeEventListener(type, listener));
   }

@@ -9,6 +9,8 @@ export interface View {
 export interface ViewContext {
   segue: Segue;
   navigate(path: string): void;
+  /** renders this page again from the start, as it is now */
+  reload(): void;
   /** uses this key for writes from now on, and for the rest of the browser session */
   rememberApiKey(key: string): void;
 }

@@ -8,7 +8,7 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
   404: 'not_found',
   409: 'upload_offset_mismatch',
   410: 'upload_expired',
-  412: 'validation_failed',
+  412: 'tus_version_unsupported',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   460: 'upload_checksum_mismatch',

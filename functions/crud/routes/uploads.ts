@@ -89,6 +89,10 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
 
   /** Hands the request to tus, and its answer back as the service answers: JSON errors, the track once finished. */
   const handle = async (req: Request, res: Response) => {
+    // a malformed id is a bad request before it is anything the protocol says
+    if (req.params.id !== undefined && !uploadId(req.params.id)) {
+      throw new HttpError('validation_failed', 'The request is not valid', { fields: { id: ['an upload id is 12 letters and digits'] } });
+    }
     const checksum = req.method === 'PATCH' ? parseUploadChecksum(req.get('upload-checksum')) : undefined;
     if (req.method === 'PATCH' && !req.is('application/offset+octet-stream')) {
       throw new HttpError('unsupported_media_type', 'A PATCH carries application/offset+octet-stream', { contentType: req.get('content-type') ?? null });

@@ -40,6 +40,8 @@ export interface EndpointSpec {
   meanings?: Record<number, string>;
   /** status → the headers that answer carries */
   headers?: Record<number, Record<string, ResponseHeader>>;
+  /** headers the request carries (the tus protocol's) */
+  requestHeaders?: Record<string, ResponseHeader>;
   /** the error codes this route can answer with, besides `internal_error` */
   errors: ErrorCode[];
   /** writes need an API key when keys are configured */
@@ -79,6 +81,9 @@ const PLAYLIST_LOCATION: ResponseHeader = {
 /** room for a full playlist's ids with the longest name and description, every character escaped */
 const PLAYLIST_BODY_LIMIT = '64kb';
 const RenditionParamsSchema = TrackParamsSchema.extend({ rendition: z.string().describe('a64, a128 or a256') });
+const PlaylistVersionQuerySchema = z.object({
+  v: z.string().optional().describe('the version the multivariant playlist names; once the playlist is another, 409 playlist_changed'),
+});
 const PlaylistRenditionParamsSchema = PlaylistParamsSchema.extend({ rendition: z.string().describe('a rung any of its tracks has: a64, a128 or a256') });
 const SegmentParamsSchema = RenditionParamsSchema.extend({
   file: z.string().describe('init.mp4, or NNNNNN.m4s counted from 000000'),
@@ -114,7 +119,13 @@ const UPLOAD_EXPIRES: ResponseHeader = { schema: z.string(), description: 'when 
 const TRACK_OF_UPLOAD: ResponseHeader = { schema: TrackIdSchema, description: 'once the upload is complete: the track it became (its own id), or the track that already held its bytes' };
 const TRACK_LOCATION: ResponseHeader = { schema: z.string().regex(/^\.\.\/tracks\/[0-9A-Za-z]{12}$/), description: 'once complete: the track, relative to the upload: ../tracks/<id>' };
 const FINISHED_HEADERS = { [TRACK_HEADER]: TRACK_OF_UPLOAD, Location: TRACK_LOCATION, [DUPLICATE_HEADER]: DUPLICATE_OF };
-const UPLOAD_ERRORS: ErrorCode[] = ['validation_failed', 'not_found', 'upload_expired', 'service_busy', ...WRITE_ERRORS];
+const UPLOAD_ERRORS: ErrorCode[] = ['validation_failed', 'tus_version_unsupported', 'not_found', 'upload_expired', 'service_busy', ...WRITE_ERRORS];
+/** what every tus request but OPTIONS carries */
+const TUS_REQUEST = { 'Tus-Resumable': { ...TUS_RESUMABLE, description: 'the tus protocol version: 1.0.0, else 412' } };
+const UPLOAD_CHECKSUM: ResponseHeader = {
+  schema: z.string().regex(/^(sha1|sha256|md5) [A-Za-z0-9+/]+={0,2}$/),
+  description: 'the checksum of this request\'s bytes (tus checksum extension): a mismatch is 460 and none of them is kept',
+};
 /** what finishing a complete upload can answer: the same refusals as POST /tracks */
 const INGEST_ERRORS: ErrorCode[] = ['unsupported_media_type', 'undecodable_audio', 'truncated_audio', 'too_long', 'checksum_mismatch', 'upload_in_progress'];
 
@@ -172,6 +183,15 @@ export const endpoints = {
       'Begin a resumable upload (tus creation): Tus-Resumable: 1.0.0, Upload-Length (at most MAX_UPLOAD_BYTES) and Upload-Metadata ' +
       '(base64 values of filename, filetype, title, artist, album, sha256). The body may carry the first bytes (creation-with-upload)',
     body: 'tus',
+    requestHeaders: {
+      ...TUS_REQUEST,
+      'Upload-Length': { schema: z.string().regex(/^\d+$/), description: 'the whole upload, in bytes (at most MAX_UPLOAD_BYTES, else 413)', required: true },
+      'Upload-Metadata': {
+        schema: z.string().regex(/^[A-Za-z0-9_.-]+( [A-Za-z0-9+/]*={0,2})?(,[A-Za-z0-9_.-]+( [A-Za-z0-9+/]*={0,2})?)*$/),
+        description: 'comma-separated `key base64value` pairs: filename, filetype, title, artist, album, sha256',
+      },
+      'Upload-Checksum': UPLOAD_CHECKSUM,
+    },
     responses: { 201: null },
     meanings: { 201: 'created at Location (relative: uploads/<id>)' },
     headers: {
@@ -181,7 +201,8 @@ export const endpoints = {
         'Upload-Expires': UPLOAD_EXPIRES,
       },
     },
-    errors: [...UPLOAD_ERRORS, 'payload_too_large', ...NEW_WORK_ERRORS],
+    // the first bytes may be all of them: the upload is finished, with the same ingest as the last PATCH
+    errors: [...UPLOAD_ERRORS, 'payload_too_large', 'upload_checksum_mismatch', ...INGEST_ERRORS, ...NEW_WORK_ERRORS],
     write: true,
   },
   uploadOffset: {
@@ -190,6 +211,7 @@ export const endpoints = {
     path: '/uploads/{id}',
     summary: 'Where a resumable upload stands (Upload-Offset of Upload-Length); once complete, the track it became (a finish cut short is finished first)',
     params: UploadParamsSchema,
+    requestHeaders: TUS_REQUEST,
     responses: { 200: null },
     headers: { 200: { 'Tus-Resumable': TUS_RESUMABLE, 'Upload-Offset': UPLOAD_OFFSET, 'Upload-Length': UPLOAD_OFFSET, ...FINISHED_HEADERS } },
     errors: [...UPLOAD_ERRORS, ...INGEST_ERRORS],
@@ -204,6 +226,11 @@ export const endpoints = {
       'The PATCH that completes it makes the track, with the same ingest as POST /tracks, and names it',
     params: UploadParamsSchema,
     body: 'tus',
+    requestHeaders: {
+      ...TUS_REQUEST,
+      'Upload-Offset': { schema: z.string().regex(/^\d+$/), description: 'where these bytes go: the offset the service holds (HEAD), else 409', required: true },
+      'Upload-Checksum': UPLOAD_CHECKSUM,
+    },
     responses: { 204: null },
     headers: { 204: { 'Tus-Resumable': TUS_RESUMABLE, 'Upload-Offset': UPLOAD_OFFSET, 'Upload-Expires': UPLOAD_EXPIRES, ...FINISHED_HEADERS } },
     errors: [...UPLOAD_ERRORS, 'upload_offset_mismatch', 'upload_checksum_mismatch', 'payload_too_large', 'request_timeout', ...INGEST_ERRORS],
@@ -215,6 +242,7 @@ export const endpoints = {
     path: '/uploads/{id}',
     summary: 'Abandon a resumable upload (tus termination): it is removed with every byte it stored',
     params: UploadParamsSchema,
+    requestHeaders: TUS_REQUEST,
     responses: { 204: null },
     errors: [...UPLOAD_ERRORS, 'upload_in_progress'],
     write: true,
@@ -418,9 +446,10 @@ export const endpoints = {
     path: '/playlists/{id}/{rendition}/index.m3u8',
     summary: "A playlist's HLS media playlist: each ready track's segments at its nearest rendition, a discontinuity between tracks",
     params: PlaylistRenditionParamsSchema,
+    query: PlaylistVersionQuerySchema,
     responses: { 200: HLS_PLAYLIST, 304: null },
-    meanings: { 409: 'none of its tracks is ready yet' },
-    errors: [...STREAM_ERRORS, 'track_not_ready'],
+    meanings: { 409: 'none of its tracks is ready yet, or the playlist is no longer the version asked for' },
+    errors: [...STREAM_ERRORS, 'track_not_ready', 'playlist_changed'],
   },
   segment: {
     function: 'stream',

@@ -57,6 +57,9 @@ function parameters(spec: EndpointSpec): JsonSchema[] {
       });
     }
   }
+  for (const [name, { schema, description, required }] of Object.entries(spec.requestHeaders ?? {})) {
+    list.push({ name, in: 'header', required: required ?? false, schema: schemaOf(schema, 'input'), description });
+  }
   if (spec.body === 'upload') {
     list.push(
       { name: 'X-Filename', in: 'header', schema: { type: 'string' }, description: 'the file name of a raw upload (percent-encoded UTF-8 allowed)' },
@@ -92,7 +95,9 @@ function requestBody(spec: EndpointSpec): JsonSchema | undefined {
   }
   if (spec.body === 'tus') {
     const media = 'application/offset+octet-stream';
-    return { required: false, content: { [media]: { schema: { type: 'string', contentMediaType: media } } } };
+    // a PATCH always carries its bytes; a creation may carry the first ones
+    // any bytes at all: what they must be is said by Upload-Offset, Upload-Length and Upload-Checksum, not a type
+    return { required: spec.method === 'patch', content: { [media]: { schema: {} } } };
   }
   return { required: true, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } };
 }

@@ -14,8 +14,13 @@ export type TrackStatus = z.infer<typeof TrackStatusSchema>;
 export const RenditionIdSchema = z.enum(['a64', 'a128', 'a256']);
 export type RenditionId = z.infer<typeof RenditionIdSchema>;
 
-const title = z.string().trim().min(1).max(300);
-const tagText = z.string().trim().min(1).max(300);
+/**
+ * At least one character that is not a space: what `min(1)` after `trim()` means, in a pattern the OpenAPI
+ * document carries. JavaScript's white space is written out, since Python's `re` (schemathesis) reads `\s` otherwise.
+ */
+export const NOT_ONLY_SPACES = new RegExp('[^\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]');
+const title = z.string().trim().min(1).max(300).regex(NOT_ONLY_SPACES, 'not only spaces');
+const tagText = z.string().trim().min(1).max(300).regex(NOT_ONLY_SPACES, 'not only spaces');
 
 export const TagsSchema = z.object({
   title,
@@ -225,7 +230,7 @@ export const UploadFieldsSchema = z.strictObject({
 export type UploadFields = z.infer<typeof UploadFieldsSchema>;
 
 export const TrackListQuerySchema = PageQuerySchema.extend({
-  q: z.string().trim().min(1).max(200).optional(),
+  q: z.string().trim().min(1).max(200).regex(NOT_ONLY_SPACES, 'not only spaces').optional(),
 });
 export type TrackListQuery = z.infer<typeof TrackListQuerySchema>;
 

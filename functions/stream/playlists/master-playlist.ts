@@ -24,13 +24,14 @@ function startFirst(variants: Variant[]): Variant[] {
 /**
  * The multivariant playlist: one audio-only variant per rendition, with the
  * bandwidth measured on its segments (peak, and average once complete) and
- * its codec.
+ * its codec. `query` goes on every variant's URI (`?v=…`, which version of a
+ * playlist its media playlists must be).
  */
-export function writeMasterPlaylist(variants: Variant[]): string {
+export function writeMasterPlaylist(variants: Variant[], query = ''): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS'];
   for (const variant of startFirst(variants)) {
     const average = variant.averageBandwidth === undefined ? '' : `,AVERAGE-BANDWIDTH=${variant.averageBandwidth}`;
-    lines.push(`#EXT-X-STREAM-INF:BANDWIDTH=${variant.peakBandwidth}${average},CODECS="${variant.codecs}"`, `${variant.id}/index.m3u8`);
+    lines.push(`#EXT-X-STREAM-INF:BANDWIDTH=${variant.peakBandwidth}${average},CODECS="${variant.codecs}"`, `${variant.id}/index.m3u8${query}`);
   }
   lines.push('');
   return lines.join('\n');

@@ -39,7 +39,7 @@ export function playlistVariants(tracks: PresentedTrack[]): Variant[] {
       id,
       bitrate,
       codecs: played[0]!.codecs,
-      peakBandwidth: Math.max(...played.map((rendition) => rendition.peakBandwidth)),
+      peakBandwidth: played.reduce((peak, rendition) => Math.max(peak, rendition.peakBandwidth), 0),
       averageBandwidth: Math.round(bits / seconds),
     };
   });

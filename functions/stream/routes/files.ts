@@ -10,6 +10,7 @@ import type { ByteCache, CachedBytes } from '../cache/byte-cache.js';
 import type { TrackCache } from '../cache/track-cache.js';
 import { requestedRange, startBody } from '../http/byte-range.js';
 import { describeAndCheckFresh, sendBytes } from '../http/respond.js';
+import { IMMUTABLE } from '../../shared/http/cache-control.js';
 
 export interface FileDeps {
   trackCache: TrackCache;
@@ -58,8 +59,7 @@ export function fileHandlers({ trackCache, byteCache, originals, covers, access 
       res.setHeader('Accept-Ranges', 'bytes');
       res.setHeader('Content-Disposition', attachment(track.source.filename));
       res.setHeader('Content-Security-Policy', UNRUNNABLE);
-      const cacheControl = 'public, max-age=31536000, immutable';
-      if (describeAndCheckFresh(req, res, { contentType: track.source.mimeType, etag, cacheControl })) return;
+      if (describeAndCheckFresh(req, res, { contentType: track.source.mimeType, etag, cacheControl: IMMUTABLE })) return;
       const range = requestedRange(req, res, size, etag);
       startBody(res, size, range);
       access.record(track._id);

@@ -11,6 +11,7 @@ import type { CachedText, TrackCache } from '../cache/track-cache.js';
 import { describeAndCheckFresh, sendBytes } from '../http/respond.js';
 import { type Variant, writeMasterPlaylist } from '../playlists/master-playlist.js';
 import { writeMediaPlaylist } from '../playlists/media-playlist.js';
+import { IMMUTABLE } from '../../shared/http/cache-control.js';
 
 export interface PlaybackDeps {
   trackCache: TrackCache;
@@ -20,7 +21,6 @@ export interface PlaybackDeps {
 }
 
 export const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
-const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** VOD playlists never change while their track exists; a short life bounds how long a deleted one lingers in caches. */
 const PLAYLIST_CACHE = 'public, max-age=300';
 /** A growing playlist is asked again every few seconds, and each time must say what is stored now (its ETag answers 304 when nothing is new). */

@@ -187,7 +187,12 @@ describe('resumable uploads (tus 1.0)', function () {
     expect(badType.body.error.details.fields).to.have.property('filetype');
     const noTus = await harness.http.post('/uploads').set('Upload-Length', '10');
     expect(noTus.status, 'without Tus-Resumable').to.equal(412);
-    expect(noTus.body.error.code).to.equal('validation_failed');
+    expect(noTus.body.error.code).to.equal('tus_version_unsupported');
+    // a malformed upload id is a bad request, whatever else the request lacks
+    const malformed = await harness.http.head('/uploads/not-an-id').set('Tus-Resumable', '1.0.0');
+    expect(malformed.status).to.equal(400);
+    const malformedDelete = await harness.http.delete('/uploads/not-an-id');
+    expect([malformedDelete.status, malformedDelete.body.error.code]).to.deep.equal([400, 'validation_failed']);
     await expectNothingStored(harness);
   });
 

@@ -65,17 +65,23 @@ describe('a playlist as one HLS presentation, over HTTP', function () {
     expect(seconds).to.be.closeTo(tracks.reduce((sum, track) => sum + track.durationSec, 0), TOLERANCE_SEC);
   });
 
-  it('follows the playlist as it changes: a new ETag once edited, 304 while not', async () => {
+  it('follows the playlist as it changes: a new ETag and version once edited, 304 while not, 409 for a media playlist of the old version', async () => {
     const first = await harness.http.get(path(master()));
     const again = await harness.http.get(path(master())).set('If-None-Match', first.headers.etag!);
     expect(again.status).to.equal(304);
-    const edited = await harness.http.patch(`/function/crud/playlists/${playlistId}`).send({ trackIds: [tracks[0]!.id] });
-    expect(edited.status).to.equal(200);
-    const after = await harness.http.get(path(master())).set('If-None-Match', first.headers.etag!);
-    expect(after.status).to.equal(200);
-    const media = parseMedia((await harness.http.get(path(new URL(parseMaster(after.text).variants[0]!.uri, master()).href))).text);
-    expect(media.segments.every((segment) => segment.uri.includes(`/tracks/${tracks[0]!.id}/`))).to.equal(true);
-    await harness.http.patch(`/function/crud/playlists/${playlistId}`).send({ trackIds: tracks.map((track) => track.id) });
+    try {
+      const edited = await harness.http.patch(`/function/crud/playlists/${playlistId}`).send({ trackIds: [tracks[0]!.id] });
+      expect(edited.status).to.equal(200);
+      const after = await harness.http.get(path(master())).set('If-None-Match', first.headers.etag!);
+      expect(after.status).to.equal(200);
+      const media = parseMedia((await harness.http.get(path(new URL(parseMaster(after.text).variants[0]!.uri, master()).href))).text);
+      expect(media.segments.every((segment) => segment.uri.includes(`/tracks/${tracks[0]!.id}/`))).to.equal(true);
+      // a media playlist of the version read before the edit is no longer that version: never other tracks at the same times
+      const stale = await harness.http.get(path(new URL(parseMaster(first.text).variants[0]!.uri, master()).href));
+      expect([stale.status, stale.body.error?.code]).to.deep.equal([409, 'playlist_changed']);
+    } finally {
+      await harness.http.patch(`/function/crud/playlists/${playlistId}`).send({ trackIds: tracks.map((track) => track.id) });
+    }
   });
 
   it('leaves out a track still processing, and answers 409 while none is ready; 404 for a playlist or rung it does not have', async () => {

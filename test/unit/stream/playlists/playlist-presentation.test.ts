@@ -8,7 +8,7 @@ import { storedRendition as rendition } from '../../../support/track-documents.j
 // a full ladder, one cut at 128 kbit/s (its source was worth no more), and a lone 64 kbit/s rung
 const full: PresentedTrack = { id: 'AAAAAAAAAAAA', renditions: [rendition('a64', 64_000, [6, 6, 1.5]), rendition('a128', 128_000, [6, 6, 1.5]), rendition('a256', 256_000, [6, 6, 1.5])] };
 const cut: PresentedTrack = { id: 'BBBBBBBBBBBB', renditions: [rendition('a128', 128_000, [6, 2.25]), rendition('a64', 64_000, [6, 2.25])] };
-const lone: PresentedTrack = { id: 'CCCCCCCCCCCC', renditions: [rendition('a64', 64_000, [4])] };
+const lone: PresentedTrack = { id: 'CCCCCCCCCCCC', renditions: [rendition('a64', 64_000, [6.6])] };
 
 describe('a playlist as one HLS presentation', () => {
   it('plays each track at its richest rendition at or under the variant, or its poorest when none is', () => {
@@ -31,7 +31,8 @@ describe('a playlist as one HLS presentation', () => {
 
   it("writes each track's segments behind a discontinuity and its own init segment, every URI the track's own file", () => {
     const media = parseMedia(writeMediaPlaylist(playlistParts([full, cut, lone], 'a256')!, true));
-    expect(media).to.include({ playlistType: 'VOD', endlist: true, targetDuration: 6 });
+    // the longest segment of any track: the last track's 6.6 s
+    expect(media).to.include({ playlistType: 'VOD', endlist: true, targetDuration: 7 });
     expect(media.segments.map((segment) => segment.uri)).to.deep.equal([
       '../../../tracks/AAAAAAAAAAAA/a256/000000.m4s',
       '../../../tracks/AAAAAAAAAAAA/a256/000001.m4s',
@@ -46,7 +47,7 @@ describe('a playlist as one HLS presentation', () => {
       ...Array(2).fill('../../../tracks/BBBBBBBBBBBB/a128/init.mp4'),
       '../../../tracks/CCCCCCCCCCCC/a64/init.mp4',
     ]);
-    expect(media.segments.map((segment) => segment.duration)).to.deep.equal([6, 6, 1.5, 6, 2.25, 4]);
+    expect(media.segments.map((segment) => segment.duration)).to.deep.equal([6, 6, 1.5, 6, 2.25, 6.6]);
   });
 
   it('has no media playlist for a rung none of its tracks has', () => {
