@@ -11,11 +11,11 @@ import { playerSuite } from '../support/player.js';
 
 const run = promisify(execFile);
 
-/** Three tones, each its own pitch, the second at another sample rate: a player must change its decoder between them. */
+/** Three tones, each its own pitch, the second mono at another sample rate: a player must change its decoder between them. */
 const TONES = [
-  { frequency: 440, seconds: 6, sampleRate: 44_100 },
-  { frequency: 660, seconds: 5, sampleRate: 48_000 },
-  { frequency: 880, seconds: 6, sampleRate: 44_100 },
+  { frequency: 440, seconds: 6, sampleRate: 44_100, channels: 2 },
+  { frequency: 660, seconds: 5, sampleRate: 48_000, channels: 1 },
+  { frequency: 880, seconds: 6, sampleRate: 44_100, channels: 2 },
 ];
 const GAP_GOAL_MS = 100;
 /** A change of pitch is sure two 4096-sample windows after the tone changed: within 0.2 s at 44.1 kHz, 0.4 s allowed. */
@@ -120,7 +120,7 @@ describe('a shared playlist in Chromium', function () {
     trackIds = [];
     for (const [index, tone] of TONES.entries()) {
       const path = join(work, `tone-${tone.frequency}.wav`);
-      await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=f=${tone.frequency}:d=${tone.seconds}:r=${tone.sampleRate}`, '-ac', '2', path]);
+      await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=f=${tone.frequency}:d=${tone.seconds}:r=${tone.sampleRate}`, '-ac', String(tone.channels), path]);
       const uploaded = await harness.http.post('/function/crud/tracks?wait=true').field('title', `Tone ${index + 1}`).attach('file', path);
       expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(201);
       trackIds.push(uploaded.body.id);
