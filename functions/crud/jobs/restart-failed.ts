@@ -2,6 +2,7 @@ import type { TrackDocument } from '../../shared/schemas/track.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import { busy } from '../upload/staging-budget.js';
 import type { TrackProcessor } from './track-processor.js';
+import { refuseWhenQueueFull } from './queue-limit.js';
 
 export interface RestartDeps {
   tracks: TrackStore;
@@ -19,7 +20,7 @@ export interface RestartDeps {
  */
 export async function restartFailed(deps: RestartDeps, id: string): Promise<TrackDocument | null> {
   const { tracks, processor } = deps;
-  if (processor.jobCount >= deps.maxQueuedJobs) throw busy('it holds as many tracks as it may');
+  refuseWhenQueueFull(processor, deps.maxQueuedJobs);
   // a job that just failed may still be cleaning up after itself
   if (processor.isRunning(id)) throw busy('the last run of this track is still ending');
   const restarted = await tracks.restartFailed(id, { owner: deps.owner, until: new Date(Date.now() + deps.leaseMs) });

@@ -2,9 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpError } from '../../shared/errors.js';
 import type { UploadDocument, UploadStore } from '../../shared/storage/upload-store.js';
 import { type IngestDeps, ingestReceived, uploadFields } from '../ingest/accept-upload.js';
-import { busy, type StagingBudget } from '../upload/staging-budget.js';
+import type { StagingBudget } from '../upload/staging-budget.js';
 import { removeUpload } from './remove-upload.js';
 import { stageUpload } from './stage-upload.js';
+import { refuseWhenQueueFull } from '../jobs/queue-limit.js';
 
 export interface FinishDeps extends IngestDeps {
   uploads: UploadStore;
@@ -45,7 +46,7 @@ export async function finishUpload(deps: FinishDeps, id: string, signal?: AbortS
       return finishedAs(upload, id);
     }
     // a replica that holds as many tracks as it may leaves the finish to the next ask (the client's retry, or the sweeper)
-    if (deps.processor.jobCount >= deps.maxQueuedJobs) throw busy('it holds as many tracks as it may');
+    refuseWhenQueueFull(deps.processor, deps.maxQueuedJobs);
     if (await uploads.claimFinish(id, owner, new Date(Date.now() + leaseMs))) return finishClaimed(deps, upload);
     await sleep(FINISH_POLL_MS, undefined, { signal });
   }

@@ -9,6 +9,7 @@ import { type IngestDeps, acceptUpload } from '../ingest/accept-upload.js';
 import { restartFailed } from '../jobs/restart-failed.js';
 import { finishRemoval, type RemoveDeps, removeTrack } from '../store/remove-track.js';
 import { busy } from '../upload/staging-budget.js';
+import { refuseWhenQueueFull } from '../jobs/queue-limit.js';
 
 export interface TrackRoutesDeps extends IngestDeps, RemoveDeps {
   /** what a write must pass first: the API key check, the rate limit */
@@ -42,7 +43,7 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
 
   mount(router, endpoints.createTrack, writeGuards, deps.metrics.countUploads(async ({ query }, req, res) => {
     // refused before a byte of the body is read
-    if (processor.jobCount >= deps.maxQueuedJobs) throw busy('it holds as many tracks as it may');
+    refuseWhenQueueFull(processor, deps.maxQueuedJobs);
     if (receiving >= deps.maxConcurrentUploads) throw busy('it receives as many uploads as it may');
     receiving++;
     const accepted = await acceptUpload(deps, req).finally(() => receiving--);

@@ -1,3 +1,4 @@
+import { escapeRegExp } from '../util/escape-regexp.js';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { HttpError } from '../errors.js';
@@ -44,7 +45,8 @@ const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'
 export function methodNotAllowed(specs: ReadonlyArray<{ method: string; path: string }>): RequestHandler {
   const routes = specs.map(({ method, path }) => ({
     method: method.toUpperCase(),
-    pattern: new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}$`),
+    // literal parts as themselves (`master.m3u8`'s dot is a dot), each `{param}` one path segment
+    pattern: new RegExp(`^${path.split(/\{\w+\}/).map(escapeRegExp).join('[^/]+')}$`),
   }));
   return (req, res, next) => {
     const methods = new Set(routes.filter((route) => route.pattern.test(req.path)).map((route) => route.method));

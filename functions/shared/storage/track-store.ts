@@ -1,4 +1,5 @@
 import type { Collection, Filter, UpdateFilter } from 'mongodb';
+import { escapeRegExp } from '../util/escape-regexp.js';
 import {
   type GrowingRendition,
   type Lease,
@@ -13,7 +14,6 @@ import {
 } from '../schemas/track.js';
 import { newestFirst, type Page } from './newest-first.js';
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class TrackStore {
   constructor(private readonly tracks: Collection<TrackDocument>) {}
