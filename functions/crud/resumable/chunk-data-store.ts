@@ -80,6 +80,7 @@ export class ChunkDataStore extends DataStore {
 
   override async write(source: Readable, id: string, offset: number): Promise<number> {
     const { uploads, originals, onBytes } = this.deps;
+    // read again though tus has just read it: its locker holds within one replica, and this is the check across them
     const upload = await this.find(id);
     if (upload.offset !== offset) throw ERRORS.INVALID_OFFSET;
     const expected = patchChecksum.getStore();

@@ -56,7 +56,8 @@ async function finishClaimed(deps: FinishDeps, upload: UploadDocument): Promise<
   const { uploads, originals, covers, removals, owner, leaseMs, logger } = deps;
   const id = upload._id;
   const renewal = setInterval(
-    () => void uploads.renewFinish(id, owner, new Date(Date.now() + leaseMs)).catch(() => undefined),
+    // a renewal that fails lets the lease lapse and another replica take the finish over: worth a line in the log
+    () => void uploads.renewFinish(id, owner, new Date(Date.now() + leaseMs)).catch((err: unknown) => logger.warn({ err, uploadId: id }, 'could not renew the finish')),
     Math.max(1000, leaseMs / 3),
   );
   const discardStored = async () => {
@@ -83,7 +84,7 @@ async function finishClaimed(deps: FinishDeps, upload: UploadDocument): Promise<
   } catch (error) {
     // refused for what it is (not audio, too long): kept, it would be refused again at every ask
     if (refusesTheFile(error)) await removeUpload(deps, upload);
-    else await uploads.releaseFinish(id, owner).catch(() => undefined);
+    else await uploads.releaseFinish(id, owner).catch((err: unknown) => logger.warn({ err, uploadId: id }, 'could not release the finish; its lease lapses instead'));
     throw error;
   } finally {
     clearInterval(renewal);

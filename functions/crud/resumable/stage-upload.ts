@@ -5,7 +5,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ORIGINAL_CHUNK_BYTES, type OriginalStore } from '../../shared/storage/original-store.js';
 import type { UploadDocument } from '../../shared/storage/upload-store.js';
-import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
+import { disposableTempDir } from '../../shared/util/temp-dir.js';
 import type { ReceivedUpload } from '../upload/receive-upload.js';
 import { busy, type StagingBudget } from '../upload/staging-budget.js';
 
@@ -22,17 +22,10 @@ export interface StageDeps {
  */
 export async function stageUpload({ originals, tmpDir, budget }: StageDeps, upload: UploadDocument): Promise<ReceivedUpload> {
   if (!budget.tryReserve(upload.length)) throw busy('its disk holds as many uploads as it may');
-  const dir = await makeTempDir(tmpDir, 'upload').catch((error: unknown) => {
+  const { dir, dispose } = await disposableTempDir(tmpDir, 'upload', () => budget.release(upload.length)).catch((error: unknown) => {
     budget.release(upload.length);
     throw error;
   });
-  let disposed = false;
-  const dispose = async () => {
-    if (disposed) return;
-    disposed = true;
-    await removeDir(dir);
-    budget.release(upload.length);
-  };
   const path = join(dir, 'upload');
   const hash = createHash('sha256');
   const hashing = new Transform({

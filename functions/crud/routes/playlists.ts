@@ -81,8 +81,11 @@ export function playlistRoutes(deps: PlaylistRoutesDeps): Router {
   });
 
   mount(router, endpoints.updatePlaylist, writeGuards, async ({ params, body }, _req, res) => {
-    await findPlaylist(params.id);
-    if (body.trackIds) await checkTracks(body.trackIds);
+    // a missing playlist is told before tracks it would not hold; a rename alone learns that from the update itself
+    if (body.trackIds) {
+      await findPlaylist(params.id);
+      await checkTracks(body.trackIds);
+    }
     const updated = await playlists.update(params.id, body);
     if (!updated) throw notFound('This playlist', { id: params.id });
     res.json(await answer(updated, body.trackIds));

@@ -99,7 +99,16 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
     }
     // a client that lost the final PATCH's answer learns the track here, and a finish cut short is finished
     const id = req.method === 'HEAD' ? uploadId(req.params.id) : undefined;
-    const finished = id ? await finishUpload(deps, id) : null;
+    // waiting on a finish another replica holds stops when the client is gone
+    const clientGone = new AbortController();
+    res.once('close', () => clientGone.abort());
+    const finished = id
+      ? await finishUpload(deps, id, clientGone.signal).catch((error: unknown) => {
+          if (clientGone.signal.aborted) return 'gone' as const;
+          throw error;
+        })
+      : null;
+    if (finished === 'gone') return;
     const stopWatching = req.method === 'PATCH' ? watchUploadPace(req, uploadLimits.pace, () => req.destroy()) : () => {};
     try {
       const answer = await patchChecksum.run(checksum, () => tus.handleWeb(new NodeRequest({ req, res })));

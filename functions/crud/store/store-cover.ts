@@ -21,7 +21,7 @@ export interface StoreCoverDeps {
 export async function storeCover(deps: StoreCoverDeps, trackId: string, cover: Cover | undefined): Promise<number[]> {
   if (!cover) return [];
   const sizes = await resizeCover(deps.tools, cover, deps.uploadLimits.tmpDir).catch((error: unknown) => {
-    deps.logger.warn({ err: error, trackId }, 'the cover could not be decoded; the track is kept without it');
+    deps.logger.warn({ err: error, trackId }, 'the cover could not be resized; the track is kept without it');
     return [];
   });
   if (sizes.length === 0) return [];

@@ -7,7 +7,7 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import { HttpError } from '../../shared/errors.js';
 import { teeWritable } from '../../shared/util/tee-writable.js';
-import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
+import { disposableTempDir } from '../../shared/util/temp-dir.js';
 import { cleanFilename } from './filename.js';
 import { busy, type StagingBudget } from './staging-budget.js';
 import { type UploadPace, watchUploadPace } from './upload-pace.js';
@@ -230,15 +230,8 @@ export async function receiveUpload(
   const declaredLength = Number(req.get('content-length'));
   if (declaredLength > maxBytes + (multipart ? MULTIPART_OVERHEAD_BYTES : 0)) throw tooLarge(maxBytes);
 
-  const dir = await makeTempDir(tmpDir, 'upload');
   const meter = new UploadMeter(maxBytes, budget, onBytes);
-  let disposed = false;
-  const dispose = async () => {
-    if (disposed) return;
-    disposed = true;
-    await removeDir(dir);
-    budget.release(meter.bytes);
-  };
+  const { dir, dispose } = await disposableTempDir(tmpDir, 'upload', () => budget.release(meter.bytes));
   const tooSlow = new AbortController();
   const stopWatching = watchUploadPace(req, pace, (error) => tooSlow.abort(error));
   const stop = cutOff ? AbortSignal.any([tooSlow.signal, cutOff]) : tooSlow.signal;

@@ -2,8 +2,9 @@ import type { Collection } from 'mongodb';
 
 /**
  * A resumable (tus) upload. Its id is the id of the track it becomes, and its
- * bytes are that track's original chunks from the first PATCH, so finishing
- * it copies nothing. Every replica reads and writes it by `_id`: any of them
+ * bytes are that track's original chunks from the first PATCH, so they are
+ * stored once (finishing copies them to a temp file for ffmpeg, as a direct
+ * upload is staged). Every replica reads and writes it by `_id`: any of them
  * continues an upload another one began.
  */
 export interface UploadDocument {

@@ -14,3 +14,19 @@ export async function withTempDir<T>(root: string, purpose: string, work: (dir: 
     await removeDir(dir);
   }
 }
+
+/**
+ * A fresh directory under `root` that outlives this call (an upload staged for a job), and its removal: once
+ * only, however often asked, then `release` (what it held is given back).
+ */
+export async function disposableTempDir(root: string, purpose: string, release: () => void): Promise<{ dir: string; dispose(): Promise<void> }> {
+  const dir = await makeTempDir(root, purpose);
+  let disposed = false;
+  const dispose = async () => {
+    if (disposed) return;
+    disposed = true;
+    await removeDir(dir);
+    release();
+  };
+  return { dir, dispose };
+}
