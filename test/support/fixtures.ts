@@ -60,6 +60,28 @@ async function makeAudio({ filename, durationSec, graph, encode }: AudioRecipe):
 
 const tags = (entries: Record<string, string>) => Object.entries(entries).flatMap(([key, value]) => ['-metadata', `${key}=${value}`]);
 
+/** An MP3 (ID3v2.3) with a picture as its front cover: the audio encoded first, the cover put beside it as it is. */
+async function mp3WithCover(options: {
+  filename: string;
+  durationSec: number;
+  bitrate: string;
+  cover: 'cover' | 'largeCover';
+  coverTags: string[];
+  tags: Record<string, string>;
+}): Promise<Fixture> {
+  const { filename, durationSec } = options;
+  const audio = await makeAudio({ filename: filename.replace(/\.mp3$/, '-audio.mp3'), durationSec, encode: ['-ar', '44100', '-c:a', 'libmp3lame', '-b:a', options.bitrate] });
+  const cover = await fixture(options.cover);
+  const path = join(dir, filename);
+  await ffmpeg([
+    ...['-i', audio.path, '-i', cover.path, '-map', '0:a', '-map', '1:v', '-c', 'copy'],
+    ...['-id3v2_version', '3', ...options.coverTags.flatMap((tag) => ['-metadata:s:v', tag])],
+    ...tags(options.tags),
+    path,
+  ]);
+  return { path, filename, durationSec };
+}
+
 const recipes = {
   async cover(): Promise<Fixture> {
     const path = join(dir, 'cover.png');
@@ -75,31 +97,19 @@ const recipes = {
   },
 
   /** a short MP3 whose front cover is `largeCover` */
-  async largeCoverMp3(): Promise<Fixture> {
-    const audio = await makeAudio({ filename: 'large-cover-audio.mp3', durationSec: 2, encode: ['-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '128k'] });
-    const cover = await fixture('largeCover');
-    const path = join(dir, 'large-cover.mp3');
-    await ffmpeg([
-      ...['-i', audio.path, '-i', cover.path, '-map', '0:a', '-map', '1:v', '-c', 'copy'],
-      ...['-id3v2_version', '3', '-metadata:s:v', 'comment=Cover (front)', ...tags({ title: 'Big Sleeve' })],
-      path,
-    ]);
-    return { path, filename: 'large-cover.mp3', durationSec: 2 };
-  },
+  largeCoverMp3: () =>
+    mp3WithCover({ filename: 'large-cover.mp3', durationSec: 2, bitrate: '128k', cover: 'largeCover', coverTags: ['comment=Cover (front)'], tags: { title: 'Big Sleeve' } }),
 
   /** 320 kbit/s CBR MP3 with ID3v2.3 tags and front cover art */
-  async taggedMp3(): Promise<Fixture> {
-    const audio = await makeAudio({ filename: 'tagged-audio.mp3', durationSec: 14, encode: ['-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '320k'] });
-    const cover = await fixture('cover');
-    const path = join(dir, 'tagged.mp3');
-    await ffmpeg([
-      ...['-i', audio.path, '-i', cover.path, '-map', '0:a', '-map', '1:v', '-c', 'copy'],
-      ...['-id3v2_version', '3', '-metadata:s:v', 'title=Album cover', '-metadata:s:v', 'comment=Cover (front)'],
-      ...tags({ title: 'Night Drive', artist: 'The Fixtures', album: 'Test Pressings', date: '2021', genre: 'Synthwave', track: '3/10' }),
-      path,
-    ]);
-    return { path, filename: 'tagged.mp3', durationSec: 14 };
-  },
+  taggedMp3: () =>
+    mp3WithCover({
+      filename: 'tagged.mp3',
+      durationSec: 14,
+      bitrate: '320k',
+      cover: 'cover',
+      coverTags: ['title=Album cover', 'comment=Cover (front)'],
+      tags: { title: 'Night Drive', artist: 'The Fixtures', album: 'Test Pressings', date: '2021', genre: 'Synthwave', track: '3/10' },
+    }),
 
   /** 24-bit 48 kHz FLAC with Vorbis comments */
   hiresFlac: () =>
