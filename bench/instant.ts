@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import type { Track } from '../functions/shared/schemas/track.js';
+import type { Track } from '../functions/core/schemas/track.js';
 import { openPage } from '../test/support/browser.js';
 import { jsonAnswer } from '../test/support/net.js';
 import { noisyTone, run, startWebStack } from './support.js';

@@ -1,4 +1,4 @@
-import { HealthSchema } from '../../functions/shared/api/endpoints.js';
+import { HealthSchema } from '../../functions/core/endpoints.js';
 import type { Platform } from './platform.js';
 import { Playlists } from './playlists.js';
 import { Tracks } from './tracks.js';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { ErrorCode } from '../../functions/shared/errors.js';
-import type { Track } from '../../functions/shared/schemas/track.js';
+import type { ErrorCode } from '../../functions/core/errors.js';
+import type { Track } from '../../functions/core/schemas/track.js';
 
 /** Every error this client throws (besides the caller's own abort reason) is a SegueError. */
 export class SegueError extends Error {

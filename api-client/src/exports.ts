@@ -1,5 +1,5 @@
 /** What both entry points (browser and Node) export besides their Segue class. */
-export type { ErrorCode } from '../../functions/shared/errors.js';
+export type { ErrorCode } from '../../functions/core/errors.js';
 export type {
   Loudness,
   Rendition,
@@ -10,10 +10,10 @@ export type {
   TrackStatus,
   TrackUpdate,
   UploadFields,
-} from '../../functions/shared/schemas/track.js';
-export { TrackListSchema, TrackSchema } from '../../functions/shared/schemas/track.js';
-export type { Playlist, PlaylistList, PlaylistSummary } from '../../functions/shared/schemas/playlist.js';
-export { MAX_PLAYLIST_TRACKS, PlaylistListSchema, PlaylistSchema, PlaylistSummarySchema } from '../../functions/shared/schemas/playlist.js';
+} from '../../functions/core/schemas/track.js';
+export { TrackListSchema, TrackSchema } from '../../functions/core/schemas/track.js';
+export type { Playlist, PlaylistList, PlaylistSummary } from '../../functions/core/schemas/playlist.js';
+export { MAX_PLAYLIST_TRACKS, PlaylistListSchema, PlaylistSchema, PlaylistSummarySchema } from '../../functions/core/schemas/playlist.js';
 export * from './errors.js';
 export { formatDuration } from './format.js';
 export type { Page } from './pages.js';

@@ -7,7 +7,7 @@ import {
   PlaylistSchema,
   type PlaylistSummary,
   type PlaylistUpdate,
-} from '../../functions/shared/schemas/playlist.js';
+} from '../../functions/core/schemas/playlist.js';
 import { PageIterator } from './pages.js';
 import type { Transport } from './transport.js';
 

@@ -1,6 +1,6 @@
 import { DetailedError, Upload, type UploadOptions } from 'tus-js-client';
-import { DUPLICATE_HEADER, TRACK_HEADER } from '../../functions/shared/api/endpoints.js';
-import type { UploadFields } from '../../functions/shared/schemas/track.js';
+import { DUPLICATE_HEADER, TRACK_HEADER } from '../../functions/core/endpoints.js';
+import type { UploadFields } from '../../functions/core/schemas/track.js';
 import { ConnectionError, SegueError } from './errors.js';
 import { readError, type Transport } from './transport.js';
 import { progressReporter, type UploadProgress, type UploadSource } from './upload-body.js';

@@ -1,4 +1,4 @@
-import type { UploadFields } from '../../functions/shared/schemas/track.js';
+import type { UploadFields } from '../../functions/core/schemas/track.js';
 import type { Platform } from './platform.js';
 import type { Transport } from './transport.js';
 import { countProgress, multipartBody, progressReporter, type UploadProgress, type UploadSource } from './upload-body.js';

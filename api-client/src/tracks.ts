@@ -1,4 +1,4 @@
-import { DUPLICATE_HEADER } from '../../functions/shared/api/endpoints.js';
+import { DUPLICATE_HEADER } from '../../functions/core/endpoints.js';
 import {
   type Track,
   type TrackList,
@@ -6,7 +6,7 @@ import {
   TrackSchema,
   type TrackUpdate,
   type UploadFields,
-} from '../../functions/shared/schemas/track.js';
+} from '../../functions/core/schemas/track.js';
 import { ProcessingError, ResponseValidationError, TimeoutError } from './errors.js';
 import { PageIterator } from './pages.js';
 import type { Platform } from './platform.js';

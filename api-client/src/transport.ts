@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { type EndpointName, endpoints } from '../../functions/shared/api/endpoints.js';
-import { ErrorBodySchema } from '../../functions/shared/errors.js';
+import { type EndpointName, endpoints } from '../../functions/core/endpoints.js';
+import { ErrorBodySchema } from '../../functions/core/errors.js';
 import {
   APIError,
   apiError,

@@ -1,4 +1,4 @@
-import type { UploadFields } from '../../functions/shared/schemas/track.js';
+import type { UploadFields } from '../../functions/core/schemas/track.js';
 
 /** Bytes to upload, however the caller holds them. */
 export interface UploadSource {

@@ -1,10 +1,10 @@
 import { customAlphabet } from 'nanoid';
+import { SHARE_ID_ALPHABET, SHARE_ID_LENGTH } from '../core/share-id.js';
 
-/** 62^12 ids: collisions are out of reach, and the id reads well in a share link. */
-export const newTrackId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 12);
+export const newTrackId = customAlphabet(SHARE_ID_ALPHABET, SHARE_ID_LENGTH);
+
+/** A playlist's id is a share id of the same kind. */
+export const newPlaylistId = newTrackId;
 
 /** A replica's name in leases, unique per process. */
 export const newReplicaId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
-
-/** A playlist's id is a share id of the same kind, from the same alphabet. */
-export const newPlaylistId = newTrackId;

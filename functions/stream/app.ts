@@ -1,8 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import * as z from 'zod';
-import { expressPath, endpoints } from '../shared/api/endpoints.js';
+import { expressPath, endpoints } from '../core/endpoints.js';
 import type { Config } from '../shared/config.js';
-import { HttpError, shuttingDown } from '../shared/errors.js';
+import { HttpError, shuttingDown } from '../shared/http/http-error.js';
 import { corsPolicy } from '../shared/http/cors.js';
 import { fieldErrors } from '../shared/http/endpoint.js';
 import { sendError, sendJson } from '../shared/http/json-answer.js';
@@ -10,7 +10,8 @@ import type { Logger } from '../shared/logger.js';
 import { watchSegmentCache } from '../shared/metrics/cache-metrics.js';
 import { createRegistry, type Registry } from '../shared/metrics/registry.js';
 import { listenerRequestTimer } from '../shared/metrics/request-metrics.js';
-import { TrackIdSchema } from '../shared/schemas/track.js';
+import { TrackIdSchema } from '../core/schemas/track.js';
+import { isShareId } from '../core/share-id.js';
 import { CoverStore } from '../shared/storage/cover-store.js';
 import type { Database } from '../shared/storage/database.js';
 import { OriginalStore } from '../shared/storage/original-store.js';
@@ -47,11 +48,10 @@ export interface StreamApp {
 }
 
 const TrackParams = z.object({ id: TrackIdSchema });
-const TRACK_ID = /^[0-9A-Za-z]{12}$/;
 
 /** The schema says what is wrong with a bad id; a plain test lets good ones through faster, on every request. */
 function checkTrackId(id: string): void {
-  if (TRACK_ID.test(id)) return;
+  if (isShareId(id)) return;
   const parsed = TrackParams.safeParse({ id });
   if (!parsed.success) {
     throw new HttpError('validation_failed', 'The request is not valid', { fields: fieldErrors(parsed.error.issues) });

@@ -4,7 +4,10 @@ import expressStaticGzip from 'express-static-gzip';
 import { createRegistry, type Registry } from '../shared/metrics/registry.js';
 import { webRequestMetrics } from '../shared/metrics/request-metrics.js';
 import { IMMUTABLE } from '../shared/http/cache-control.js';
+import { SHARE_ID } from '../core/share-id.js';
 
+/** The pages a share link opens (a track's, a playlist's), answered with the app like the root. */
+const SHARED_PAGE = new RegExp(`^/[tp]/${SHARE_ID}/?$`);
 
 /**
  * The built player: its files, and index.html for every other page so share
@@ -36,7 +39,7 @@ export function webPlayer(root: string): Router {
       res.status(404).type('text').send('Not found');
       return;
     }
-    const isPage = req.path === '/' || /^\/[tp]\/[0-9A-Za-z]{12}\/?$/.test(req.path);
+    const isPage = req.path === '/' || SHARED_PAGE.test(req.path);
     res.status(isPage ? 200 : 404).setHeader('Cache-Control', 'no-cache');
     res.sendFile(index, (error) => {
       if (error && !res.headersSent) res.status(404).type('text').send('The web player is not built: run `npm run build:web`.');

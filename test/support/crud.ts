@@ -5,7 +5,7 @@ import { type CrudApp, createApp } from '../../functions/crud/app.js';
 import type { Config } from '../../functions/shared/config.js';
 import { createLogger, type Logger } from '../../functions/shared/logger.js';
 import type { Registry } from '../../functions/shared/metrics/registry.js';
-import type { Track, TrackDocument } from '../../functions/shared/schemas/track.js';
+import type { Track, TrackDocument } from '../../functions/core/schemas/track.js';
 import { RemovalStore } from '../../functions/shared/storage/removal-store.js';
 import { testConfig } from './config.js';
 import { freshDatabase, type TestDatabase } from './database.js';

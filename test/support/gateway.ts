@@ -7,7 +7,7 @@ import { createGateway, type Gateway } from '../../functions/local/gateway.js';
 import type { Config } from '../../functions/shared/config.js';
 import { closeServer, listen } from '../../functions/shared/http/listen.js';
 import { createLogger } from '../../functions/shared/logger.js';
-import type { Track } from '../../functions/shared/schemas/track.js';
+import type { Track } from '../../functions/core/schemas/track.js';
 import { scriptsServedFrom } from './browser-coverage.js';
 import { testConfig } from './config.js';
 import { freshDatabase, type TestDatabase } from './database.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Lease, StoredRendition, TrackDocument } from '../../functions/shared/schemas/track.js';
+import type { Lease, StoredRendition, TrackDocument } from '../../functions/core/schemas/track.js';
 
 /** Track documents written straight to the database, for tests and benchmarks that need no real audio. */
 

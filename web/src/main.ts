@@ -1,4 +1,5 @@
 import { Segue } from '@segue/api-client';
+import { SHARE_ID } from '../../functions/core/share-id.js';
 import { basePath, gatewayUrl } from './config.js';
 import { h } from './dom.js';
 import { notFoundView } from './not-found.js';
@@ -35,11 +36,11 @@ function alongside<T>(first: Promise<T>, view: (first: Promise<T>) => Promise<Vi
 /** The pages a share link opens: a track's, `t/<id>`, and a playlist's, `p/<id>`. */
 const SHARED_PAGES: Array<{ path: RegExp; open(id: string): Promise<View> }> = [
   {
-    path: /^t\/([0-9A-Za-z]{12})\/?$/,
+    path: new RegExp(`^t/(${SHARE_ID})/?$`),
     open: (id) => alongside(segue.tracks.retrieve(id), async (first) => (await import('./track-page.js')).trackView(context, id, first)),
   },
   {
-    path: /^p\/([0-9A-Za-z]{12})\/?$/,
+    path: new RegExp(`^p/(${SHARE_ID})/?$`),
     open: (id) => alongside(segue.playlists.retrieve(id), async (first) => (await import('./playlist-page.js')).playlistView(context, id, first)),
   },
 ];

@@ -1,5 +1,5 @@
-import type { Playlist, PlaylistSummary } from '../../../functions/shared/schemas/playlist.js';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Playlist, PlaylistSummary } from '../../../functions/core/schemas/playlist.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { formatDuration } from '../format.js';
 
 export function formatBytes(bytes: number): string {

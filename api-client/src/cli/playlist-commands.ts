@@ -1,4 +1,4 @@
-import type { Playlist } from '../../../functions/shared/schemas/playlist.js';
+import type { Playlist } from '../../../functions/core/schemas/playlist.js';
 import type { Command, Context } from './context.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { playlistDetails, playlistTable } from './format.js';

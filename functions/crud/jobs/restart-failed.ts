@@ -1,6 +1,6 @@
-import type { TrackDocument } from '../../shared/schemas/track.js';
+import type { TrackDocument } from '../../core/schemas/track.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
-import { busy } from '../upload/staging-budget.js';
+import { busy } from '../receive/staging-budget.js';
 import type { TrackProcessor } from './track-processor.js';
 import { refuseWhenQueueFull } from './queue-limit.js';
 

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { SweepResult } from '../../shared/api/endpoints.js';
+import type { SweepResult } from '../../core/endpoints.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import type { UploadStore } from '../../shared/storage/upload-store.js';
-import type { UploadSweep } from '../resumable/sweep-uploads.js';
-import { finishRemoval, type RemoveDeps, removeTrack } from '../store/remove-track.js';
+import type { UploadSweep } from '../receive/resumable/sweep-uploads.js';
+import { finishRemoval, type RemoveDeps, removeTrack } from './remove-track.js';
 import type { TrackProcessor } from './track-processor.js';
 
 /** A track whose processing was interrupted this many times is failed rather than tried again. */

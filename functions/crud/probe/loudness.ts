@@ -1,4 +1,4 @@
-import type { Loudness } from '../../shared/schemas/track.js';
+import type { Loudness } from '../../core/schemas/track.js';
 
 function number(summary: string, label: RegExp): number | null {
   const value = Number(label.exec(summary)?.[1]);

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { HttpError } from '../../shared/errors.js';
+import { HttpError } from '../../shared/http/http-error.js';
 import { deadlineMs, FfmpegError, runFfmpeg } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
 import type { ProbedAudio } from './probe-audio.js';

@@ -1,4 +1,4 @@
-import type { Loudness } from '../../shared/schemas/track.js';
+import type { Loudness } from '../../core/schemas/track.js';
 import type { StagedMedia } from '../media/audio-formats.js';
 import { deadlineMs, runFfmpeg } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';

@@ -1,6 +1,6 @@
 import { type IAudioMetadata, parseFile } from 'music-metadata';
-import { HttpError } from '../../shared/errors.js';
-import type { Tags } from '../../shared/schemas/track.js';
+import { HttpError } from '../../shared/http/http-error.js';
+import type { Tags } from '../../core/schemas/track.js';
 import { AUDIO_FORMATS, type AudioFormatName, audioFormatOf } from '../media/audio-formats.js';
 import { type ProbeOutput, probeMedia } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';

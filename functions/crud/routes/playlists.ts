@@ -1,9 +1,9 @@
 import { type RequestHandler, Router } from 'express';
-import { endpoints } from '../../shared/api/endpoints.js';
-import { HttpError, notFound } from '../../shared/errors.js';
+import { endpoints } from '../../core/endpoints.js';
+import { HttpError, notFound } from '../../shared/http/http-error.js';
 import { mount } from '../../shared/http/endpoint.js';
 import { newPlaylistId } from '../../shared/ids.js';
-import { MAX_PLAYLIST_TRACKS, type PlaylistDocument, toPlaylist, toPlaylistSummary } from '../../shared/schemas/playlist.js';
+import { MAX_PLAYLIST_TRACKS, type PlaylistDocument, toPlaylist, toPlaylistSummary } from '../../core/schemas/playlist.js';
 import type { AddRefusal, PlaylistStore } from '../../shared/storage/playlist-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 

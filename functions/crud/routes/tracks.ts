@@ -1,14 +1,14 @@
 import { type RequestHandler, Router } from 'express';
-import { DUPLICATE_HEADER, endpoints } from '../../shared/api/endpoints.js';
-import { HttpError, notFound } from '../../shared/errors.js';
+import { DUPLICATE_HEADER, endpoints } from '../../core/endpoints.js';
+import { HttpError, notFound } from '../../shared/http/http-error.js';
 import { mount } from '../../shared/http/endpoint.js';
-import { type TrackDocument, toTrack } from '../../shared/schemas/track.js';
+import { type TrackDocument, toTrack } from '../../core/schemas/track.js';
 import type { TrackEvents } from '../../shared/track-events.js';
-import type { Accepted } from '../ingest/accept-once.js';
-import { type IngestDeps, acceptUpload } from '../ingest/accept-upload.js';
+import type { Accepted } from '../receive/accept-once.js';
+import { type IngestDeps, acceptUpload } from '../receive/accept-upload.js';
 import { restartFailed } from '../jobs/restart-failed.js';
-import { finishRemoval, type RemoveDeps, removeTrack } from '../store/remove-track.js';
-import { busy } from '../upload/staging-budget.js';
+import { finishRemoval, type RemoveDeps, removeTrack } from '../jobs/remove-track.js';
+import { busy } from '../receive/staging-budget.js';
 import { refuseWhenQueueFull } from '../jobs/queue-limit.js';
 
 export interface TrackRoutesDeps extends IngestDeps, RemoveDeps {

@@ -3,18 +3,19 @@ import type { Logger } from 'pino';
 import { MemoryLocker, Server } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
-import { DUPLICATE_HEADER, endpoints, expressPath, TRACK_HEADER } from '../../shared/api/endpoints.js';
-import { type ErrorBody, HttpError, retryAfterSeconds } from '../../shared/errors.js';
+import { DUPLICATE_HEADER, endpoints, expressPath, TRACK_HEADER } from '../../core/endpoints.js';
+import { type ErrorBody, retryAfterSeconds } from '../../core/errors.js';
+import { HttpError } from '../../shared/http/http-error.js';
 import { fieldErrors } from '../../shared/http/endpoint.js';
 import { isFailure } from '../../shared/http/json-answer.js';
 import { newTrackId } from '../../shared/ids.js';
-import { ResumableMetadataSchema, TrackIdSchema } from '../../shared/schemas/track.js';
-import { ChunkDataStore } from '../resumable/chunk-data-store.js';
-import { type FinishDeps, type FinishedUpload, finishUpload } from '../resumable/finish-upload.js';
-import { tusHttpError } from '../resumable/tus-errors.js';
-import { CHECKSUM_ALGORITHMS, parseUploadChecksum, patchChecksum } from '../resumable/upload-checksum.js';
-import { cleanFilename } from '../upload/filename.js';
-import { watchUploadPace } from '../upload/upload-pace.js';
+import { ResumableMetadataSchema, TrackIdSchema } from '../../core/schemas/track.js';
+import { ChunkDataStore } from '../receive/resumable/chunk-data-store.js';
+import { type FinishDeps, type FinishedUpload, finishUpload } from '../receive/resumable/finish-upload.js';
+import { tusHttpError } from '../receive/resumable/tus-errors.js';
+import { CHECKSUM_ALGORITHMS, parseUploadChecksum, patchChecksum } from '../receive/resumable/upload-checksum.js';
+import { cleanFilename } from '../receive/filename.js';
+import { watchUploadPace } from '../receive/upload-pace.js';
 
 export interface UploadRoutesDeps extends FinishDeps {
   writeGuards: RequestHandler[];

@@ -3,7 +3,7 @@ import type { CoverStore } from '../../shared/storage/cover-store.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { resizeCover } from '../probe/cover-sizes.js';
 import type { Cover } from '../probe/read-cover.js';
-import type { UploadLimits } from '../upload/receive-upload.js';
+import type { UploadLimits } from '../receive/receive-upload.js';
 
 export interface StoreCoverDeps {
   tools: MediaTools;

@@ -1,4 +1,4 @@
-import type { RenditionId } from '../../shared/schemas/track.js';
+import type { RenditionId } from '../../core/schemas/track.js';
 
 export interface RenditionPlan {
   id: RenditionId;

@@ -1,6 +1,6 @@
-import { AAC_LC, targetDurationOf } from '../../shared/hls.js';
+import { AAC_LC, targetDurationOf } from '../../core/hls.js';
 import { IncompleteOutputError } from './incomplete-output.js';
-import type { StoredRendition } from '../../shared/schemas/track.js';
+import type { StoredRendition } from '../../core/schemas/track.js';
 import type { RenditionPlan } from './ladder.js';
 
 export interface EncodedSegment {

@@ -1,14 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { INIT_SEGMENT_FILE } from '../../shared/hls.js';
+import { INIT_SEGMENT_FILE } from '../../core/hls.js';
 import type { IngestMetrics } from '../../shared/metrics/ingest-metrics.js';
-import type { StoredRendition, TrackDocument } from '../../shared/schemas/track.js';
+import type { StoredRendition, TrackDocument } from '../../core/schemas/track.js';
 import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import { runTogether } from '../../shared/util/run-together.js';
 import { withTempDir } from '../../shared/util/temp-dir.js';
 import type { StagedMedia } from '../media/audio-formats.js';
 import type { MediaTools } from '../media/media-tools.js';
-import { storeSegments } from '../store/store-segments.js';
+import { storeSegments } from './store-segments.js';
 import { planLadder, type RenditionPlan } from './ladder.js';
 import { type EncodedSegment, renditionFacts } from './rendition-facts.js';
 import { type ListedSegment, transcodeRendition } from './transcode-rendition.js';

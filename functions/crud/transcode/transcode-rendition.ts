@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { INIT_SEGMENT_FILE, SEGMENT_SECONDS } from '../../shared/hls.js';
+import { INIT_SEGMENT_FILE, SEGMENT_SECONDS } from '../../core/hls.js';
 import { runTogether } from '../../shared/util/run-together.js';
 import type { StagedMedia } from '../media/audio-formats.js';
 import { deadlineMs, runFfmpeg } from '../media/ffmpeg.js';

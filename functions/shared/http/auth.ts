@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { LRUCache } from 'lru-cache';
-import { HttpError } from '../errors.js';
+import { HttpError } from './http-error.js';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import vary from 'vary';
-import { DUPLICATE_HEADER, TRACK_HEADER } from '../api/endpoints.js';
+import { DUPLICATE_HEADER, TRACK_HEADER } from '../../core/endpoints.js';
 
 const READ_METHODS = 'GET, HEAD, OPTIONS';
 const ALL_METHODS = 'GET, HEAD, POST, PATCH, DELETE, OPTIONS';

@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import * as z from 'zod';
-import { type EndpointSpec, expressPath } from '../api/endpoints.js';
-import { HttpError } from '../errors.js';
+import { type EndpointSpec, expressPath } from '../../core/endpoints.js';
+import { HttpError } from './http-error.js';
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
 

@@ -1,7 +1,7 @@
 import { escapeRegExp } from '../util/escape-regexp.js';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { HttpError } from '../errors.js';
+import { HttpError } from './http-error.js';
 import { isFailure, sendError, toHttpError } from './json-answer.js';
 
 /** How long a client still sending a refused upload gets to read the refusal before its connection is cut. */

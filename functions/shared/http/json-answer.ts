@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { HttpError, retryAfterSeconds } from '../errors.js';
+import { retryAfterSeconds } from '../../core/errors.js';
+import { HttpError } from './http-error.js';
 import { isDatabaseUnreachable } from '../storage/database.js';
 
 /** Maps anything thrown to the error the client should see; internals never leave the service. */

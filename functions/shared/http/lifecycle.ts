@@ -3,7 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { HttpError, shuttingDown } from '../errors.js';
+import { HttpError, shuttingDown } from './http-error.js';
 import { sendError } from './json-answer.js';
 
 export interface LifecycleOptions {

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, type Options, rateLimit } from 'express-rate-limit';
-import { HttpError } from '../errors.js';
+import { HttpError } from './http-error.js';
 import { authenticatedKey } from './auth.js';
 
 const byAddress = (req: { ip?: string }) => `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;

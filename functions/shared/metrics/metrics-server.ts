@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../http/http-error.js';
 import { sendError, sendJson } from '../http/json-answer.js';
 import { closeServer, listen } from '../http/listen.js';
 import type { Logger } from '../logger.js';

@@ -8,8 +8,8 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
 } from 'mongodb';
-import type { PlaylistDocument } from '../schemas/playlist.js';
-import type { TrackDocument } from '../schemas/track.js';
+import type { PlaylistDocument } from '../../core/schemas/playlist.js';
+import type { TrackDocument } from '../../core/schemas/track.js';
 import type { CoverDocument } from './cover-store.js';
 import type { FingerprintDocument } from './fingerprint-store.js';
 import type { OriginalChunkDocument, OriginalFileDocument } from './original-store.js';

@@ -1,5 +1,5 @@
 import type { Collection, Filter, WithId } from 'mongodb';
-import type { PageQuery } from '../schemas/page.js';
+import type { PageQuery } from '../../core/schemas/page.js';
 
 interface Listed {
   _id: string;

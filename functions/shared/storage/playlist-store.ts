@@ -5,7 +5,7 @@ import {
   PlaylistDocumentSchema,
   type PlaylistListQuery,
   type PlaylistUpdate,
-} from '../schemas/playlist.js';
+} from '../../core/schemas/playlist.js';
 import { newestFirst, type Page } from './newest-first.js';
 
 /** Why tracks could not be added: the playlist is not there, holds some of them already, or would grow too long. */

@@ -1,7 +1,7 @@
 import { Binary, type AnyBulkWriteOperation, type Collection } from 'mongodb';
 import { contentEtag } from '../util/content-etag.js';
-import { INIT_SEGMENT_FILE, maxSegmentCount, mediaSegmentFile } from '../hls.js';
-import { RenditionIdSchema, type RenditionId } from '../schemas/track.js';
+import { INIT_SEGMENT_FILE, maxSegmentCount, mediaSegmentFile } from '../../core/hls.js';
+import { RenditionIdSchema, type RenditionId } from '../../core/schemas/track.js';
 
 /** `_id` is `<trackId>/<rendition>/<file>`, so the stream function reads a segment with one `_id` lookup. */
 export interface SegmentDocument {

@@ -11,7 +11,7 @@ import {
   type TrackError,
   type TrackListQuery,
   type TrackUpdate,
-} from '../schemas/track.js';
+} from '../../core/schemas/track.js';
 import { newestFirst, type Page } from './newest-first.js';
 
 

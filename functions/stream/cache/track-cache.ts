@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { contentEtag } from '../../shared/util/content-etag.js';
-import type { TrackDocument } from '../../shared/schemas/track.js';
+import type { TrackDocument } from '../../core/schemas/track.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 
 export interface CachedText {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import rangeParser from 'range-parser';
-import { HttpError } from '../../shared/errors.js';
+import { HttpError } from '../../shared/http/http-error.js';
 
 export interface ByteRange {
   start: number;

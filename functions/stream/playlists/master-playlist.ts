@@ -1,4 +1,4 @@
-import type { RenditionId } from '../../shared/schemas/track.js';
+import type { RenditionId } from '../../core/schemas/track.js';
 
 /** What the multivariant playlist says of a rendition. */
 export interface Variant {

@@ -1,4 +1,4 @@
-import { INIT_SEGMENT_FILE, mediaSegmentFile, targetDurationOf } from '../../shared/hls.js';
+import { INIT_SEGMENT_FILE, mediaSegmentFile, targetDurationOf } from '../../core/hls.js';
 
 /** EXTINF durations as ffmpeg measured them, to the microsecond. */
 const seconds = (value: number) => value.toFixed(6).replace(/\.?0+$/, '');

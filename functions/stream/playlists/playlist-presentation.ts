@@ -1,4 +1,4 @@
-import type { RenditionId, StoredRendition } from '../../shared/schemas/track.js';
+import type { RenditionId, StoredRendition } from '../../core/schemas/track.js';
 import type { Variant } from './master-playlist.js';
 import type { MediaPart } from './media-playlist.js';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import contentDisposition from 'content-disposition';
-import { notFound } from '../../shared/errors.js';
+import { notFound } from '../../shared/http/http-error.js';
 import { imageTypeOf } from '../../shared/util/image-type.js';
 import type { CoverStore } from '../../shared/storage/cover-store.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';

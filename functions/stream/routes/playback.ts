@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Negotiator from 'negotiator';
 import vary from 'vary';
-import { HttpError, notFound } from '../../shared/errors.js';
-import { AAC_LC, INIT_SEGMENT_FILE } from '../../shared/hls.js';
-import { isPlayable, type RenditionId, startedRungs, type TrackDocument } from '../../shared/schemas/track.js';
+import { HttpError, notFound } from '../../shared/http/http-error.js';
+import { AAC_LC, INIT_SEGMENT_FILE } from '../../core/hls.js';
+import { isPlayable, type RenditionId, startedRungs, type TrackDocument } from '../../core/schemas/track.js';
 import { type SegmentStore, segmentId } from '../../shared/storage/segment-store.js';
 import type { AccessRecorder } from '../access-recorder.js';
 import type { ByteCache, CachedBytes } from '../cache/byte-cache.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type EndpointSpec, endpoints } from '../../shared/api/endpoints.js';
+import { type EndpointSpec, endpoints } from '../../core/endpoints.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => void | Promise<void>;
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { type Track, type UploadedTrack, type UploadProgress, NotFoundError, ResponseValidationError, Segue } from '@segue/api-client';
 import { expect } from 'chai';
-import { DUPLICATE_HEADER } from '../../../functions/shared/api/endpoints.js';
+import { DUPLICATE_HEADER } from '../../../functions/core/endpoints.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { distinctCopy, fixture } from '../../support/fixtures.js';
 

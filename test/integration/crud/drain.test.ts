@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { expectReadyWithCompleteRenditions, replicasPerTest } from '../../support/crud.js';
 import { testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';

@@ -9,7 +9,7 @@ import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { closeServer, listen } from '../../../functions/shared/http/listen.js';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { type CrudHarness, expectNothingStored, startCrud } from '../../support/crud.js';
 import { distinctCopy, fixture } from '../../support/fixtures.js';
 import { mediaTools } from '../../support/media.js';

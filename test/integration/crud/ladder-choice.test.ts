@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { expect } from 'chai';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { type CrudHarness, startCrud } from '../../support/crud.js';
 import { type FixtureName, fixture } from '../../support/fixtures.js';
 

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Document } from 'mongodb';
 import supertest from 'supertest';
-import type { GrowingRenditions, RenditionId, Track, TrackDocument } from '../../../functions/shared/schemas/track.js';
+import type { GrowingRenditions, RenditionId, Track, TrackDocument } from '../../../functions/core/schemas/track.js';
 import { expectReadyWithCompleteRenditions, replicasPerTest } from '../../support/crud.js';
 import { startFunctionProcess } from '../../support/function-process.js';
 import { answeringLate, testDatabaseUri } from '../../support/database.js';

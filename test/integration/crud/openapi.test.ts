@@ -1,6 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { expect } from 'chai';
-import { endpoints } from '../../../functions/shared/api/endpoints.js';
+import { endpoints } from '../../../functions/core/endpoints.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 
 interface Layer {

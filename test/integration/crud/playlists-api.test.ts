@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { newTrackId } from '../../../functions/shared/ids.js';
-import type { Playlist, PlaylistSummary } from '../../../functions/shared/schemas/playlist.js';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Playlist, PlaylistSummary } from '../../../functions/core/schemas/playlist.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { type CrudHarness, cutDeletionShort, startCrud, uploadTrack } from '../../support/crud.js';
 import { readyTrack } from '../../support/track-documents.js';
 

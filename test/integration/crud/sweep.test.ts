@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { SWEEPS_PER_MINUTE } from '../../../functions/shared/http/rate-limit.js';
 import { statSync } from 'node:fs';
 import { newTrackId } from '../../../functions/shared/ids.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { type CrudHarness, startCrud, storedCounts } from '../../support/crud.js';
 import { distinctCopy } from '../../support/fixtures.js';
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { TrackStore } from '../../../functions/shared/storage/track-store.js';
 import {
   type CrudHarness,

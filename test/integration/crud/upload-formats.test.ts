@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { statSync } from 'node:fs';
 import { expect } from 'chai';
-import type { RenditionId, Tags, Track } from '../../../functions/shared/schemas/track.js';
+import type { RenditionId, Tags, Track } from '../../../functions/core/schemas/track.js';
 import { type CrudHarness, startCrud, storedCounts } from '../../support/crud.js';
 import { type FixtureName, fixture } from '../../support/fixtures.js';
 import { decodedDurationSec, probeStream, sha256Of, withStoredRendition } from '../../support/media.js';

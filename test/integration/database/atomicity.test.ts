@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { newTrackId } from '../../../functions/shared/ids.js';
-import type { Loudness, TrackDocument, TrackUpdate } from '../../../functions/shared/schemas/track.js';
+import type { Loudness, TrackDocument, TrackUpdate } from '../../../functions/core/schemas/track.js';
 import { TrackStore } from '../../../functions/shared/storage/track-store.js';
 import { freshDatabase, type TestDatabase } from '../../support/database.js';
 import { processingTrack, storedRendition } from '../../support/track-documents.js';

@@ -13,7 +13,7 @@ import { EmbeddedDatabase } from '../../../functions/local/embedded-database.js'
 import { createGateway, type Gateway } from '../../../functions/local/gateway.js';
 import { closeServer, listen } from '../../../functions/shared/http/listen.js';
 import { createLogger } from '../../../functions/shared/logger.js';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { connectDatabase, type Database } from '../../../functions/shared/storage/database.js';
 import { testConfig } from '../../support/config.js';
 import { type Fixture, type FixtureName, fixture } from '../../support/fixtures.js';

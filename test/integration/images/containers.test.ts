@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { expect } from 'chai';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { type BuiltImages, type FunctionName, type RunningContainer, buildImagesOrSkip, podman, runContainer } from '../../support/containers.js';
 import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';

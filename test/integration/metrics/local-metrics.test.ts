@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import { load } from 'js-yaml';
-import { endpoints, expressPath } from '../../../functions/shared/api/endpoints.js';
+import { endpoints, expressPath } from '../../../functions/core/endpoints.js';
 import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 import { freePort } from '../../support/net.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { buildWeb } from '../../../web/build.js';
 import type { OpenfaasTool } from '../../../functions/local/openfaas-tools.js';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 import { parseMaster, parseMedia } from '../../support/hls.js';

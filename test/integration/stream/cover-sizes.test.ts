@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type supertest from 'supertest';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { cutDeletionShort } from '../../support/crud.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { mediaTools } from '../../support/media.js';

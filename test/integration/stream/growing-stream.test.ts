@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { type Fixture, fixture } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { parseMaster, parseMedia } from '../../support/hls.js';

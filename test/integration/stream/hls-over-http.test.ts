@@ -5,7 +5,7 @@ import supertest from 'supertest';
 import { createApp as createStreamApp } from '../../../functions/stream/app.js';
 import { createLogger } from '../../../functions/shared/logger.js';
 import { segmentId } from '../../../functions/shared/storage/segment-store.js';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import { fixture } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { parseMaster, parseMedia } from '../../support/hls.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Track } from '../../../functions/shared/schemas/track.js';
+import type { Track } from '../../../functions/core/schemas/track.js';
 import type { FixtureName } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { parseMaster } from '../../support/hls.js';

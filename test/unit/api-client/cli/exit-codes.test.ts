@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { ExitCode, UsageError, exitCodeFor } from '../../../../api-client/src/cli/exit-codes.js';
 import { ConnectionError, ProcessingError, TimeoutError, apiError } from '../../../../api-client/src/errors.js';
-import type { ErrorCode } from '../../../../functions/shared/errors.js';
-import { toTrack } from '../../../../functions/shared/schemas/track.js';
+import type { ErrorCode } from '../../../../functions/core/errors.js';
+import { toTrack } from '../../../../functions/core/schemas/track.js';
 import { processingTrack } from '../../../support/track-documents.js';
 
 /** An error as the client builds it from the server's answer. */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { formatBytes, trackDetails, trackTable } from '../../../../api-client/src/cli/format.js';
-import { toTrack } from '../../../../functions/shared/schemas/track.js';
+import { toTrack } from '../../../../functions/core/schemas/track.js';
 import { processingTrack, storedRendition } from '../../../support/track-documents.js';
 
 const lease = { owner: 'crud-1', until: new Date(Date.now() + 60_000), attempts: 1 };

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { FfmpegError } from '../../../../functions/crud/media/ffmpeg.js';
 import { probeAudio } from '../../../../functions/crud/probe/probe-audio.js';
-import { HttpError } from '../../../../functions/shared/errors.js';
+import { HttpError } from '../../../../functions/shared/http/http-error.js';
 import { mediaTools } from '../../../support/media.js';
 
 const run = promisify(execFile);

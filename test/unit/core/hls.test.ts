@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { maxSegmentCount, mediaSegmentFile } from '../../../functions/shared/hls.js';
+import { maxSegmentCount, mediaSegmentFile } from '../../../functions/core/hls.js';
 
 describe('HLS naming and bounds', () => {
   it('names media segments with six digits and a media extension', () => {

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { ErrorBodySchema, type ErrorCode, errorStatus } from '../errors.js';
-import { PlaylistListSchema, PlaylistSchema, PlaylistSummarySchema, PlaylistUpdateSchema } from '../schemas/playlist.js';
-import { TrackListSchema, TrackSchema, TrackUpdateSchema, UploadFieldsSchema } from '../schemas/track.js';
-import { type EndpointSpec, HealthSchema, endpoints } from './endpoints.js';
+import { ErrorBodySchema, type ErrorCode, errorStatus } from '../../core/errors.js';
+import { PlaylistListSchema, PlaylistSchema, PlaylistSummarySchema, PlaylistUpdateSchema } from '../../core/schemas/playlist.js';
+import { TrackListSchema, TrackSchema, TrackUpdateSchema, UploadFieldsSchema } from '../../core/schemas/track.js';
+import { type EndpointSpec, HealthSchema, endpoints } from '../../core/endpoints.js';
 
 type JsonSchema = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
-import type { OriginalStore } from '../../shared/storage/original-store.js';
-import type { RemovalStore } from '../../shared/storage/removal-store.js';
-import type { UploadDocument, UploadStore } from '../../shared/storage/upload-store.js';
+import type { OriginalStore } from '../../../shared/storage/original-store.js';
+import type { RemovalStore } from '../../../shared/storage/removal-store.js';
+import type { UploadDocument, UploadStore } from '../../../shared/storage/upload-store.js';
 
 export interface RemoveUploadDeps {
   uploads: UploadStore;

@@ -1,11 +1,11 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { INIT_SEGMENT_FILE } from '../../shared/hls.js';
-import type { RenditionId } from '../../shared/schemas/track.js';
+import { INIT_SEGMENT_FILE } from '../../core/hls.js';
+import type { RenditionId } from '../../core/schemas/track.js';
 import type { SegmentInput, SegmentStore } from '../../shared/storage/segment-store.js';
-import type { EncodedSegment } from '../transcode/rendition-facts.js';
-import { checkWholeFragment } from '../transcode/incomplete-output.js';
-import type { ListedSegment } from '../transcode/transcode-rendition.js';
+import type { EncodedSegment } from './rendition-facts.js';
+import { checkWholeFragment } from './incomplete-output.js';
+import type { ListedSegment } from './transcode-rendition.js';
 
 /** Bounds memory: at most this many segment bytes are read before they are written. */
 const BATCH_BYTES = 8 * 1024 * 1024;

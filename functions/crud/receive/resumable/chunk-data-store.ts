@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { DataStore, ERRORS, Upload } from '@tus/utils';
-import { HttpError } from '../../shared/errors.js';
-import { ORIGINAL_CHUNK_BYTES, type OriginalStore } from '../../shared/storage/original-store.js';
-import type { RemovalStore } from '../../shared/storage/removal-store.js';
-import type { UploadDocument, UploadStore } from '../../shared/storage/upload-store.js';
+import { HttpError } from '../../../shared/http/http-error.js';
+import { ORIGINAL_CHUNK_BYTES, type OriginalStore } from '../../../shared/storage/original-store.js';
+import type { RemovalStore } from '../../../shared/storage/removal-store.js';
+import type { UploadDocument, UploadStore } from '../../../shared/storage/upload-store.js';
 import { checkChecksum, patchChecksum, startChecksum } from './upload-checksum.js';
 import { removeUpload } from './remove-upload.js';
 

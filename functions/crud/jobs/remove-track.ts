@@ -1,4 +1,4 @@
-import type { TrackDocument } from '../../shared/schemas/track.js';
+import type { TrackDocument } from '../../core/schemas/track.js';
 import type { CoverStore } from '../../shared/storage/cover-store.js';
 import type { FingerprintStore } from '../../shared/storage/fingerprint-store.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
@@ -7,7 +7,7 @@ import type { RemovalDocument, RemovalStore } from '../../shared/storage/removal
 import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import type { TrackEvents } from '../../shared/track-events.js';
-import type { TrackProcessor } from '../jobs/track-processor.js';
+import type { TrackProcessor } from './track-processor.js';
 
 export interface RemoveDeps {
   tracks: TrackStore;

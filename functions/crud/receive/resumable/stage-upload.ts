@@ -3,11 +3,11 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ORIGINAL_CHUNK_BYTES, type OriginalStore } from '../../shared/storage/original-store.js';
-import type { UploadDocument } from '../../shared/storage/upload-store.js';
-import { disposableTempDir } from '../../shared/util/temp-dir.js';
-import type { ReceivedUpload } from '../upload/receive-upload.js';
-import { busy, type StagingBudget } from '../upload/staging-budget.js';
+import { ORIGINAL_CHUNK_BYTES, type OriginalStore } from '../../../shared/storage/original-store.js';
+import type { UploadDocument } from '../../../shared/storage/upload-store.js';
+import { disposableTempDir } from '../../../shared/util/temp-dir.js';
+import type { ReceivedUpload } from '../receive-upload.js';
+import { busy, type StagingBudget } from '../staging-budget.js';
 
 export interface StageDeps {
   originals: OriginalStore;

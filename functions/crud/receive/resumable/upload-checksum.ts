@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, type Hash } from 'node:crypto';
-import { HttpError } from '../../shared/errors.js';
+import { HttpError } from '../../../shared/http/http-error.js';
 
 /** The tus checksum extension's algorithms this service checks, as `Tus-Checksum-Algorithm` lists them. */
 export const CHECKSUM_ALGORITHMS = ['sha1', 'sha256', 'md5'] as const;

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { AAC_LC } from '../hls.js';
+import { isShareId } from '../share-id.js';
 import { PageQuerySchema, pageSchema } from './page.js';
 
-/** A share id: 12 characters of `0-9A-Za-z` (nanoid's alphabet without `-` and `_`, so it reads well in a URL). */
-export const shareIdSchema = (what: string) => z.string().regex(/^[0-9A-Za-z]{12}$/, `a ${what} id is 12 letters and digits`);
+export const shareIdSchema = (what: string) => z.string().refine(isShareId, `a ${what} id is 12 letters and digits`);
 
 export const TrackIdSchema = shareIdSchema('track');
 

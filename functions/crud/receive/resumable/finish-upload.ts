@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HttpError } from '../../shared/errors.js';
-import type { UploadDocument, UploadStore } from '../../shared/storage/upload-store.js';
-import { type IngestDeps, ingestReceived, uploadFields } from '../ingest/accept-upload.js';
-import type { StagingBudget } from '../upload/staging-budget.js';
+import { HttpError } from '../../../shared/http/http-error.js';
+import type { UploadDocument, UploadStore } from '../../../shared/storage/upload-store.js';
+import { type IngestDeps, ingestReceived, uploadFields } from '../accept-upload.js';
+import type { StagingBudget } from '../staging-budget.js';
 import { removeUpload } from './remove-upload.js';
 import { stageUpload } from './stage-upload.js';
-import { refuseWhenQueueFull } from '../jobs/queue-limit.js';
+import { refuseWhenQueueFull } from '../../jobs/queue-limit.js';
 
 export interface FinishDeps extends IngestDeps {
   uploads: UploadStore;

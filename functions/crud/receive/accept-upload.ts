@@ -1,10 +1,10 @@
 import type { Request } from 'express';
 import type { Logger } from 'pino';
-import { HttpError } from '../../shared/errors.js';
+import { HttpError } from '../../shared/http/http-error.js';
 import { fieldErrors } from '../../shared/http/endpoint.js';
 import { newTrackId } from '../../shared/ids.js';
 import type { IngestMetrics } from '../../shared/metrics/ingest-metrics.js';
-import { type TrackDocument, type UploadFields, UploadFieldsSchema } from '../../shared/schemas/track.js';
+import { type TrackDocument, type UploadFields, UploadFieldsSchema } from '../../core/schemas/track.js';
 import type { CoverStore } from '../../shared/storage/cover-store.js';
 import type { OriginalStore } from '../../shared/storage/original-store.js';
 import type { RemovalStore } from '../../shared/storage/removal-store.js';
@@ -16,8 +16,8 @@ import { averageBitrate } from '../probe/average-bitrate.js';
 import { checkDeclaredDuration } from '../probe/measure-audio.js';
 import { type ProbedAudio, probeAudio } from '../probe/probe-audio.js';
 import { storeCover } from '../store/store-cover.js';
-import { titleFromFilename } from '../upload/filename.js';
-import { type ReceivedUpload, receiveUpload, type UploadLimits } from '../upload/receive-upload.js';
+import { titleFromFilename } from './filename.js';
+import { type ReceivedUpload, receiveUpload, type UploadLimits } from './receive-upload.js';
 
 export interface IngestDeps extends AcceptOnceDeps {
   tools: MediaTools;

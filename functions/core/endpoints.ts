@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from './errors.js';
 import {
   PlaylistAddTracksSchema,
   PlaylistCreateSchema,
@@ -8,7 +8,7 @@ import {
   PlaylistListSchema,
   PlaylistSchema,
   PlaylistUpdateSchema,
-} from '../schemas/playlist.js';
+} from './schemas/playlist.js';
 import {
   TrackIdSchema,
   TrackListQuerySchema,
@@ -16,7 +16,7 @@ import {
   TrackSchema,
   TrackUpdateSchema,
   UploadQuerySchema,
-} from '../schemas/track.js';
+} from './schemas/track.js';
 
 /**
  * Every route either function answers, as data: the functions route and

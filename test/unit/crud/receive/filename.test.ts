@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cleanFilename, titleFromFilename } from '../../../../functions/crud/upload/filename.js';
+import { cleanFilename, titleFromFilename } from '../../../../functions/crud/receive/filename.js';
 
 describe('cleanFilename', () => {
   it('drops directories, on either kind of slash', () => {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HttpError } from '../../shared/errors.js';
-import type { TrackDocument } from '../../shared/schemas/track.js';
+import { HttpError } from '../../shared/http/http-error.js';
+import type { TrackDocument } from '../../core/schemas/track.js';
 import type { FingerprintStore } from '../../shared/storage/fingerprint-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 

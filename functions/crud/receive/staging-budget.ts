@@ -1,4 +1,5 @@
-import { HttpError, retryAfterSeconds } from '../../shared/errors.js';
+import { retryAfterSeconds } from '../../core/errors.js';
+import { HttpError } from '../../shared/http/http-error.js';
 
 export const busy = (what: string) =>
   new HttpError('service_busy', `This replica is busy (${what}); try again shortly`, { retryAfterSeconds: retryAfterSeconds.service_busy });

@@ -5,7 +5,7 @@ import { type Readable, Transform, type TransformCallback, type Writable } from 
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { HttpError } from '../../shared/errors.js';
+import { HttpError } from '../../shared/http/http-error.js';
 import { teeWritable } from '../../shared/util/tee-writable.js';
 import { disposableTempDir } from '../../shared/util/temp-dir.js';
 import { cleanFilename } from './filename.js';

@@ -1,5 +1,6 @@
-import { type ErrorCode, HttpError } from '../../shared/errors.js';
-import { toHttpError } from '../../shared/http/json-answer.js';
+import { type ErrorCode } from '../../../core/errors.js';
+import { HttpError } from '../../../shared/http/http-error.js';
+import { toHttpError } from '../../../shared/http/json-answer.js';
 
 /** The library's refusals by status, as the service's error codes. */
 const CODE_OF_STATUS: Record<number, ErrorCode> = {

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { HttpError } from '../../shared/errors.js';
+import { HttpError } from '../../shared/http/http-error.js';
 
 export interface UploadPace {
   /** an upload that sends nothing for this long is cut off; also the time it has before its rate is judged */

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { errorStatus } from '../../shared/errors.js';
-import type { TrackDocument } from '../../shared/schemas/track.js';
+import { errorStatus } from '../../core/errors.js';
+import type { TrackDocument } from '../../core/schemas/track.js';
 import { type RestartDeps, restartFailed } from '../jobs/restart-failed.js';
-import type { ReceivedUpload } from '../upload/receive-upload.js';
+import type { ReceivedUpload } from './receive-upload.js';
 import { CLAIM_RENEWAL_MS, type FindDuplicateDeps, findDuplicate } from './find-duplicate.js';
 
 export type Accepted =
