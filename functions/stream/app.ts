@@ -4,6 +4,7 @@ import { expressPath, endpoints } from '../core/endpoints.js';
 import type { Config } from '../shared/config.js';
 import { HttpError, shuttingDown } from '../shared/http/http-error.js';
 import { corsPolicy } from '../shared/http/cors.js';
+import { requestId } from '../shared/http/request-id.js';
 import { fieldErrors } from '../shared/http/endpoint.js';
 import { sendError, sendJson } from '../shared/http/json-answer.js';
 import type { Logger } from '../shared/logger.js';
@@ -116,6 +117,7 @@ export function createApp({ config, database, logger, events, registry = createR
   const app: RequestListener = (req, res) => {
     // routed once, on arrival: a gateway in front may rewrite req.url once the listener is done
     const path = (req.url ?? '/').split('?', 1)[0]!;
+    requestId(req, res);
     const found = matchRoute(routes, path);
     timeRequest(req, res, found && patterns.get(found.route));
     // nothing served is ever run as a page of this origin: types are taken as sent

@@ -10,7 +10,7 @@ import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
 import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
 import { SEGMENT_SECONDS } from '../../core/hls.js';
-import { HttpError } from '../../shared/http/http-error.js';
+import { AudioRefused } from '../probe/audio-refused.js';
 import type { StagedMedia } from '../media/audio-formats.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { FfmpegError } from '../media/ffmpeg.js';
@@ -54,7 +54,7 @@ export interface LocalSource extends StagedMedia {
  * allowed, undecodable), the error an upload waiting for its track answers.
  */
 export interface JobEnd {
-  refusal?: HttpError;
+  refusal?: AudioRefused;
 }
 
 /** Segments listed on the track so far, per rung. */
@@ -240,7 +240,7 @@ export class TrackProcessor {
         // the lease runs out and the sweeper tries again later
         logger.error({ err: cleanupError, trackId: track._id }, 'could not settle a failed job'),
       );
-      return reason instanceof HttpError ? { refusal: reason } : {};
+      return reason instanceof AudioRefused ? { refusal: reason } : {};
     } finally {
       releaseSlot?.();
       await keeper.stop();
@@ -362,7 +362,7 @@ export class TrackProcessor {
       return;
     }
     await segments.deleteForTrack(track._id, track.durationSec);
-    if (error instanceof HttpError) {
+    if (error instanceof AudioRefused) {
       metrics.jobFinished('refused');
       logger.warn({ trackId: track._id, code: error.code }, 'decoding the whole file refused it');
       await tracks.markFailed(track._id, owner, { code: error.code, message: error.message });

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { HttpError } from '../../shared/http/http-error.js';
+import { AudioRefused } from './audio-refused.js';
 import { deadlineMs, FfmpegError, runFfmpeg } from '../media/ffmpeg.js';
 import type { MediaTools } from '../media/media-tools.js';
 import type { ProbedAudio } from './probe-audio.js';
@@ -16,7 +16,7 @@ const truncationTolerance = (declared: number) => Math.max(0.5, declared * 0.02)
 
 
 const tooLong = (maxDurationSec: number, details: Record<string, unknown> = {}) =>
-  new HttpError('too_long', `The audio is longer than the ${maxDurationSec} s this service accepts`, { maxDurationSec, ...details });
+  new AudioRefused('too_long', `The audio is longer than the ${maxDurationSec} s this service accepts`, { maxDurationSec, ...details });
 
 /** Refuses, before any decoding, a file whose headers already say it is too long. */
 export function checkDeclaredDuration(probed: Pick<ProbedAudio, 'declaredDurationSec'>, maxDurationSec: number): void {
@@ -64,20 +64,20 @@ export async function measureAudio(
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'TimeoutError') {
-      throw new HttpError('undecodable_audio', 'Decoding this file did not finish in time', undefined, { cause: error });
+      throw new AudioRefused('undecodable_audio', 'Decoding this file did not finish in time', undefined, { cause: error });
     }
     if (error instanceof FfmpegError) {
-      throw new HttpError('undecodable_audio', 'This audio file cannot be decoded', undefined, { cause: error });
+      throw new AudioRefused('undecodable_audio', 'This audio file cannot be decoded', undefined, { cause: error });
     }
     throw error;
   }
   const durationSec = waveform.frames / probed.sampleRate;
   if (waveform.frames === 0) {
-    throw new HttpError('undecodable_audio', 'This audio file decodes to no sound at all');
+    throw new AudioRefused('undecodable_audio', 'This audio file decodes to no sound at all');
   }
   const declared = probed.declaredDurationSec;
   if (declared !== undefined && declared - durationSec > truncationTolerance(declared)) {
-    throw new HttpError('truncated_audio', 'This audio file ends before its headers say it should: it looks cut off', {
+    throw new AudioRefused('truncated_audio', 'This audio file ends before its headers say it should: it looks cut off', {
       declaredDurationSec: declared,
       decodedDurationSec: Math.round(durationSec * 1000) / 1000,
     });

@@ -1,5 +1,5 @@
-import { type IAudioMetadata, parseFile } from 'music-metadata';
-import { HttpError } from '../../shared/http/http-error.js';
+import { CouldNotDetermineFileTypeError, type IAudioMetadata, parseFile, UnsupportedFileTypeError } from 'music-metadata';
+import { AudioRefused } from './audio-refused.js';
 import type { Tags } from '../../core/schemas/track.js';
 import { AUDIO_FORMATS, type AudioFormatName, audioFormatOf } from '../media/audio-formats.js';
 import { type ProbeOutput, probeMedia } from '../media/ffmpeg.js';
@@ -36,15 +36,14 @@ const SANE = {
 
 type MetadataResult = { kind: 'audio'; metadata: IAudioMetadata } | { kind: 'not-audio' } | { kind: 'broken'; error: unknown };
 
-/** music-metadata's errors name what went wrong: an unknown type is not audio, anything else is broken audio. */
+/** music-metadata's error classes say what went wrong: an unknown type is not audio, anything else is broken audio. */
 async function readMetadata(path: string): Promise<MetadataResult> {
   try {
     // pictures are read apart, within a limit (see read-cover.ts): music-metadata would hold them all in memory
     const metadata = await parseFile(path, { skipCovers: true });
     return metadata.format.container ? { kind: 'audio', metadata } : { kind: 'not-audio' };
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'CouldNotDetermineFileTypeError' || name === 'UnsupportedFileTypeError') return { kind: 'not-audio' };
+    if (error instanceof CouldNotDetermineFileTypeError || error instanceof UnsupportedFileTypeError) return { kind: 'not-audio' };
     return { kind: 'broken', error };
   }
 }
@@ -92,17 +91,17 @@ export async function probeAudio(tools: MediaTools, path: string): Promise<Probe
   const stream = probed?.streams.find((candidate) => candidate.codec_type === 'audio');
   const format = audioFormatOf(probed?.format.format_name);
   if (probed && !format) {
-    throw new HttpError('unsupported_media_type', 'This file is not audio in a container this service reads', {
+    throw new AudioRefused('unsupported_media_type', 'This file is not audio in a container this service reads', {
       detected: probed.format.format_name ?? 'unknown',
     });
   }
   if (!probed || !stream || !format) {
     if (read.kind === 'not-audio') {
-      throw new HttpError('unsupported_media_type', 'This file is not audio', {
+      throw new AudioRefused('unsupported_media_type', 'This file is not audio', {
         ...(probed ? { detected: probed.format.format_name } : {}),
       });
     }
-    throw new HttpError('undecodable_audio', 'This audio file cannot be decoded', undefined, {
+    throw new AudioRefused('undecodable_audio', 'This audio file cannot be decoded', undefined, {
       cause: read.kind === 'broken' ? read.error : (streams.error ?? 'no audio stream'),
     });
   }
@@ -110,7 +109,7 @@ export async function probeAudio(tools: MediaTools, path: string): Promise<Probe
   const sampleRate = within(stream.sample_rate, SANE.sampleRate);
   const channels = within(stream.channels, SANE.channels);
   if (!sampleRate || !channels) {
-    throw new HttpError('undecodable_audio', 'This audio stream has no usable sample rate or channel count', {
+    throw new AudioRefused('undecodable_audio', 'This audio stream has no usable sample rate or channel count', {
       sampleRate: stream.sample_rate ?? null,
       channels: stream.channels ?? null,
     });

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Logger } from 'pino';
-import { HttpError } from '../../shared/http/http-error.js';
+import { UploadRefused } from './upload-refused.js';
 import { fieldErrors } from '../../shared/http/endpoint.js';
 import { newTrackId } from '../../shared/ids.js';
 import type { IngestMetrics } from '../../shared/metrics/ingest-metrics.js';
@@ -84,7 +84,7 @@ function newTrack(
 export function uploadFields(upload: Pick<ReceivedUpload, 'fields'>): UploadFields {
   const fields = UploadFieldsSchema.safeParse(upload.fields);
   if (!fields.success) {
-    throw new HttpError('validation_failed', 'The upload form is not valid', { fields: fieldErrors(fields.error.issues) });
+    throw new UploadRefused('validation_failed', 'The upload form is not valid', { fields: fieldErrors(fields.error.issues) });
   }
   return fields.data;
 }

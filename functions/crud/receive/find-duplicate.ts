@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HttpError } from '../../shared/http/http-error.js';
+import { UploadRefused } from './upload-refused.js';
 import type { TrackDocument } from '../../core/schemas/track.js';
 import type { FingerprintStore } from '../../shared/storage/fingerprint-store.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
@@ -34,7 +34,7 @@ export interface ClaimLimits {
 }
 
 const uploadInProgress = (sha256: string) =>
-  new HttpError('upload_in_progress', 'The same file is being uploaded right now; send it again shortly to get its track', { sha256 });
+  new UploadRefused('upload_in_progress', 'The same file is being uploaded right now; send it again shortly to get its track', { sha256 });
 
 /**
  * Claims the bytes of an upload for a new track, or finds the track that

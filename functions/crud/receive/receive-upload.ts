@@ -5,7 +5,7 @@ import { type Readable, Transform, type TransformCallback, type Writable } from 
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { HttpError } from '../../shared/http/http-error.js';
+import { UploadRefused } from './upload-refused.js';
 import { teeWritable } from '../../shared/util/tee-writable.js';
 import { disposableTempDir } from '../../shared/util/temp-dir.js';
 import { cleanFilename } from './filename.js';
@@ -40,7 +40,7 @@ export interface UploadLimits {
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 const tooLarge = (maxBytes: number) =>
-  new HttpError('payload_too_large', `The file is larger than the ${maxBytes} bytes this service accepts`, { maxBytes });
+  new UploadRefused('payload_too_large', `The file is larger than the ${maxBytes} bytes this service accepts`, { maxBytes });
 
 /**
  * Counts and hashes the bytes on their way to disk, taking them from the
@@ -156,7 +156,7 @@ function receiveMultipart(
       });
     } catch (error) {
       // a Content-Type busboy cannot parse at all (multipart/form-data without a boundary)
-      reject(new HttpError('validation_failed', `The multipart body is malformed: ${(error as Error).message}`));
+      reject(new UploadRefused('validation_failed', `The multipart body is malformed: ${(error as Error).message}`));
       return;
     }
     parser.on('file', (name, stream, info) => {
@@ -176,12 +176,12 @@ function receiveMultipart(
     parser.on('fieldsLimit', () => problem('(form)', 'too many fields'));
     parser.on('partsLimit', () => problem('(form)', 'too many parts'));
     parser.on('error', (error: Error) =>
-      fail(new HttpError('validation_failed', `The multipart body is malformed: ${error.message}`)),
+      fail(new UploadRefused('validation_failed', `The multipart body is malformed: ${error.message}`)),
     );
     parser.on('close', () => {
       if (settled) return;
       if (Object.keys(problems).length > 0) {
-        return fail(new HttpError('validation_failed', 'The upload form is not valid', { fields: problems }));
+        return fail(new UploadRefused('validation_failed', 'The upload form is not valid', { fields: problems }));
       }
       (saving ?? Promise.resolve(undefined)).then((file) => {
         if (settled) return;
@@ -199,7 +199,7 @@ function expectedChecksum(req: Request): string | undefined {
   const header = req.get('x-content-sha256')?.trim();
   if (header === undefined) return undefined;
   if (!/^[0-9a-fA-F]{64}$/.test(header)) {
-    throw new HttpError('validation_failed', 'X-Content-SHA256 must be the hex SHA-256 of the file', {
+    throw new UploadRefused('validation_failed', 'X-Content-SHA256 must be the hex SHA-256 of the file', {
       fields: { 'X-Content-SHA256': ['must be 64 hex digits'] },
     });
   }
@@ -221,7 +221,7 @@ export async function receiveUpload(
   const checksum = expectedChecksum(req);
   const multipart = req.is('multipart/form-data') === 'multipart/form-data';
   if (!multipart && !req.is(['audio/*', 'application/octet-stream'])) {
-    throw new HttpError(
+    throw new UploadRefused(
       'unsupported_media_type',
       'Send multipart/form-data with a "file" field, or the raw audio with an audio/* Content-Type',
       { contentType: req.get('content-type') ?? null },
@@ -243,11 +243,11 @@ export async function receiveUpload(
           fields: {},
         };
     if (!file) {
-      throw new HttpError('validation_failed', 'The form has no "file" field', { fields: { file: ['is required'] } });
+      throw new UploadRefused('validation_failed', 'The form has no "file" field', { fields: { file: ['is required'] } });
     }
-    if (file.bytes === 0) throw new HttpError('empty_upload', 'The file is empty');
+    if (file.bytes === 0) throw new UploadRefused('empty_upload', 'The file is empty');
     if (checksum && checksum !== file.sha256) {
-      throw new HttpError('checksum_mismatch', 'The file does not match X-Content-SHA256', {
+      throw new UploadRefused('checksum_mismatch', 'The file does not match X-Content-SHA256', {
         expected: checksum,
         received: file.sha256,
       });

@@ -1,8 +1,8 @@
 import { retryAfterSeconds } from '../../core/errors.js';
-import { HttpError } from '../../shared/http/http-error.js';
+import { UploadRefused } from './upload-refused.js';
 
 export const busy = (what: string) =>
-  new HttpError('service_busy', `This replica is busy (${what}); try again shortly`, { retryAfterSeconds: retryAfterSeconds.service_busy });
+  new UploadRefused('service_busy', `This replica is busy (${what}); try again shortly`, { retryAfterSeconds: retryAfterSeconds.service_busy });
 
 /**
  * The bytes a replica holds on its disk for uploads: those being received and

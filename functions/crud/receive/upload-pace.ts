@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { HttpError } from '../../shared/http/http-error.js';
+import { UploadRefused } from './upload-refused.js';
 
 export interface UploadPace {
   /** an upload that sends nothing for this long is cut off; also the time it has before its rate is judged */
@@ -8,7 +8,7 @@ export interface UploadPace {
   minBytesPerSecond: number;
 }
 
-const timedOut = (message: string, details: Record<string, unknown>) => new HttpError('request_timeout', message, details);
+const timedOut = (message: string, details: Record<string, unknown>) => new UploadRefused('request_timeout', message, details);
 
 /**
  * Watches the bytes arriving on a request's connection and calls `tooSlow`
@@ -16,7 +16,7 @@ const timedOut = (message: string, details: Record<string, unknown>) => new Http
  * a byte a second holds a replica's upload slot for ever. Returns the
  * function that stops watching.
  */
-export function watchUploadPace(req: Request, { idleMs, minBytesPerSecond }: UploadPace, tooSlow: (error: HttpError) => void): () => void {
+export function watchUploadPace(req: Request, { idleMs, minBytesPerSecond }: UploadPace, tooSlow: (error: UploadRefused) => void): () => void {
   const started = Date.now();
   const startBytes = req.socket.bytesRead;
   let seen = startBytes;

@@ -4,15 +4,16 @@ import { MemoryLocker, Server } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import { DUPLICATE_HEADER, endpoints, expressPath, TRACK_HEADER } from '../../core/endpoints.js';
-import { type ErrorBody, retryAfterSeconds } from '../../core/errors.js';
+import { ErrorBodySchema, REQUEST_ID_HEADER, retryAfterSeconds } from '../../core/errors.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import { fieldErrors } from '../../shared/http/endpoint.js';
 import { isFailure } from '../../shared/http/json-answer.js';
+import { answeredRequestId } from '../../shared/http/request-id.js';
 import { newTrackId } from '../../shared/ids.js';
 import { ResumableMetadataSchema, TrackIdSchema } from '../../core/schemas/track.js';
 import { ChunkDataStore } from '../receive/resumable/chunk-data-store.js';
 import { type FinishDeps, type FinishedUpload, finishUpload } from '../receive/resumable/finish-upload.js';
-import { tusHttpError } from '../receive/resumable/tus-errors.js';
+import { tusHttpError } from './tus-errors.js';
 import { CHECKSUM_ALGORITHMS, parseUploadChecksum, patchChecksum } from '../receive/resumable/upload-checksum.js';
 import { cleanFilename } from '../receive/filename.js';
 import { watchUploadPace } from '../receive/upload-pace.js';
@@ -74,8 +75,8 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
     namingFunction: () => newTrackId(),
     disableTerminationForFinishedUploads: true,
     ...(deps.corsOrigins === '*' ? {} : { allowedOrigins: deps.corsOrigins }),
-    allowedHeaders: ['Authorization', 'Upload-Checksum'],
-    exposedHeaders: ['Location', TRACK_HEADER, DUPLICATE_HEADER, 'Retry-After', 'Tus-Checksum-Algorithm', 'Upload-Expires'],
+    allowedHeaders: ['Authorization', 'Upload-Checksum', REQUEST_ID_HEADER],
+    exposedHeaders: ['Location', TRACK_HEADER, DUPLICATE_HEADER, REQUEST_ID_HEADER, 'Retry-After', 'Tus-Checksum-Algorithm', 'Upload-Expires'],
     onUploadCreate: async (_req, upload) => ({ metadata: checkedMetadata(upload) }),
     onUploadFinish: async (req, upload) => {
       const finished = await finishUpload(deps, upload.id, req.signal);
@@ -115,7 +116,7 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
       const answer = await patchChecksum.run(checksum, () => tus.handleWeb(new NodeRequest({ req, res })));
       if (finished && answer.ok) for (const [name, value] of Object.entries(trackHeaders(finished))) answer.headers.set(name, value);
       if (req.method === 'OPTIONS') answer.headers.set('Tus-Checksum-Algorithm', CHECKSUM_ALGORITHMS.join(','));
-      await sendNodeResponse(res, answer.status >= 400 ? await asJsonError(answer) : answer);
+      await sendNodeResponse(res, answer.status >= 400 ? await asJsonError(answer, answeredRequestId(res)) : answer);
     } finally {
       stopWatching();
     }
@@ -130,17 +131,21 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
   return router;
 }
 
-/** The library writes a few refusals as text before any hook runs (a missing Tus-Resumable, a bad header): they become JSON too. */
-async function asJsonError(answer: globalThis.Response): Promise<globalThis.Response> {
+/**
+ * The library writes a few refusals as text before any hook runs (a missing
+ * Tus-Resumable, a bad header): they become JSON too. Every one names the request.
+ */
+async function asJsonError(answer: globalThis.Response, requestId: string | undefined): Promise<globalThis.Response> {
   const text = await answer.text();
-  const error = text.startsWith('{') ? null : tusHttpError({ status_code: answer.status, body: text });
-  const body = error ? JSON.stringify(error.toBody()) : text;
+  const parsed = text.startsWith('{') ? ErrorBodySchema.safeParse(JSON.parse(text)) : null;
+  const errorBody = parsed?.success ? parsed.data : tusHttpError({ status_code: answer.status, body: text }).toBody();
+  if (requestId) errorBody.error.requestId = requestId;
+  const body = JSON.stringify(errorBody);
   const headers = new Headers(answer.headers);
   headers.set('Content-Type', 'application/json; charset=utf-8');
   headers.set('Content-Length', String(Buffer.byteLength(body)));
   headers.set('Cache-Control', 'no-store');
-  const code = error?.code ?? (JSON.parse(text) as Partial<ErrorBody>).error?.code;
-  const retryAfter = code === undefined ? undefined : retryAfterSeconds[code];
+  const retryAfter = retryAfterSeconds[errorBody.error.code];
   if (retryAfter) headers.set('Retry-After', String(retryAfter));
   return new Response(body, { status: answer.status, headers });
 }

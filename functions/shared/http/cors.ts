@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import vary from 'vary';
 import { DUPLICATE_HEADER, TRACK_HEADER } from '../../core/endpoints.js';
+import { REQUEST_ID_HEADER } from '../../core/errors.js';
 
 const READ_METHODS = 'GET, HEAD, OPTIONS';
 const ALL_METHODS = 'GET, HEAD, POST, PATCH, DELETE, OPTIONS';
 /** what a tus client sends and reads (resumable uploads) */
 const TUS_REQUEST_HEADERS = 'Tus-Resumable, Upload-Length, Upload-Offset, Upload-Metadata, Upload-Checksum';
 const TUS_RESPONSE_HEADERS = 'Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires';
-const ALLOW_HEADERS = `Authorization, Content-Type, Range, If-None-Match, If-Range, X-Filename, X-Content-SHA256, ${TUS_REQUEST_HEADERS}`;
-const EXPOSE_HEADERS = `Location, ${DUPLICATE_HEADER}, ${TRACK_HEADER}, ETag, Content-Length, Content-Range, Accept-Ranges, Retry-After, Content-Disposition, ${TUS_RESPONSE_HEADERS}`;
+const ALLOW_HEADERS = `Authorization, Content-Type, Range, If-None-Match, If-Range, X-Filename, X-Content-SHA256, ${REQUEST_ID_HEADER}, ${TUS_REQUEST_HEADERS}`;
+const EXPOSE_HEADERS = `Location, ${DUPLICATE_HEADER}, ${TRACK_HEADER}, ETag, Content-Length, Content-Range, Accept-Ranges, Retry-After, Content-Disposition, ${REQUEST_ID_HEADER}, ${TUS_RESPONSE_HEADERS}`;
 const MAX_AGE_SECONDS = '600';
 
 export interface CorsPolicy {

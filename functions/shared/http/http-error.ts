@@ -1,24 +1,29 @@
 import { type ErrorBody, type ErrorCode, errorStatus } from '../../core/errors.js';
+import { Refusal } from '../refusal.js';
 
-/** An error meant for the client: its code, message and details are sent as they are. */
-export class HttpError extends Error {
+/** A refusal at the HTTP edge, with its status: its code, message and details are sent as they are. */
+export class HttpError extends Refusal {
   override name = 'HttpError';
   readonly status: number;
 
-  /** `cause` is for the log: what went wrong inside, which the client never sees */
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(code, message, details, options);
     this.status = errorStatus[code];
   }
 
-  toBody(): ErrorBody {
+  /** A refusal from inside the service, answered with the status its code has in the error table. */
+  static of(refusal: Refusal): HttpError {
+    return refusal instanceof HttpError ? refusal : new HttpError(refusal.code, refusal.message, refusal.details, { cause: refusal.cause });
+  }
+
+  toBody(requestId?: string): ErrorBody {
     return {
-      error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) },
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details ? { details: this.details } : {}),
+        ...(requestId ? { requestId } : {}),
+      },
     };
   }
 }

@@ -1,12 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { retryAfterSeconds } from '../../core/errors.js';
+import { Refusal } from '../refusal.js';
 import { HttpError } from './http-error.js';
+import { answeredRequestId } from './request-id.js';
 import { isDatabaseUnreachable } from '../storage/database.js';
 
 /** Maps anything thrown to the error the client should see; internals never leave the service. */
 export function toHttpError(error: unknown): HttpError {
-  if (error instanceof HttpError) return error;
+  if (error instanceof Refusal) return HttpError.of(error);
   if (isDatabaseUnreachable(error)) {
     return new HttpError('database_unavailable', 'The database is not reachable; try again shortly');
   }
@@ -28,7 +30,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /** A 5xx that went wrong, as opposed to one the service chose to answer (starting, busy, shutting down). */
 export function isFailure(error: unknown, answered: HttpError): boolean {
-  return answered.status >= 500 && !(error instanceof HttpError && retryAfterSeconds[error.code] !== undefined);
+  return answered.status >= 500 && !(error instanceof Refusal && retryAfterSeconds[answered.code] !== undefined);
 }
 
 /** When to ask again, for a refusal that passes. */
@@ -42,12 +44,13 @@ const REPRESENTATION_HEADERS = ['Content-Type', 'Content-Length', 'Content-Encod
 /** The JSON error every function answers with; what was set for the body that was meant to be sent goes. */
 export function sendError(res: ServerResponse, error: unknown, logger: Logger, url: string | undefined): void {
   const httpError = toHttpError(error);
-  if (isFailure(error, httpError)) logger.error({ err: error, url }, 'request failed');
+  const requestId = answeredRequestId(res);
+  if (isFailure(error, httpError)) logger.error({ err: error, url, requestId }, 'request failed');
   if (res.headersSent) {
     res.destroy();
     return;
   }
   for (const header of REPRESENTATION_HEADERS) res.removeHeader(header);
   setRetryAfter(res, httpError);
-  sendJson(res, httpError.status, httpError.toBody());
+  sendJson(res, httpError.status, httpError.toBody(requestId));
 }

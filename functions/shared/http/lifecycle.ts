@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { HttpError, shuttingDown } from './http-error.js';
 import { sendError } from './json-answer.js';
+import { requestId } from './request-id.js';
 
 export interface LifecycleOptions {
   logger: Logger;
@@ -54,7 +55,10 @@ export class Lifecycle {
     res.once('close', () => {
       if (--this.inFlight === 0) this.onIdle?.();
     });
-    if (!this.handler) return sendError(res, this.stopping.aborted ? shuttingDown() : notYetReady(), this.options.logger, req.url);
+    if (!this.handler) {
+      requestId(req, res);
+      return sendError(res, this.stopping.aborted ? shuttingDown() : notYetReady(), this.options.logger, req.url);
+    }
     this.handler(req, res);
   };
 

@@ -7,6 +7,7 @@ import { acceptOnce } from '../../../functions/crud/receive/accept-once.js';
 import { CLAIM_RENEWAL_MS, findDuplicate, STALE_CLAIM_MS } from '../../../functions/crud/receive/find-duplicate.js';
 import { DUPLICATE_HEADER } from '../../../functions/core/endpoints.js';
 import { HttpError } from '../../../functions/shared/http/http-error.js';
+import { UploadRefused } from '../../../functions/crud/receive/upload-refused.js';
 import { createLogger } from '../../../functions/shared/logger.js';
 import { createRegistry, type Registry } from '../../../functions/shared/metrics/registry.js';
 import type { Track } from '../../../functions/core/schemas/track.js';
@@ -231,7 +232,8 @@ describe('a claim on a file’s bytes, held by an upload that is still making it
     const confirming = setInterval(() => void deps.fingerprints.renew(sha256, NO_SUCH_TRACK), 50);
     try {
       const error = await findDuplicate(deps, sha256, CLAIMANT, { staleMs: 400, waitMs: 1500 }).catch((caught: unknown) => caught);
-      expect(error).to.be.instanceOf(HttpError).and.include({ code: 'upload_in_progress', status: 409 });
+      expect(error).to.be.instanceOf(UploadRefused).and.include({ code: 'upload_in_progress' });
+      expect(HttpError.of(error as UploadRefused).status).to.equal(409);
     } finally {
       clearInterval(confirming);
     }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { DataStore, ERRORS, Upload } from '@tus/utils';
-import { HttpError } from '../../../shared/http/http-error.js';
+import { UploadRefused } from '../upload-refused.js';
 import { ORIGINAL_CHUNK_BYTES, type OriginalStore } from '../../../shared/storage/original-store.js';
 import type { RemovalStore } from '../../../shared/storage/removal-store.js';
 import type { UploadDocument, UploadStore } from '../../../shared/storage/upload-store.js';
@@ -73,7 +73,7 @@ export class ChunkDataStore extends DataStore {
   override async remove(id: string): Promise<void> {
     const upload = await this.find(id);
     if (upload.finishing && upload.finishing.until > new Date()) {
-      throw new HttpError('upload_in_progress', 'This upload is being turned into a track right now', { id });
+      throw new UploadRefused('upload_in_progress', 'This upload is being turned into a track right now', { id });
     }
     await removeUpload(this.deps, upload);
   }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HttpError } from '../../../shared/http/http-error.js';
+import { AudioRefused } from '../../probe/audio-refused.js';
+import { UploadRefused } from '../upload-refused.js';
 import type { UploadDocument, UploadStore } from '../../../shared/storage/upload-store.js';
 import { type IngestDeps, ingestReceived, uploadFields } from '../accept-upload.js';
 import type { StagingBudget } from '../staging-budget.js';
@@ -22,7 +23,7 @@ export interface FinishedUpload {
 const FINISH_POLL_MS = 500;
 
 /** What is wrong with the bytes themselves (not audio, too long, a bad field): asked again, they would be refused again. */
-const refusesTheFile = (error: unknown) => error instanceof HttpError && [400, 413, 415, 422].includes(error.status);
+const refusesTheFile = (error: unknown) => error instanceof AudioRefused || (error instanceof UploadRefused && error.aboutTheFile);
 
 const finishedAs = (upload: UploadDocument, trackId: string): FinishedUpload => ({ trackId, duplicate: trackId !== upload._id });
 
@@ -69,7 +70,7 @@ async function finishClaimed(deps: FinishDeps, upload: UploadDocument): Promise<
     const received = await stageUpload({ originals, tmpDir: deps.uploadLimits.tmpDir, budget: deps.budget }, upload);
     if (upload.sha256 && upload.sha256 !== received.sha256) {
       await received.dispose();
-      throw new HttpError('checksum_mismatch', 'The file does not match the sha256 of its Upload-Metadata', { expected: upload.sha256, received: received.sha256 });
+      throw new UploadRefused('checksum_mismatch', 'The file does not match the sha256 of its Upload-Metadata', { expected: upload.sha256, received: received.sha256 });
     }
     // a duplicate's chunks go only once the upload names the track that holds its bytes: a finish cut short
     // between the two then has nothing left to redo

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, type Hash } from 'node:crypto';
-import { HttpError } from '../../../shared/http/http-error.js';
+import { UploadRefused } from '../upload-refused.js';
 
 /** The tus checksum extension's algorithms this service checks, as `Tus-Checksum-Algorithm` lists them. */
 export const CHECKSUM_ALGORITHMS = ['sha1', 'sha256', 'md5'] as const;
@@ -25,7 +25,7 @@ export function parseUploadChecksum(header: string | undefined): ExpectedChecksu
   const match = /^([a-z0-9-]+) ([A-Za-z0-9+/]+={0,2})$/.exec(header.trim());
   const algorithm = match?.[1] as ChecksumAlgorithm | undefined;
   if (!match || !algorithm || !CHECKSUM_ALGORITHMS.includes(algorithm)) {
-    throw new HttpError('validation_failed', 'Upload-Checksum must be "<algorithm> <base64 digest>" with an algorithm of Tus-Checksum-Algorithm', {
+    throw new UploadRefused('validation_failed', 'Upload-Checksum must be "<algorithm> <base64 digest>" with an algorithm of Tus-Checksum-Algorithm', {
       fields: { 'Upload-Checksum': [`one of ${CHECKSUM_ALGORITHMS.join(', ')}, then the base64 digest`] },
     });
   }
@@ -37,7 +37,7 @@ export const startChecksum = (expected: ExpectedChecksum): Hash => createHash(ex
 export function checkChecksum(expected: ExpectedChecksum, hash: Hash): void {
   const received = hash.digest('base64');
   if (received !== expected.digest) {
-    throw new HttpError('upload_checksum_mismatch', 'The request body does not match Upload-Checksum: none of it was kept', {
+    throw new UploadRefused('upload_checksum_mismatch', 'The request body does not match Upload-Checksum: none of it was kept', {
       algorithm: expected.algorithm,
       expected: expected.digest,
       received,

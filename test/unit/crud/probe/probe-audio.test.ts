@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { FfmpegError } from '../../../../functions/crud/media/ffmpeg.js';
 import { probeAudio } from '../../../../functions/crud/probe/probe-audio.js';
+import { AudioRefused } from '../../../../functions/crud/probe/audio-refused.js';
 import { HttpError } from '../../../../functions/shared/http/http-error.js';
 import { mediaTools } from '../../../support/media.js';
 
@@ -40,8 +41,9 @@ describe('probeAudio', () => {
     probeAudio(mediaTools, path).then(
       () => expect.fail('the file was taken as audio'),
       (error: unknown) => {
-        expect(error).to.be.instanceOf(HttpError);
-        return error as HttpError;
+        expect(error).to.be.instanceOf(AudioRefused);
+        // as the client is answered
+        return HttpError.of(error as AudioRefused);
       },
     );
 

@@ -1,6 +1,7 @@
-import { type ErrorCode } from '../../../core/errors.js';
-import { HttpError } from '../../../shared/http/http-error.js';
-import { toHttpError } from '../../../shared/http/json-answer.js';
+import { type ErrorCode } from '../../core/errors.js';
+import { HttpError } from '../../shared/http/http-error.js';
+import { toHttpError } from '../../shared/http/json-answer.js';
+import { Refusal } from '../../shared/refusal.js';
 
 /** The library's refusals by status, as the service's error codes. */
 const CODE_OF_STATUS: Record<number, ErrorCode> = {
@@ -21,7 +22,7 @@ const isTusError = (error: unknown): error is { status_code: number; body: strin
 
 /** A tus refusal (a status and a line of text) or anything thrown on its way, as the error the client sees. */
 export function tusHttpError(error: unknown): HttpError {
-  if (error instanceof HttpError || !isTusError(error)) return toHttpError(error);
+  if (error instanceof Refusal || !isTusError(error)) return toHttpError(error);
   const code = CODE_OF_STATUS[error.status_code] ?? 'internal_error';
   return new HttpError(code, error.body.trim() || code, { tusStatus: error.status_code });
 }
