@@ -7,7 +7,7 @@ import supertest from 'supertest';
 import which from 'which';
 import { createApp as createCrudApp } from '../functions/crud/app.js';
 import { openDatabase } from '../functions/local/embedded-database.js';
-import { loadConfig } from '../functions/shared/config.js';
+import { loadConfig } from '../functions/local/config.js';
 import { createLogger } from '../functions/shared/logger.js';
 import { connectDatabase } from '../functions/shared/storage/database.js';
 import { fixture } from '../test/support/fixtures.js';

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { openDatabase } from '../functions/local/embedded-database.js';
 import { createGateway } from '../functions/local/gateway.js';
-import { loadConfig } from '../functions/shared/config.js';
+import { loadConfig } from '../functions/local/config.js';
 import { closeServer, listen } from '../functions/shared/http/listen.js';
 import { createLogger } from '../functions/shared/logger.js';
 import { connectDatabase } from '../functions/shared/storage/database.js';

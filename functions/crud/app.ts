@@ -6,7 +6,7 @@ import { sweepRateLimit, writeRateLimit } from '../shared/http/rate-limit.js';
 import { requireWriteIntent } from '../shared/http/write-intent.js';
 import { version } from '../shared/version.js';
 import { pinoHttp } from 'pino-http';
-import type { Config } from '../shared/config.js';
+import { type CrudConfig, stagedBytesLimit } from './config.js';
 import { requireApiKey } from '../shared/http/auth.js';
 import { corsPolicy } from '../shared/http/cors.js';
 import { requestId } from '../shared/http/request-id.js';
@@ -39,7 +39,7 @@ import { trackRoutes } from './routes/tracks.js';
 import { uploadRoutes } from './routes/uploads.js';
 
 export interface CrudDeps {
-  config: Config;
+  config: CrudConfig;
   database: Database;
   logger: Logger;
   tools?: MediaTools;
@@ -91,7 +91,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     logger,
     metrics,
   });
-  const budget = new StagingBudget(config.maxStagedBytes);
+  const budget = new StagingBudget(stagedBytesLimit(config));
   const ingest: IngestDeps & RemoveDeps = {
     tools,
     tracks,

@@ -1,11 +1,13 @@
 import { runFunction } from '../shared/boot.js';
 import { createApp } from './app.js';
+import { loadCrudConfig } from './config.js';
 
 /** The crud function's entry: what of-watchdog starts in the image, listening on PORT. */
 await runFunction(
   'crud',
   {
     needsDatabase: true,
+    loadConfig: loadCrudConfig,
     // the image listens beyond this machine: open writes must be meant, not the result of a missing secret
     refuse: (config) =>
       config.apiKeys.length === 0 && !config.allowAnonymousWrites

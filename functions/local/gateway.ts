@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { type CrudApp, createApp as createCrudApp } from '../crud/app.js';
 import { type StreamApp, createApp as createStreamApp } from '../stream/app.js';
-import type { Config } from '../shared/config.js';
+import type { Config } from './config.js';
 import type { Logger } from '../shared/logger.js';
 import { createRegistry, type Registry } from '../shared/metrics/registry.js';
 import { webRequestMetrics } from '../shared/metrics/request-metrics.js';

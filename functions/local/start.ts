@@ -1,4 +1,5 @@
 import { loadConfigOrExit, processRegistry } from '../shared/boot.js';
+import { loadConfig } from './config.js';
 import { closeServer, listen, onShutdownSignal } from '../shared/http/listen.js';
 import { createLogger } from '../shared/logger.js';
 import { serveMetrics } from '../shared/metrics/metrics-server.js';
@@ -17,7 +18,7 @@ function withoutPassword(uri: string): string {
  * database unless MONGODB_URI says otherwise.
  */
 async function main() {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit(loadConfig);
   const logger = createLogger(config.logLevel, 'segue');
   const engine = await openDatabase(config.mongodbUri, config.dataDir, logger);
   const database = await connectDatabase(engine.uri, config.mongodbDb);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import type { ProcessConfig } from './config/process-settings.js';
+import { ConfigError } from './config/settings.js';
 import type { RequestListener } from 'node:http';
 import { Lifecycle } from './http/lifecycle.js';
 import { closeServer, listen, onShutdownSignal } from './http/listen.js';
@@ -11,9 +12,9 @@ import type { FunctionName } from './metrics/request-metrics.js';
 import { connectDatabase, type Database, isDatabaseUnreachable } from './storage/database.js';
 
 /** The configuration, or the process stops with every problem named. */
-export function loadConfigOrExit(): Config {
+export function loadConfigOrExit<C>(load: () => C): C {
   try {
-    return loadConfig();
+    return load();
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);
@@ -43,16 +44,24 @@ async function connectWhenAnswered(uri: string, dbName: string, logger: Logger, 
   }
 }
 
-export interface FunctionContext {
-  config: Config;
+export interface FunctionContext<C> {
+  config: C;
   logger: Logger;
   registry: Registry;
   lifecycle: Lifecycle;
 }
 
-interface StartOptions {
+interface StartOptions<C> {
+  /** reads and checks the function's own settings */
+  loadConfig: () => C;
   /** a reason not to start at all, if there is one */
-  refuse?: (config: Config) => string | undefined;
+  refuse?: (config: C) => string | undefined;
+}
+
+/** The settings a function that keeps data reads. */
+interface DatabaseConfig {
+  mongodbUri: string | undefined;
+  mongodbDb: string;
 }
 
 export interface RunningFunction {
@@ -68,22 +77,22 @@ export interface RunningFunction {
  * connect to the database when it needs one (for as long as that takes), then
  * serve; and on SIGTERM, drain before it exits.
  */
-export async function runFunction(
+export async function runFunction<C extends ProcessConfig & DatabaseConfig>(
   name: FunctionName,
-  options: StartOptions & { needsDatabase: true },
-  start: (context: FunctionContext & { database: Database }) => RunningFunction,
+  options: StartOptions<C> & { needsDatabase: true },
+  start: (context: FunctionContext<C> & { database: Database }) => RunningFunction,
 ): Promise<void>;
-export async function runFunction(
+export async function runFunction<C extends ProcessConfig>(
   name: FunctionName,
-  options: StartOptions & { needsDatabase: false },
-  start: (context: FunctionContext) => RunningFunction,
+  options: StartOptions<C> & { needsDatabase: false },
+  start: (context: FunctionContext<C>) => RunningFunction,
 ): Promise<void>;
-export async function runFunction(
+export async function runFunction<C extends ProcessConfig & Partial<DatabaseConfig>>(
   name: FunctionName,
-  { needsDatabase, refuse }: StartOptions & { needsDatabase: boolean },
-  start: (context: FunctionContext & { database: Database }) => RunningFunction,
+  { needsDatabase, loadConfig, refuse }: StartOptions<C> & { needsDatabase: boolean },
+  start: (context: FunctionContext<C> & { database: Database }) => RunningFunction,
 ): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit(loadConfig);
   const logger = createLogger(config.logLevel, name);
   const { mongodbUri } = config;
   const refusal = needsDatabase && !mongodbUri
@@ -117,7 +126,7 @@ export async function runFunction(
   });
   if (needsDatabase && mongodbUri) {
     try {
-      database = await connectWhenAnswered(mongodbUri, config.mongodbDb, logger, lifecycle.stopping);
+      database = await connectWhenAnswered(mongodbUri, config.mongodbDb!, logger, lifecycle.stopping);
     } catch (error) {
       if (lifecycle.stopping.aborted) return;
       logger.fatal({ err: error }, 'could not connect to the database');
@@ -126,7 +135,7 @@ export async function runFunction(
     watchDatabaseErrors(registry, database.client);
   }
   if (lifecycle.stopping.aborted) return;
-  // only a function that needs no database is started without one, and its `start` reads none
+  // only a function that needs no database (nor reads its settings) is started without one, and its `start` reads none
   running = start({ config, logger, registry, lifecycle, database: database as Database });
   lifecycle.serve(running.listener);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { expressPath, endpoints } from '../core/endpoints.js';
-import type { Config } from '../shared/config.js';
+import type { StreamConfig } from './config.js';
 import { HttpError, shuttingDown } from '../shared/http/http-error.js';
 import { corsPolicy } from '../shared/http/cors.js';
 import { requestId } from '../shared/http/request-id.js';
@@ -28,7 +28,7 @@ import { playlistPlaybackHandlers } from './routes/playlist-playback.js';
 import { type Handler, type MatchedRoute, type Route, type StreamEndpoint, matchRoute, streamRoutes } from './routes/route-table.js';
 
 export interface StreamDeps {
-  config: Config;
+  config: StreamConfig;
   database: Database;
   logger: Logger;
   /** deletions made in this process, to forget at once */

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Config, loadConfig } from '../../functions/shared/config.js';
+import { type Config, loadConfig } from '../../functions/local/config.js';
 
 /** Configuration for an app under test: quiet, with a temp dir of its own and no secrets; `env` overrides. */
 export async function testConfig(env: Record<string, string> = {}): Promise<{ config: Config; tmpDir: string }> {

@@ -2,7 +2,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { type CrudApp, createApp } from '../../functions/crud/app.js';
-import type { Config } from '../../functions/shared/config.js';
+import type { Config } from '../../functions/local/config.js';
 import { createLogger, type Logger } from '../../functions/shared/logger.js';
 import type { Registry } from '../../functions/shared/metrics/registry.js';
 import type { Track, TrackDocument } from '../../functions/core/schemas/track.js';

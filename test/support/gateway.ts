@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { createGateway, type Gateway } from '../../functions/local/gateway.js';
-import type { Config } from '../../functions/shared/config.js';
+import type { Config } from '../../functions/local/config.js';
 import { closeServer, listen } from '../../functions/shared/http/listen.js';
 import { createLogger } from '../../functions/shared/logger.js';
 import type { Track } from '../../functions/core/schemas/track.js';

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { watchdogDurationMs } from '../../functions/shared/config.js';
+import { watchdogDurationMs } from '../../functions/shared/config/settings.js';
 import { promisify } from 'node:util';
 import { load } from 'js-yaml';
 import { buildOpenfaasTools, type OpenfaasTool } from '../../functions/local/openfaas-tools.js';

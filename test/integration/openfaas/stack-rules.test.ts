@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { load } from 'js-yaml';
 import { OPENFAAS_TOOLS } from '../../../functions/local/openfaas-tools.js';
-import { loadConfig } from '../../../functions/shared/config.js';
+import { loadConfig } from '../../../functions/local/config.js';
 import { REPO, type Stack, dockerfileOf, durationSeconds, imageEnvironment, readStack, stackEnvironment } from '../../support/openfaas.js';
 
 /**

@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../../functions/shared/config.js';
+import { loadConfig } from '../../../functions/local/config.js';
+import { loadCrudConfig, stagedBytesLimit } from '../../../functions/crud/config.js';
+import { loadProcessConfig } from '../../../functions/shared/config/process-settings.js';
+import { ConfigError } from '../../../functions/shared/config/settings.js';
+import { loadStreamConfig } from '../../../functions/stream/config.js';
 
 const noSecrets = { SECRETS_DIR: join(tmpdir(), 'segue-no-such-secrets') };
 
@@ -100,5 +104,22 @@ describe('loadConfig', () => {
   it('refuses a grace period that ends before the watchdog has stopped passing requests on', () => {
     expect(() => loadConfig({ ...noSecrets, healthcheck_interval: '10s', SHUTDOWN_GRACE_SECONDS: '12' })).to.throw(ConfigError, 'SHUTDOWN_GRACE_SECONDS=12');
     expect(loadConfig({ ...noSecrets, healthcheck_interval: '10s', SHUTDOWN_GRACE_SECONDS: '13' }).shutdownGraceMs).to.equal(13_000);
+  });
+
+  it('gives each function its own settings, checked on its own', () => {
+    const stream = loadStreamConfig({ ...noSecrets, MAX_UPLOAD_BYTES: 'not read here' });
+    expect(stream).to.include.keys('streamCacheBytes', 'trackCacheMs', 'corsOrigins', 'mongodbUri', 'port');
+    expect(stream).to.not.have.any.keys('maxUploadBytes', 'apiKeys', 'tmpDir', 'dataDir');
+    const crud = loadCrudConfig({ ...noSecrets, STREAM_CACHE_BYTES: 'not read here' });
+    expect(crud).to.include.keys('maxUploadBytes', 'apiKeys', 'tmpDir', 'corsOrigins', 'port');
+    expect(crud).to.not.have.any.keys('streamCacheBytes', 'trackCacheMs', 'dataDir');
+    expect(() => loadCrudConfig({ ...noSecrets, MAX_UPLOAD_BYTES: 'not read here' })).to.throw(ConfigError, 'MAX_UPLOAD_BYTES');
+    expect(Object.keys(loadProcessConfig(noSecrets)).sort()).to.deep.equal(['drainHoldMs', 'host', 'logLevel', 'metricsPort', 'port', 'readyLockFile', 'shutdownGraceMs']);
+  });
+
+  it('lets a replica stage four of the largest uploads unless MAX_STAGED_BYTES says otherwise, never less than one', () => {
+    expect(stagedBytesLimit(loadCrudConfig({ ...noSecrets, MAX_UPLOAD_BYTES: '1000' }))).to.equal(4000);
+    expect(stagedBytesLimit(loadCrudConfig({ ...noSecrets, MAX_UPLOAD_BYTES: '1000', MAX_STAGED_BYTES: '1500' }))).to.equal(1500);
+    expect(() => loadCrudConfig({ ...noSecrets, MAX_UPLOAD_BYTES: '1000', MAX_STAGED_BYTES: '999' })).to.throw(ConfigError, 'MAX_STAGED_BYTES=999');
   });
 });
