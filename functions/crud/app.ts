@@ -31,12 +31,11 @@ import { Sweeper } from './jobs/sweeper.js';
 import { StagingBudget } from './receive/staging-budget.js';
 import { TrackProcessor } from './jobs/track-processor.js';
 import { type MediaTools, resolveMediaTools } from './media/media-tools.js';
-import type { IngestDeps } from './receive/accept-upload.js';
-import type { RemoveDeps } from './jobs/remove-track.js';
 import { sweepUploads } from './receive/resumable/sweep-uploads.js';
 import { playlistRoutes } from './routes/playlists.js';
 import { trackRoutes } from './routes/tracks.js';
 import { uploadRoutes } from './routes/uploads.js';
+import type { CrudServices } from './services.js';
 
 export interface CrudDeps {
   config: CrudConfig;
@@ -68,46 +67,30 @@ export function createApp(deps: CrudDeps): CrudApp {
   const { config, database, logger } = deps;
   const tools = deps.tools ?? resolveMediaTools(config);
   const owner = deps.owner ?? newReplicaId();
-  const tracks = new TrackStore(database.tracks);
-  const segments = new SegmentStore(database.segments);
-  const originals = new OriginalStore(database.originalFiles, database.originalChunks);
-  const covers = new CoverStore(database.covers);
-  const removals = new RemovalStore(database.removals);
-  const fingerprints = new FingerprintStore(database.fingerprints);
-  const uploads = new UploadStore(database.uploads);
-  const playlists = new PlaylistStore(database.playlists);
+  const stores = {
+    tracks: new TrackStore(database.tracks),
+    segments: new SegmentStore(database.segments),
+    originals: new OriginalStore(database.originalFiles, database.originalChunks),
+    covers: new CoverStore(database.covers),
+    removals: new RemovalStore(database.removals),
+    fingerprints: new FingerprintStore(database.fingerprints),
+    uploads: new UploadStore(database.uploads),
+    playlists: new PlaylistStore(database.playlists),
+  };
   const registry = deps.registry ?? createRegistry();
   const metrics: IngestMetrics = new IngestMetrics(registry, () => processor.load);
-  const processor = new TrackProcessor({
-    tools,
-    tracks,
-    segments,
-    originals,
-    tmpDir: config.tmpDir,
-    leaseMs: config.leaseMs,
-    maxConcurrentJobs: config.maxConcurrentJobs,
-    owner,
-    maxDurationSec: config.maxDurationSec,
-    logger,
-    metrics,
-  });
+  const processor = new TrackProcessor({ ...stores, config, tools, owner, logger, metrics });
   const budget = new StagingBudget(stagedBytesLimit(config));
-  const ingest: IngestDeps & RemoveDeps = {
+  const services: CrudServices = {
+    ...stores,
+    config,
     tools,
-    tracks,
-    segments,
-    originals,
-    covers,
-    removals,
-    fingerprints,
-    playlists,
     processor,
     owner,
-    leaseMs: config.leaseMs,
-    maxDurationSec: config.maxDurationSec,
-    maxQueuedJobs: config.maxQueuedJobs,
     logger,
     metrics,
+    events: deps.events,
+    budget,
     uploadLimits: {
       tmpDir: config.tmpDir,
       maxBytes: config.maxUploadBytes,
@@ -116,27 +99,9 @@ export function createApp(deps: CrudDeps): CrudApp {
       onBytes: (bytes) => metrics.uploadBytesReceived(bytes),
       cutOff: deps.cutOff,
     },
+    writeGuards: [requireWriteIntent(config.corsOrigins), requireApiKey(config.apiKeys), writeRateLimit(config.writeRateLimitPerMinute)],
   };
-  const finishing = { ...ingest, uploads, budget };
-  const sweeper = new Sweeper({
-    tracks,
-    segments,
-    covers,
-    originals,
-    removals,
-    fingerprints,
-    playlists,
-    processor,
-    events: deps.events,
-    owner,
-    leaseMs: config.leaseMs,
-    maxQueuedJobs: config.maxQueuedJobs,
-    intervalMs: config.sweepIntervalMs,
-    trackTtlDays: config.trackTtlDays,
-    logger,
-    uploads,
-    sweepUploads: () => sweepUploads(finishing),
-  });
+  const sweeper = new Sweeper({ ...services, sweepUploads: () => sweepUploads(services) });
 
   const app = express();
   app.disable('x-powered-by');
@@ -145,11 +110,7 @@ export function createApp(deps: CrudDeps): CrudApp {
   app.use(expressRequestMetrics(registry, 'crud'));
   app.use(pinoHttp({ logger, genReqId: requestId, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   app.use(corsPolicy(config.corsOrigins));
-  const writeGuards = [
-    requireWriteIntent(config.corsOrigins),
-    requireApiKey(config.apiKeys),
-    writeRateLimit(config.writeRateLimitPerMinute),
-  ];
+  const { writeGuards } = services;
   // a client sent away now tries again, and another replica takes it
   app.use((req, _res, next) => next(req.method === 'POST' && deps.stopping?.aborted ? shuttingDown() : undefined));
   const service = Router();
@@ -171,16 +132,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     res.json(document);
   });
   app.use(service);
-  app.use(
-    trackRoutes({
-      ...ingest,
-      maxConcurrentUploads: config.maxConcurrentUploads,
-      writeGuards,
-      events: deps.events,
-    }),
-  );
-  app.use(uploadRoutes({ ...finishing, writeGuards, expiryMs: config.uploadExpiryMs, corsOrigins: config.corsOrigins }));
-  app.use(playlistRoutes({ playlists, tracks, writeGuards }));
+  app.use(trackRoutes(services), uploadRoutes(services), playlistRoutes(services));
   app.use(methodNotAllowed(Object.values(endpoints).filter((spec) => spec.function === 'crud')));
   app.use(routeNotFound);
   app.use(errorHandler(logger));

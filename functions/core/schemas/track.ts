@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { AAC_LC } from '../hls.js';
-import { isShareId } from '../share-id.js';
+import { SHARE_ID } from '../share-id.js';
 import { PageQuerySchema, pageSchema } from './page.js';
 
-export const shareIdSchema = (what: string) => z.string().refine(isShareId, `a ${what} id is 12 letters and digits`);
+export const shareIdSchema = (what: string) => z.string().regex(new RegExp(`^${SHARE_ID}$`), `a ${what} id is 12 letters and digits`);
 
 export const TrackIdSchema = shareIdSchema('track');
 

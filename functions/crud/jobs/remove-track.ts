@@ -1,28 +1,11 @@
 import type { TrackDocument } from '../../core/schemas/track.js';
-import type { CoverStore } from '../../shared/storage/cover-store.js';
-import type { FingerprintStore } from '../../shared/storage/fingerprint-store.js';
-import type { OriginalStore } from '../../shared/storage/original-store.js';
-import type { PlaylistStore } from '../../shared/storage/playlist-store.js';
-import type { RemovalDocument, RemovalStore } from '../../shared/storage/removal-store.js';
-import type { SegmentStore } from '../../shared/storage/segment-store.js';
-import type { TrackStore } from '../../shared/storage/track-store.js';
-import type { TrackEvents } from '../../shared/track-events.js';
-import type { TrackProcessor } from './track-processor.js';
+import type { RemovalDocument } from '../../shared/storage/removal-store.js';
+import type { CrudServices } from '../services.js';
 
-export interface RemoveDeps {
-  tracks: TrackStore;
-  segments: SegmentStore;
-  covers: CoverStore;
-  originals: OriginalStore;
-  removals: RemovalStore;
-  fingerprints: FingerprintStore;
-  playlists: PlaylistStore;
-  processor: TrackProcessor;
-  events?: TrackEvents;
-}
+export type RemovalServices = Pick<CrudServices, 'tracks' | 'segments' | 'covers' | 'originals' | 'removals' | 'fingerprints' | 'playlists' | 'processor' | 'events'>;
 
 /** Removes a track and everything stored for it; if that is cut short, the sweeper finishes it. */
-export async function removeTrack(deps: RemoveDeps, track: TrackDocument): Promise<void> {
+export async function removeTrack(deps: RemovalServices, track: TrackDocument): Promise<void> {
   const removal = {
     _id: track._id,
     kind: 'track',
@@ -35,7 +18,7 @@ export async function removeTrack(deps: RemoveDeps, track: TrackDocument): Promi
 }
 
 /** Every step finds what it removes by `_id` and is a no-op the second time, so a removal can be finished by anyone. */
-export async function finishRemoval(deps: RemoveDeps, removal: Omit<RemovalDocument, 'since'>): Promise<void> {
+export async function finishRemoval(deps: RemovalServices, removal: Omit<RemovalDocument, 'since'>): Promise<void> {
   const id = removal._id;
   // the track disappears first, so a job elsewhere loses its lease and stops writing
   await deps.tracks.delete(id);

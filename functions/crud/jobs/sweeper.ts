@@ -1,10 +1,7 @@
-import type { Logger } from 'pino';
 import type { SweepResult } from '../../core/endpoints.js';
-import type { TrackStore } from '../../shared/storage/track-store.js';
-import type { UploadStore } from '../../shared/storage/upload-store.js';
 import type { UploadSweep } from '../receive/resumable/sweep-uploads.js';
-import { finishRemoval, type RemoveDeps, removeTrack } from './remove-track.js';
-import type { TrackProcessor } from './track-processor.js';
+import { finishRemoval, type RemovalServices, removeTrack } from './remove-track.js';
+import type { CrudServices } from '../services.js';
 
 /** A track whose processing was interrupted this many times is failed rather than tried again. */
 export const MAX_ATTEMPTS = 3;
@@ -18,21 +15,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 const UPLOAD_IN_PROGRESS_MS = 60 * 60 * 1000;
 
-export interface SweeperDeps extends RemoveDeps {
-  tracks: TrackStore;
-  processor: TrackProcessor;
-  owner: string;
-  leaseMs: number;
-  /** a replica holding this many tracks takes over no more (others will, or it will later) */
-  maxQueuedJobs: number;
-  intervalMs: number;
-  /** tracks nobody played for this many days are removed; undefined keeps everything */
-  trackTtlDays: number | undefined;
-  logger: Logger;
-  uploads: UploadStore;
-  /** expires and finishes resumable uploads */
-  sweepUploads: () => Promise<UploadSweep>;
-}
+type SweeperServices = RemovalServices &
+  Pick<CrudServices, 'owner' | 'config' | 'logger' | 'uploads'> & {
+    /** expires and finishes resumable uploads */
+    sweepUploads: () => Promise<UploadSweep>;
+  };
 
 export type { SweepResult };
 
@@ -45,15 +32,15 @@ export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<SweepResult> | undefined;
 
-  constructor(private readonly deps: SweeperDeps) {}
+  constructor(private readonly deps: SweeperServices) {}
 
-  /** Sweeps now and then every `intervalMs`; an interval of 0 leaves sweeping to whoever calls `sweep()` (POST /sweep). */
+  /** Sweeps now and then every SWEEP_INTERVAL_SECONDS; an interval of 0 leaves sweeping to whoever calls `sweep()` (POST /sweep). */
   start(): void {
-    if (this.deps.intervalMs === 0) return;
+    if (this.deps.config.sweepIntervalMs === 0) return;
     const sweepLogged = () =>
       void this.sweep().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'sweep failed'));
     sweepLogged();
-    this.timer = setInterval(sweepLogged, this.deps.intervalMs);
+    this.timer = setInterval(sweepLogged, this.deps.config.sweepIntervalMs);
   }
 
   async stop(): Promise<void> {
@@ -75,10 +62,11 @@ export class Sweeper {
   }
 
   private async takeOverExpiredLeases(): Promise<Pick<SweepResult, 'resumed' | 'failed'>> {
-    const { tracks, segments, processor, owner, leaseMs, logger } = this.deps;
+    const { tracks, segments, processor, owner, logger } = this.deps;
+    const { leaseMs, maxQueuedJobs } = this.deps.config;
     const result = { resumed: 0, failed: 0 };
     for (const expired of await tracks.expiredLeases(new Date())) {
-      if (processor.jobCount >= this.deps.maxQueuedJobs) break;
+      if (processor.jobCount >= maxQueuedJobs) break;
       if (processor.isRunning(expired._id)) continue;
       const claimed = await tracks.claimExpiredLease(expired, { owner, until: new Date(Date.now() + leaseMs) });
       if (!claimed) continue;
@@ -101,7 +89,8 @@ export class Sweeper {
   }
 
   private async removeUnplayed(): Promise<number> {
-    const { trackTtlDays, tracks, logger } = this.deps;
+    const { tracks, logger } = this.deps;
+    const { trackTtlDays } = this.deps.config;
     if (trackTtlDays === undefined) return 0;
     const unplayed = await tracks.unplayedSince(new Date(Date.now() - trackTtlDays * DAY_MS));
     for (const track of unplayed) {

@@ -1,18 +1,12 @@
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from 'pino';
-import type { IngestMetrics } from '../../shared/metrics/ingest-metrics.js';
 import type { Loudness, RenditionId, StoredRendition, TrackDocument } from '../../core/schemas/track.js';
 import { isDatabaseUnreachable } from '../../shared/storage/database.js';
-import type { OriginalStore } from '../../shared/storage/original-store.js';
-import type { SegmentStore } from '../../shared/storage/segment-store.js';
-import type { TrackStore } from '../../shared/storage/track-store.js';
 import { makeTempDir, removeDir } from '../../shared/util/temp-dir.js';
 import { SEGMENT_SECONDS } from '../../core/hls.js';
 import { AudioRefused } from '../probe/audio-refused.js';
 import type { StagedMedia } from '../media/audio-formats.js';
-import type { MediaTools } from '../media/media-tools.js';
 import { FfmpegError } from '../media/ffmpeg.js';
 import { measureAudio } from '../probe/measure-audio.js';
 import { measureLoudness } from '../probe/measure-loudness.js';
@@ -24,23 +18,9 @@ import { transcodeLadder } from '../transcode/transcode-ladder.js';
 import { runTogether } from '../../shared/util/run-together.js';
 import { Slots } from '../../shared/util/slots.js';
 import { LeaseKeeper, LeaseLostError } from './lease-keeper.js';
+import type { CrudServices } from '../services.js';
 
-export interface ProcessorDeps {
-  tools: MediaTools;
-  tracks: TrackStore;
-  segments: SegmentStore;
-  originals: OriginalStore;
-  tmpDir: string;
-  leaseMs: number;
-  /** how many tracks transcode at once; the others wait with their leases renewed */
-  maxConcurrentJobs: number;
-  /** this replica's name in leases */
-  owner: string;
-  /** longest audio accepted, in seconds: decoding stops past it */
-  maxDurationSec: number;
-  logger: Logger;
-  metrics: IngestMetrics;
-}
+export type ProcessorServices = Pick<CrudServices, 'tools' | 'tracks' | 'segments' | 'originals' | 'config' | 'owner' | 'logger' | 'metrics'>;
 
 /** A file on local disk to transcode from, with what its headers say, removed when the job no longer needs it. */
 export interface LocalSource extends StagedMedia {
@@ -109,8 +89,8 @@ export class TrackProcessor {
   private readonly slots: Slots;
   private shuttingDown = false;
 
-  constructor(private readonly deps: ProcessorDeps) {
-    this.slots = new Slots(deps.maxConcurrentJobs);
+  constructor(private readonly deps: ProcessorServices) {
+    this.slots = new Slots(deps.config.maxConcurrentJobs);
   }
 
   /**
@@ -175,7 +155,7 @@ export class TrackProcessor {
   }
 
   private async downloadOriginal(trackId: string): Promise<LocalSource> {
-    const dir = await makeTempDir(this.deps.tmpDir, 'original');
+    const dir = await makeTempDir(this.deps.config.tmpDir, 'original');
     const dispose = () => removeDir(dir);
     try {
       const path = join(dir, 'original');
@@ -195,7 +175,8 @@ export class TrackProcessor {
     discard: () => Promise<void>,
     cancelled: AbortSignal,
   ): Promise<JobEnd> {
-    const { tracks, leaseMs, owner, logger, metrics } = this.deps;
+    const { tracks, owner, logger, metrics } = this.deps;
+    const { leaseMs } = this.deps.config;
     const keeper = new LeaseKeeper(tracks, track._id, owner, leaseMs, logger);
     const signal = AbortSignal.any([cancelled, keeper.signal]);
     keeper.start();
@@ -220,9 +201,9 @@ export class TrackProcessor {
             metrics.jobRetried('database');
             logger.warn({ trackId: track._id, err: error }, 'the database went away during a job; starting over once it answers');
             if (await this.isReadyAfterOutage(track, error, signal)) break;
-          } else if (fullDisks < FULL_DISK_DELAYS_MS.length && (await isDiskFull(error, this.deps.tmpDir))) {
+          } else if (fullDisks < FULL_DISK_DELAYS_MS.length && (await isDiskFull(error, this.deps.config.tmpDir))) {
             metrics.jobRetried('disk_full');
-            logger.warn({ trackId: track._id, tmpDir: this.deps.tmpDir }, 'the disk is full; trying the job again shortly');
+            logger.warn({ trackId: track._id, tmpDir: this.deps.config.tmpDir }, 'the disk is full; trying the job again shortly');
             await sleep(FULL_DISK_DELAYS_MS[fullDisks++], undefined, { signal });
           } else {
             throw error;
@@ -260,7 +241,8 @@ export class TrackProcessor {
    * so a listener never loses a listed segment and the playlists only grow.
    */
   private async transcode(track: TrackDocument, source: LocalSource, keeper: LeaseKeeper, listed: ListedCounts, signal: AbortSignal): Promise<void> {
-    const { tools, tracks, owner, metrics, maxDurationSec } = this.deps;
+    const { tools, tracks, owner, metrics } = this.deps;
+    const { maxDurationSec } = this.deps.config;
     const held = (written: boolean) => {
       if (!written) throw new LeaseLostError(`lost the lease of track ${track._id}`);
     };
@@ -347,7 +329,7 @@ export class TrackProcessor {
       await tracks.releaseLease(track._id, owner);
       return;
     }
-    if (await isDiskFull(error, this.deps.tmpDir)) {
+    if (await isDiskFull(error, this.deps.config.tmpDir)) {
       // an attempt all the same: a disk that stays full ends in too_many_attempts, not in retries for ever
       metrics.jobFinished('handed_back');
       logger.warn(context, 'the disk stayed full; handing the track back');

@@ -1,18 +1,16 @@
-import type { Logger } from 'pino';
 import { errorStatus } from '../../core/errors.js';
 import type { TrackDocument } from '../../core/schemas/track.js';
-import { type RestartDeps, restartFailed } from '../jobs/restart-failed.js';
+import { type RestartServices, restartFailed } from '../jobs/restart-failed.js';
 import type { ReceivedUpload } from './receive-upload.js';
-import { CLAIM_RENEWAL_MS, type FindDuplicateDeps, findDuplicate } from './find-duplicate.js';
+import { CLAIM_RENEWAL_MS, type DuplicateServices, findDuplicate } from './find-duplicate.js';
+import type { CrudServices } from '../services.js';
 
 export type Accepted =
   | { duplicate: false; track: TrackDocument }
   /** `reprocessed`: the track had failed, and this upload set it processing again */
   | { duplicate: true; track: TrackDocument; reprocessed: boolean };
 
-export interface AcceptOnceDeps extends FindDuplicateDeps, RestartDeps {
-  logger: Logger;
-}
+export type AcceptOnceServices = DuplicateServices & RestartServices & Pick<CrudServices, 'logger'>;
 
 /**
  * Makes a track of an upload unless its bytes are one already. Then the
@@ -22,7 +20,7 @@ export interface AcceptOnceDeps extends FindDuplicateDeps, RestartDeps {
  * upload, the claim is let go with it.
  */
 export async function acceptOnce(
-  deps: AcceptOnceDeps,
+  deps: AcceptOnceServices,
   upload: ReceivedUpload,
   trackId: string,
   accept: () => Promise<TrackDocument>,
@@ -56,7 +54,7 @@ export async function acceptOnce(
 const refusedForItsFile = (track: TrackDocument) =>
   track.error !== null && (errorStatus as Record<string, number>)[track.error.code] === 422;
 
-async function answerWith(deps: AcceptOnceDeps, track: TrackDocument): Promise<Accepted> {
+async function answerWith(deps: AcceptOnceServices, track: TrackDocument): Promise<Accepted> {
   if (track.status !== 'failed' || refusedForItsFile(track)) return { duplicate: true, track, reprocessed: false };
   const restarted = await restartFailed(deps, track._id);
   if (restarted) return { duplicate: true, track: restarted, reprocessed: true };

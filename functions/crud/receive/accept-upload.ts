@@ -1,39 +1,19 @@
 import type { Request } from 'express';
-import type { Logger } from 'pino';
 import { UploadRefused } from './upload-refused.js';
 import { fieldErrors } from '../../shared/http/endpoint.js';
 import { newTrackId } from '../../shared/ids.js';
-import type { IngestMetrics } from '../../shared/metrics/ingest-metrics.js';
 import { type TrackDocument, type UploadFields, UploadFieldsSchema } from '../../core/schemas/track.js';
-import type { CoverStore } from '../../shared/storage/cover-store.js';
-import type { OriginalStore } from '../../shared/storage/original-store.js';
-import type { RemovalStore } from '../../shared/storage/removal-store.js';
-import type { TrackStore } from '../../shared/storage/track-store.js';
-import type { TrackProcessor } from '../jobs/track-processor.js';
-import { type Accepted, type AcceptOnceDeps, acceptOnce } from './accept-once.js';
-import type { MediaTools } from '../media/media-tools.js';
+import { type Accepted, type AcceptOnceServices, acceptOnce } from './accept-once.js';
 import { averageBitrate } from '../probe/average-bitrate.js';
 import { checkDeclaredDuration } from '../probe/measure-audio.js';
 import { type ProbedAudio, probeAudio } from '../probe/probe-audio.js';
 import { storeCover } from '../store/store-cover.js';
 import { titleFromFilename } from './filename.js';
-import { type ReceivedUpload, receiveUpload, type UploadLimits } from './receive-upload.js';
+import { type ReceivedUpload, receiveUpload } from './receive-upload.js';
+import type { CrudServices } from '../services.js';
 
-export interface IngestDeps extends AcceptOnceDeps {
-  tools: MediaTools;
-  tracks: TrackStore;
-  originals: OriginalStore;
-  covers: CoverStore;
-  removals: RemovalStore;
-  processor: TrackProcessor;
-  uploadLimits: UploadLimits;
-  owner: string;
-  leaseMs: number;
-  /** longest audio accepted, in seconds */
-  maxDurationSec: number;
-  logger: Logger;
-  metrics: IngestMetrics;
-}
+export type IngestServices = AcceptOnceServices &
+  Pick<CrudServices, 'tools' | 'originals' | 'covers' | 'removals' | 'uploadLimits' | 'metrics'>;
 
 function newTrack(
   id: string,
@@ -102,7 +82,7 @@ export function uploadFields(upload: Pick<ReceivedUpload, 'fields'>): UploadFiel
  * behind: what was stored is removed, or, if the database went away
  * meanwhile, noted for the sweeper to remove.
  */
-export async function acceptUpload(deps: IngestDeps, req: Request): Promise<Accepted> {
+export async function acceptUpload(deps: IngestServices, req: Request): Promise<Accepted> {
   const { originals, covers, removals, uploadLimits } = deps;
   const id = newTrackId();
   // the original's chunks are written from the first byte: the note finds them whatever happens next
@@ -131,7 +111,7 @@ export async function acceptUpload(deps: IngestDeps, req: Request): Promise<Acce
  * what came of them here), others are probed and made track `id`.
  */
 export async function ingestReceived(
-  deps: IngestDeps,
+  deps: IngestServices,
   id: string,
   received: ReceivedUpload,
   fields: UploadFields,
@@ -143,8 +123,9 @@ export async function ingestReceived(
 }
 
 /** Probes the received file and makes it track `id`, its original made visible, its job started. */
-async function makeTrack(deps: IngestDeps, id: string, received: ReceivedUpload, fields: UploadFields): Promise<TrackDocument> {
-  const { tools, tracks, originals, removals, processor, owner, leaseMs, maxDurationSec, logger, metrics } = deps;
+async function makeTrack(deps: IngestServices, id: string, received: ReceivedUpload, fields: UploadFields): Promise<TrackDocument> {
+  const { tools, tracks, originals, removals, processor, owner, logger, metrics } = deps;
+  const { leaseMs, maxDurationSec } = deps.config;
   const receivedAt = performance.now();
   const probed = await metrics.time('probe', () => probeAudio(tools, received.path));
   checkDeclaredDuration(probed, maxDurationSec);

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UploadRefused } from './upload-refused.js';
 import type { TrackDocument } from '../../core/schemas/track.js';
-import type { FingerprintStore } from '../../shared/storage/fingerprint-store.js';
-import type { TrackStore } from '../../shared/storage/track-store.js';
+import type { CrudServices } from '../services.js';
 
 /** How often an upload that holds a claim, and is making its track, says it is still at it. */
 export const CLAIM_RENEWAL_MS = 5_000;
@@ -21,10 +20,7 @@ export type FingerprintClaim =
   /** the bytes are this track's already */
   | { kind: 'duplicate'; track: TrackDocument };
 
-export interface FindDuplicateDeps {
-  fingerprints: FingerprintStore;
-  tracks: TrackStore;
-}
+export type DuplicateServices = Pick<CrudServices, 'fingerprints' | 'tracks'>;
 
 export interface ClaimLimits {
   staleMs?: number;
@@ -45,7 +41,7 @@ const uploadInProgress = (sha256: string) =>
  * write, so replicas racing for the same bytes end with one track.
  */
 export async function findDuplicate(
-  { fingerprints, tracks }: FindDuplicateDeps,
+  { fingerprints, tracks }: DuplicateServices,
   sha256: string,
   trackId: string,
   { staleMs = STALE_CLAIM_MS, waitMs = WAIT_FOR_CLAIMANT_MS, signal }: ClaimLimits = {},

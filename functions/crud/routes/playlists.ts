@@ -1,18 +1,13 @@
-import { type RequestHandler, Router } from 'express';
+import { Router } from 'express';
 import { endpoints } from '../../core/endpoints.js';
 import { HttpError, notFound } from '../../shared/http/http-error.js';
 import { mount } from '../../shared/http/endpoint.js';
 import { newPlaylistId } from '../../shared/ids.js';
 import { MAX_PLAYLIST_TRACKS, type PlaylistDocument, toPlaylist, toPlaylistSummary } from '../../core/schemas/playlist.js';
-import type { AddRefusal, PlaylistStore } from '../../shared/storage/playlist-store.js';
-import type { TrackStore } from '../../shared/storage/track-store.js';
+import type { AddRefusal } from '../../shared/storage/playlist-store.js';
+import type { CrudServices } from '../services.js';
 
-export interface PlaylistRoutesDeps {
-  playlists: PlaylistStore;
-  tracks: TrackStore;
-  /** what a write must pass first: the API key check, the rate limit */
-  writeGuards: RequestHandler[];
-}
+type PlaylistServices = Pick<CrudServices, 'playlists' | 'tracks' | 'writeGuards'>;
 
 const tooManyTracks = (count: number) =>
   new HttpError('too_many_tracks', `A playlist holds at most ${MAX_PLAYLIST_TRACKS} tracks; this one would hold ${count}`, {
@@ -33,7 +28,7 @@ function refusal(id: string, refused: AddRefusal): HttpError {
   }
 }
 
-export function playlistRoutes(deps: PlaylistRoutesDeps): Router {
+export function playlistRoutes(deps: PlaylistServices): Router {
   const { playlists, tracks, writeGuards } = deps;
   const router = Router();
 

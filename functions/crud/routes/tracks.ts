@@ -1,25 +1,15 @@
-import { type RequestHandler, Router } from 'express';
+import { Router } from 'express';
 import { DUPLICATE_HEADER, endpoints } from '../../core/endpoints.js';
 import { HttpError, notFound } from '../../shared/http/http-error.js';
 import { mount } from '../../shared/http/endpoint.js';
 import { type TrackDocument, toTrack } from '../../core/schemas/track.js';
-import type { TrackEvents } from '../../shared/track-events.js';
 import type { Accepted } from '../receive/accept-once.js';
-import { type IngestDeps, acceptUpload } from '../receive/accept-upload.js';
+import { acceptUpload } from '../receive/accept-upload.js';
 import { restartFailed } from '../jobs/restart-failed.js';
-import { finishRemoval, type RemoveDeps, removeTrack } from '../jobs/remove-track.js';
+import { finishRemoval, removeTrack } from '../jobs/remove-track.js';
 import { busy } from '../receive/staging-budget.js';
 import { refuseWhenQueueFull } from '../jobs/queue-limit.js';
-
-export interface TrackRoutesDeps extends IngestDeps, RemoveDeps {
-  /** what a write must pass first: the API key check, the rate limit */
-  writeGuards: RequestHandler[];
-  /** uploads are refused (503) while this replica holds this many tracks */
-  maxQueuedJobs: number;
-  /** uploads are refused (503) while this replica receives this many; reads are never held up by them */
-  maxConcurrentUploads: number;
-  events?: TrackEvents;
-}
+import type { CrudServices } from '../services.js';
 
 /**
  * 202 while processing what this upload set going (its new track, or a failed one it restarted), 201 for
@@ -30,7 +20,7 @@ function uploadStatus(accepted: Accepted, track: TrackDocument): 200 | 201 | 202
   return accepted.duplicate ? 200 : 201;
 }
 
-export function trackRoutes(deps: TrackRoutesDeps): Router {
+export function trackRoutes(deps: CrudServices): Router {
   const { tracks, processor, writeGuards } = deps;
   const router = Router();
   let receiving = 0;
@@ -43,8 +33,8 @@ export function trackRoutes(deps: TrackRoutesDeps): Router {
 
   mount(router, endpoints.createTrack, writeGuards, deps.metrics.countUploads(async ({ query }, req, res) => {
     // refused before a byte of the body is read
-    refuseWhenQueueFull(processor, deps.maxQueuedJobs);
-    if (receiving >= deps.maxConcurrentUploads) throw busy('it receives as many uploads as it may');
+    refuseWhenQueueFull(processor, deps.config.maxQueuedJobs);
+    if (receiving >= deps.config.maxConcurrentUploads) throw busy('it receives as many uploads as it may');
     receiving++;
     const accepted = await acceptUpload(deps, req).finally(() => receiving--);
     const { track: answered } = accepted;

@@ -1,5 +1,4 @@
-import { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
-import type { Logger } from 'pino';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import { MemoryLocker, Server } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
@@ -12,20 +11,12 @@ import { answeredRequestId } from '../../shared/http/request-id.js';
 import { newTrackId } from '../../shared/ids.js';
 import { ResumableMetadataSchema, TrackIdSchema } from '../../core/schemas/track.js';
 import { ChunkDataStore } from '../receive/resumable/chunk-data-store.js';
-import { type FinishDeps, type FinishedUpload, finishUpload } from '../receive/resumable/finish-upload.js';
+import { type FinishedUpload, finishUpload } from '../receive/resumable/finish-upload.js';
 import { tusHttpError } from './tus-errors.js';
 import { CHECKSUM_ALGORITHMS, parseUploadChecksum, patchChecksum } from '../receive/resumable/upload-checksum.js';
 import { cleanFilename } from '../receive/filename.js';
 import { watchUploadPace } from '../receive/upload-pace.js';
-
-export interface UploadRoutesDeps extends FinishDeps {
-  writeGuards: RequestHandler[];
-  /** how long a resumable upload may take from its creation */
-  expiryMs: number;
-  corsOrigins: '*' | string[];
-  logger: Logger;
-}
-
+import type { CrudServices } from '../services.js';
 
 /** The headers a finished upload is answered with: where its track is, relative to `uploads/<id>`. */
 function trackHeaders({ trackId, duplicate }: FinishedUpload): Record<string, string> {
@@ -55,15 +46,9 @@ function checkedMetadata(upload: Upload): Record<string, string> {
  * upload goes through the same ingest as `POST /tracks`, and its final PATCH
  * (and any HEAD after it) names the track.
  */
-export function uploadRoutes(deps: UploadRoutesDeps): Router {
+export function uploadRoutes(deps: CrudServices): Router {
   const { writeGuards, logger, uploadLimits } = deps;
-  const datastore = new ChunkDataStore({
-    uploads: deps.uploads,
-    originals: deps.originals,
-    removals: deps.removals,
-    expiryMs: deps.expiryMs,
-    onBytes: uploadLimits.onBytes,
-  });
+  const datastore = new ChunkDataStore(deps);
   const tus = new Server({
     path: endpoints.createUpload.path,
     datastore,
@@ -74,7 +59,7 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
     getFileIdFromRequest: (_req, lastPath) => uploadId(lastPath),
     namingFunction: () => newTrackId(),
     disableTerminationForFinishedUploads: true,
-    ...(deps.corsOrigins === '*' ? {} : { allowedOrigins: deps.corsOrigins }),
+    ...(deps.config.corsOrigins === '*' ? {} : { allowedOrigins: deps.config.corsOrigins }),
     allowedHeaders: ['Authorization', 'Upload-Checksum', REQUEST_ID_HEADER],
     exposedHeaders: ['Location', TRACK_HEADER, DUPLICATE_HEADER, REQUEST_ID_HEADER, 'Retry-After', 'Tus-Checksum-Algorithm', 'Upload-Expires'],
     onUploadCreate: async (_req, upload) => ({ metadata: checkedMetadata(upload) }),

@@ -1,16 +1,8 @@
-import type { Logger } from 'pino';
-import type { CoverStore } from '../../shared/storage/cover-store.js';
-import type { MediaTools } from '../media/media-tools.js';
 import { resizeCover } from '../probe/cover-sizes.js';
 import type { Cover } from '../probe/read-cover.js';
-import type { UploadLimits } from '../receive/receive-upload.js';
+import type { CrudServices } from '../services.js';
 
-export interface StoreCoverDeps {
-  tools: MediaTools;
-  covers: CoverStore;
-  uploadLimits: Pick<UploadLimits, 'tmpDir'>;
-  logger: Logger;
-}
+type CoverServices = Pick<CrudServices, 'tools' | 'covers' | 'config' | 'logger'>;
 
 /**
  * Keeps an upload's cover with its sizes, and answers the widths stored. A
@@ -18,9 +10,9 @@ export interface StoreCoverDeps {
  * browser would fare no better with it), and the upload goes on without a
  * cover: broken art never refuses a track.
  */
-export async function storeCover(deps: StoreCoverDeps, trackId: string, cover: Cover | undefined): Promise<number[]> {
+export async function storeCover(deps: CoverServices, trackId: string, cover: Cover | undefined): Promise<number[]> {
   if (!cover) return [];
-  const sizes = await resizeCover(deps.tools, cover, deps.uploadLimits.tmpDir).catch((error: unknown) => {
+  const sizes = await resizeCover(deps.tools, cover, deps.config.tmpDir).catch((error: unknown) => {
     deps.logger.warn({ err: error, trackId }, 'the cover could not be resized; the track is kept without it');
     return [];
   });

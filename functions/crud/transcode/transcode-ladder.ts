@@ -1,24 +1,17 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INIT_SEGMENT_FILE } from '../../core/hls.js';
-import type { IngestMetrics } from '../../shared/metrics/ingest-metrics.js';
 import type { StoredRendition, TrackDocument } from '../../core/schemas/track.js';
-import type { SegmentStore } from '../../shared/storage/segment-store.js';
 import { runTogether } from '../../shared/util/run-together.js';
 import { withTempDir } from '../../shared/util/temp-dir.js';
 import type { StagedMedia } from '../media/audio-formats.js';
-import type { MediaTools } from '../media/media-tools.js';
 import { storeSegments } from './store-segments.js';
 import { planLadder, type RenditionPlan } from './ladder.js';
 import { type EncodedSegment, renditionFacts } from './rendition-facts.js';
 import { type ListedSegment, transcodeRendition } from './transcode-rendition.js';
+import type { CrudServices } from '../services.js';
 
-export interface LadderDeps {
-  tools: MediaTools;
-  segments: SegmentStore;
-  tmpDir: string;
-  metrics: IngestMetrics;
-}
+export type LadderServices = Pick<CrudServices, 'tools' | 'segments' | 'config' | 'metrics'>;
 
 export interface LadderListener {
   /** segments of a rung, stored and playable, in order; `stored` is all of the rung's so far */
@@ -36,7 +29,7 @@ export interface LadderListener {
  * goes with its first media segments (ffmpeg writes it once, before them).
  */
 export async function transcodeLadder(
-  deps: LadderDeps,
+  deps: LadderServices,
   track: TrackDocument,
   source: StagedMedia & { durationSec: number },
   signal: AbortSignal,
@@ -44,7 +37,7 @@ export async function transcodeLadder(
 ): Promise<StoredRendition[]> {
   const plans = planLadder(track.source);
   let storedSeconds = 0;
-  return withTempDir(deps.tmpDir, 'transcode', (dir) =>
+  return withTempDir(deps.config.tmpDir, 'transcode', (dir) =>
     runTogether(
       plans.map((plan) => async (rungSignal: AbortSignal) => {
         const renditionDir = join(dir, plan.id);

@@ -244,7 +244,7 @@ describe('a claim on a file’s bytes, held by an upload that is still making it
     const confirmations: Date[] = [];
     const refused = new HttpError('unsupported_media_type', 'not audio');
     const upload = { path: '', filename: 'song.wav', bytes: 1, sha256, fields: {}, dispose: async () => {} };
-    const acceptDeps = { ...deps, processor: harness.crud.processor, owner: 'test', leaseMs: 30_000, maxQueuedJobs: 1, logger: createLogger('silent', 'test') };
+    const acceptDeps = { ...deps, processor: harness.crud.processor, owner: 'test', config: { ...harness.config, leaseMs: 30_000, maxQueuedJobs: 1 }, logger: createLogger('silent', 'test') };
     const outcome = await acceptOnce(acceptDeps, upload, CLAIMANT, async () => {
       for (let check = 0; check < 3; check++) {
         if (check > 0) await sleep(CLAIM_RENEWAL_MS + 500);

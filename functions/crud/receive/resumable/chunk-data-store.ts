@@ -3,21 +3,13 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { DataStore, ERRORS, Upload } from '@tus/utils';
 import { UploadRefused } from '../upload-refused.js';
-import { ORIGINAL_CHUNK_BYTES, type OriginalStore } from '../../../shared/storage/original-store.js';
-import type { RemovalStore } from '../../../shared/storage/removal-store.js';
-import type { UploadDocument, UploadStore } from '../../../shared/storage/upload-store.js';
+import { ORIGINAL_CHUNK_BYTES } from '../../../shared/storage/original-store.js';
+import type { UploadDocument } from '../../../shared/storage/upload-store.js';
 import { checkChecksum, patchChecksum, startChecksum } from './upload-checksum.js';
 import { removeUpload } from './remove-upload.js';
+import type { CrudServices } from '../../services.js';
 
-export interface ChunkDataStoreDeps {
-  uploads: UploadStore;
-  originals: OriginalStore;
-  removals: RemovalStore;
-  /** how long an upload may take from its creation */
-  expiryMs: number;
-  /** told of the bytes as they arrive (the upload metrics) */
-  onBytes: (bytes: number) => void;
-}
+export type ChunkDataStoreServices = Pick<CrudServices, 'uploads' | 'originals' | 'removals' | 'config' | 'metrics'>;
 
 /** What tus says of an upload, from what is stored of it. */
 function toTusUpload(upload: UploadDocument): Upload {
@@ -37,13 +29,14 @@ function toTusUpload(upload: UploadDocument): Upload {
  * the offset are written over by the next PATCH).
  */
 export class ChunkDataStore extends DataStore {
-  constructor(private readonly deps: ChunkDataStoreDeps) {
+  constructor(private readonly deps: ChunkDataStoreServices) {
     super();
     this.extensions = ['creation', 'creation-with-upload', 'termination', 'expiration', 'checksum'];
   }
 
   override async create(upload: Upload): Promise<Upload> {
-    const { uploads, removals, expiryMs } = this.deps;
+    const { uploads, removals } = this.deps;
+    const { uploadExpiryMs } = this.deps.config;
     const { filename, filetype, sha256, ...fields } = (upload.metadata ?? {}) as Record<string, string>;
     const createdAt = new Date();
     const length = upload.size ?? 0;
@@ -58,7 +51,7 @@ export class ChunkDataStore extends DataStore {
       sha256: sha256 ?? null,
       fields,
       createdAt,
-      expiresAt: new Date(createdAt.getTime() + expiryMs),
+      expiresAt: new Date(createdAt.getTime() + uploadExpiryMs),
       trackId: null,
       finishing: null,
     });
@@ -79,7 +72,7 @@ export class ChunkDataStore extends DataStore {
   }
 
   override async write(source: Readable, id: string, offset: number): Promise<number> {
-    const { uploads, originals, onBytes } = this.deps;
+    const { uploads, originals, metrics } = this.deps;
     // read again though tus has just read it: its locker holds within one replica, and this is the check across them
     const upload = await this.find(id);
     if (upload.offset !== offset) throw ERRORS.INVALID_OFFSET;
@@ -101,7 +94,7 @@ export class ChunkDataStore extends DataStore {
     try {
       for await (const data of source as AsyncIterable<Buffer>) {
         hash?.update(data);
-        onBytes(data.length);
+        metrics.uploadBytesReceived(data.length);
         if (!writer.stream.write(data)) await once(writer.stream, 'drain');
       }
     } catch (error) {
@@ -120,7 +113,7 @@ export class ChunkDataStore extends DataStore {
   }
 
   override getExpiration(): number {
-    return this.deps.expiryMs;
+    return this.deps.config.uploadExpiryMs;
   }
 
   private async find(id: string): Promise<UploadDocument> {

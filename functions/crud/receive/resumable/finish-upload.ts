@@ -1,17 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AudioRefused } from '../../probe/audio-refused.js';
 import { UploadRefused } from '../upload-refused.js';
-import type { UploadDocument, UploadStore } from '../../../shared/storage/upload-store.js';
-import { type IngestDeps, ingestReceived, uploadFields } from '../accept-upload.js';
-import type { StagingBudget } from '../staging-budget.js';
+import type { UploadDocument } from '../../../shared/storage/upload-store.js';
+import { type IngestServices, ingestReceived, uploadFields } from '../accept-upload.js';
 import { removeUpload } from './remove-upload.js';
 import { stageUpload } from './stage-upload.js';
 import { refuseWhenQueueFull } from '../../jobs/queue-limit.js';
+import type { CrudServices } from '../../services.js';
 
-export interface FinishDeps extends IngestDeps {
-  uploads: UploadStore;
-  budget: StagingBudget;
-}
+export type FinishServices = IngestServices & Pick<CrudServices, 'uploads' | 'budget'>;
 
 export interface FinishedUpload {
   trackId: string;
@@ -35,8 +32,9 @@ const finishedAs = (upload: UploadDocument, trackId: string): FinishedUpload => 
  * for the track, and take the claim over if it lapses. Null for an upload that
  * is gone, or not complete yet.
  */
-export async function finishUpload(deps: FinishDeps, id: string, signal?: AbortSignal): Promise<FinishedUpload | null> {
-  const { uploads, tracks, owner, leaseMs } = deps;
+export async function finishUpload(deps: FinishServices, id: string, signal?: AbortSignal): Promise<FinishedUpload | null> {
+  const { uploads, tracks, owner } = deps;
+  const { leaseMs } = deps.config;
   for (;;) {
     const upload = await uploads.get(id);
     if (!upload || upload.offset < upload.length) return null;
@@ -47,14 +45,15 @@ export async function finishUpload(deps: FinishDeps, id: string, signal?: AbortS
       return finishedAs(upload, id);
     }
     // a replica that holds as many tracks as it may leaves the finish to the next ask (the client's retry, or the sweeper)
-    refuseWhenQueueFull(deps.processor, deps.maxQueuedJobs);
+    refuseWhenQueueFull(deps.processor, deps.config.maxQueuedJobs);
     if (await uploads.claimFinish(id, owner, new Date(Date.now() + leaseMs))) return finishClaimed(deps, upload);
     await sleep(FINISH_POLL_MS, undefined, { signal });
   }
 }
 
-async function finishClaimed(deps: FinishDeps, upload: UploadDocument): Promise<FinishedUpload> {
-  const { uploads, originals, covers, removals, owner, leaseMs, logger } = deps;
+async function finishClaimed(deps: FinishServices, upload: UploadDocument): Promise<FinishedUpload> {
+  const { uploads, originals, covers, removals, owner, logger } = deps;
+  const { leaseMs } = deps.config;
   const id = upload._id;
   const renewal = setInterval(
     // a renewal that fails lets the lease lapse and another replica take the finish over: worth a line in the log
@@ -67,7 +66,7 @@ async function finishClaimed(deps: FinishDeps, upload: UploadDocument): Promise<
   };
   try {
     const fields = uploadFields(upload);
-    const received = await stageUpload({ originals, tmpDir: deps.uploadLimits.tmpDir, budget: deps.budget }, upload);
+    const received = await stageUpload(deps, upload);
     if (upload.sha256 && upload.sha256 !== received.sha256) {
       await received.dispose();
       throw new UploadRefused('checksum_mismatch', 'The file does not match the sha256 of its Upload-Metadata', { expected: upload.sha256, received: received.sha256 });

@@ -3,26 +3,23 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ORIGINAL_CHUNK_BYTES, type OriginalStore } from '../../../shared/storage/original-store.js';
+import { ORIGINAL_CHUNK_BYTES } from '../../../shared/storage/original-store.js';
 import type { UploadDocument } from '../../../shared/storage/upload-store.js';
 import { disposableTempDir } from '../../../shared/util/temp-dir.js';
 import type { ReceivedUpload } from '../receive-upload.js';
-import { busy, type StagingBudget } from '../staging-budget.js';
+import { busy } from '../staging-budget.js';
+import type { CrudServices } from '../../services.js';
 
-export interface StageDeps {
-  originals: OriginalStore;
-  tmpDir: string;
-  budget: StagingBudget;
-}
+type StageServices = Pick<CrudServices, 'originals' | 'config' | 'budget'>;
 
 /**
  * Copies a complete resumable upload from its stored chunks to a temp file
  * (which ffmpeg reads), hashing it on the way, a chunk or two in memory at a
  * time: the same `ReceivedUpload` a direct upload ends with.
  */
-export async function stageUpload({ originals, tmpDir, budget }: StageDeps, upload: UploadDocument): Promise<ReceivedUpload> {
+export async function stageUpload({ originals, config, budget }: StageServices, upload: UploadDocument): Promise<ReceivedUpload> {
   if (!budget.tryReserve(upload.length)) throw busy('its disk holds as many uploads as it may');
-  const { dir, dispose } = await disposableTempDir(tmpDir, 'upload', () => budget.release(upload.length)).catch((error: unknown) => {
+  const { dir, dispose } = await disposableTempDir(config.tmpDir, 'upload', () => budget.release(upload.length)).catch((error: unknown) => {
     budget.release(upload.length);
     throw error;
   });

@@ -1,5 +1,4 @@
-import type { Logger } from 'pino';
-import { type FinishDeps, finishUpload } from './finish-upload.js';
+import { type FinishServices, finishUpload } from './finish-upload.js';
 import { removeUpload } from './remove-upload.js';
 
 export interface UploadSweep {
@@ -14,7 +13,7 @@ export interface UploadSweep {
  * (with its bytes, unless they are its track's original by now), and a
  * complete one nobody is finishing any more is finished here.
  */
-export async function sweepUploads(deps: FinishDeps & { logger: Logger }): Promise<UploadSweep> {
+export async function sweepUploads(deps: FinishServices): Promise<UploadSweep> {
   const { uploads, tracks, logger } = deps;
   const result: UploadSweep = { uploadsExpired: 0, uploadsFinished: 0 };
   const now = new Date();
