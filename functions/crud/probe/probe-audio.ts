@@ -95,6 +95,10 @@ export async function probeAudio(tools: MediaTools, path: string): Promise<Probe
       detected: probed.format.format_name ?? 'unknown',
     });
   }
+  if (probed && format && !stream) {
+    // a film without sound, say: the container is one audio comes in, but none came
+    throw new AudioRefused('unsupported_media_type', 'This file has no audio stream', { detected: probed.format.format_name });
+  }
   if (!probed || !stream || !format) {
     if (read.kind === 'not-audio') {
       throw new AudioRefused('unsupported_media_type', 'This file is not audio', {
@@ -102,7 +106,7 @@ export async function probeAudio(tools: MediaTools, path: string): Promise<Probe
       });
     }
     throw new AudioRefused('undecodable_audio', 'This audio file cannot be decoded', undefined, {
-      cause: read.kind === 'broken' ? read.error : (streams.error ?? 'no audio stream'),
+      cause: read.kind === 'broken' ? read.error : streams.error,
     });
   }
   const metadata = read.kind === 'audio' ? read.metadata : undefined;

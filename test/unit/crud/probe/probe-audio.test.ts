@@ -90,10 +90,10 @@ describe('probeAudio', () => {
     expect(await probeAudio(mediaTools, path)).to.include({ format: 'matroska,webm', sampleRate: 8000, channels: 1 });
   });
 
-  it('refuses a Matroska file with only a video stream as undecodable, telling the log there is no audio stream', async () => {
+  it('refuses a Matroska file with only a video stream as not audio (415), naming the container', async () => {
     const error = await refusal(await make('silent-film.mkv', ['-f', 'lavfi', '-i', 'testsrc=size=32x32:rate=5:d=2', '-c:v', 'ffv1']));
-    expect(error).to.include({ status: 422, code: 'undecodable_audio' });
-    expect(error.cause).to.equal('no audio stream');
+    expect(error).to.include({ status: 415, code: 'unsupported_media_type', message: 'This file has no audio stream' });
+    expect(error.details).to.deep.equal({ detected: 'matroska,webm' });
   });
 
   it('refuses audio sampled at 500 Hz, naming the rate it found', async () => {
