@@ -17,6 +17,7 @@ import {
   TrackUpdateSchema,
   UploadQuerySchema,
 } from './schemas/track.js';
+import { SHARE_ID } from './share-id.js';
 
 /**
  * Every route either function answers, as data: the functions route and
@@ -61,7 +62,7 @@ export const DUPLICATE_HEADER = 'Segue-Duplicate-Of';
 export const TRACK_HEADER = 'Segue-Track-Id';
 
 const LOCATION: ResponseHeader = {
-  schema: z.string().regex(/^tracks\/[0-9A-Za-z]{12}$/),
+  schema: z.string().regex(new RegExp(`^tracks/${SHARE_ID}$`)),
   description: 'the track, relative to the function: tracks/<id>',
   required: true,
 };
@@ -74,7 +75,7 @@ export const TrackParamsSchema = z.object({ id: TrackIdSchema });
 const PlaylistParamsSchema = z.object({ id: PlaylistIdSchema });
 const PlaylistTrackParamsSchema = PlaylistParamsSchema.extend({ trackId: TrackIdSchema });
 const PLAYLIST_LOCATION: ResponseHeader = {
-  schema: z.string().regex(/^playlists\/[0-9A-Za-z]{12}$/),
+  schema: z.string().regex(new RegExp(`^playlists/${SHARE_ID}$`)),
   description: 'the playlist, relative to the function: playlists/<id>',
   required: true,
 };
@@ -117,7 +118,7 @@ const TUS_RESUMABLE: ResponseHeader = { schema: z.literal('1.0.0'), description:
 const UPLOAD_OFFSET: ResponseHeader = { schema: z.string().regex(/^\d+$/), description: 'the bytes the service holds', required: true };
 const UPLOAD_EXPIRES: ResponseHeader = { schema: z.string(), description: 'when an unfinished upload is removed (UPLOAD_EXPIRY_HOURS after its creation), RFC 7231 date' };
 const TRACK_OF_UPLOAD: ResponseHeader = { schema: TrackIdSchema, description: 'once the upload is complete: the track it became (its own id), or the track that already held its bytes' };
-const TRACK_LOCATION: ResponseHeader = { schema: z.string().regex(/^\.\.\/tracks\/[0-9A-Za-z]{12}$/), description: 'once complete: the track, relative to the upload: ../tracks/<id>' };
+const TRACK_LOCATION: ResponseHeader = { schema: z.string().regex(new RegExp(`^\\.\\./tracks/${SHARE_ID}$`)), description: 'once complete: the track, relative to the upload: ../tracks/<id>' };
 const FINISHED_HEADERS = { [TRACK_HEADER]: TRACK_OF_UPLOAD, Location: TRACK_LOCATION, [DUPLICATE_HEADER]: DUPLICATE_OF };
 const UPLOAD_ERRORS: ErrorCode[] = ['validation_failed', 'tus_version_unsupported', 'not_found', 'upload_expired', 'service_busy', ...WRITE_ERRORS];
 /** what every tus request but OPTIONS carries */
@@ -196,7 +197,7 @@ export const endpoints = {
     meanings: { 201: 'created at Location (relative: uploads/<id>)' },
     headers: {
       201: {
-        Location: { schema: z.string().regex(/^uploads\/[0-9A-Za-z]{12}$/), description: 'the upload, relative to the function: uploads/<id>', required: true },
+        Location: { schema: z.string().regex(new RegExp(`^uploads/${SHARE_ID}$`)), description: 'the upload, relative to the function: uploads/<id>', required: true },
         'Tus-Resumable': TUS_RESUMABLE,
         'Upload-Expires': UPLOAD_EXPIRES,
       },

@@ -50,4 +50,12 @@ describe('the architecture', () => {
     );
     expect(inside).to.deep.equal([]);
   });
+
+  it('writes the shape of a share id (a track’s or playlist’s) in one place, which every pattern and check builds on', () => {
+    const elsewhere = [...BROWSER_SIDE, 'functions']
+      .flatMap(sourcesUnder)
+      .filter((file, index, files) => files.indexOf(file) === index && file !== 'functions/core/share-id.ts')
+      .filter((file) => /\[[^\]]*A-Z[^\]]*\]\{12\}/.test(readFileSync(join(root, file), 'utf8')));
+    expect(elsewhere).to.deep.equal([]);
+  });
 });

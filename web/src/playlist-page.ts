@@ -4,13 +4,14 @@ import { announce, h } from './dom.js';
 import { notFoundView } from './not-found.js';
 import { showInMediaSession, type Span, Transport } from './transport.js';
 import { setTitle, type View, type ViewContext } from './view.js';
+import { SHARE_ID } from '../../functions/core/share-id.js';
 
 /** Back within this many seconds of a track's start goes to the track before; later, to its own start. */
 const RESTART_WITHIN_SEC = 3;
 /** A seek lands this far into a track, so it is never taken for the end of the one before. */
 const INTO_TRACK_SEC = 0.01;
 /** Where a segment's URL names its track: the stream function's presentation points at each track's own files. */
-const TRACK_IN_URL = /\/tracks\/([0-9A-Za-z]{12})\//;
+const TRACK_IN_URL = new RegExp(`/tracks/(${SHARE_ID})/`);
 
 /** A ready track of the playlist, where it begins on the playlist's timeline. */
 interface Entry extends Span {

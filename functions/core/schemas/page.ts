@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SHARE_ID } from '../share-id.js';
 
 /** A page of a newest-first listing: how many, and where the previous page ended. */
 export const PageQuerySchema = z.object({
@@ -6,7 +7,7 @@ export const PageQuerySchema = z.object({
   /** where the previous page ended: the last item's creation time (ms) and id, as `nextCursor` gave it */
   cursor: z
     .string()
-    .regex(/^\d{1,15}\.[0-9A-Za-z]{12}$/, 'a nextCursor from an earlier page')
+    .regex(new RegExp(`^\\d{1,15}\\.${SHARE_ID}$`), 'a nextCursor from an earlier page')
     .optional(),
 });
 export type PageQuery = z.infer<typeof PageQuerySchema>;
