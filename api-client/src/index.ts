@@ -5,6 +5,11 @@ export * from './exports.js';
 
 /** The browser build: uploads take a File, Blob, bytes or a stream. */
 export class Segue extends SegueClient {
+  /**
+   * @example
+   * const segue = new Segue({ baseUrl: location.origin });
+   * const track = await segue.tracks.create({ file: input.files[0], onProgress: ({ loaded, total }) => (bar.value = loaded / total) });
+   */
   constructor(options: ClientOptions) {
     super(options, {
       openPath: async () => {
