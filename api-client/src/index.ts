@@ -8,7 +8,9 @@ export class Segue extends SegueClient {
   /**
    * @example
    * const segue = new Segue({ baseUrl: location.origin });
-   * const track = await segue.tracks.create({ file: input.files[0], onProgress: ({ loaded, total }) => (bar.value = loaded / total) });
+   * for (const file of picker.files ?? []) {
+   *   await segue.tracks.create({ file, onProgress: ({ loaded, total }) => (bar.value = total ? loaded / total : 0) });
+   * }
    */
   constructor(options: ClientOptions) {
     super(options, {

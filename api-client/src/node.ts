@@ -37,7 +37,7 @@ function resumableInput(source: UploadSource): unknown {
  * stopped. tus-js-client's own, which its typings leave out.
  *
  * @example
- * const urlStorage = fileUploadMemory(`${homedir()}/.cache/my-app/uploads.json`);
+ * const urlStorage = fileUploadMemory(`${process.env.HOME}/.cache/my-app/uploads.json`);
  * // run this again after a crash and it goes on from where the last run stopped
  * const track = await segue.tracks.create({ file: './live-set.wav', urlStorage });
  */
