@@ -50,7 +50,7 @@ try {
   const segue = new Segue({ baseUrl: origin });
   const tracks = [];
   for (const [index, frequency] of [330, 440, 550].entries()) {
-    tracks.push(await segue.tracks.create(await trackWithCover(frequency), { title: `A share link opened on a phone, part ${index + 1}`, artist: 'Segue' }, { wait: true }));
+    tracks.push(await segue.tracks.create({ file: await trackWithCover(frequency), title: `A share link opened on a phone, part ${index + 1}`, artist: 'Segue', wait: true }));
   }
   const playlist = await segue.playlists.create({ name: 'A playlist opened on a phone', trackIds: tracks.map((track) => track.id) });
   await audit(`${origin}/t/${tracks[0]!.id}`);

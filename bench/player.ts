@@ -19,7 +19,7 @@ const { work, origin, browser, close } = await startWebStack('player');
 try {
   const source = join(work, 'three-minutes.mp3');
   await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=330:d=180', '-ac', '2', '-b:a', '192k', source]);
-  const track = await new Segue({ baseUrl: origin }).tracks.create(source, { title: 'Bench' }, { wait: true });
+  const track = await new Segue({ baseUrl: origin }).tracks.create({ file: source, title: 'Bench', wait: true });
 
   const segueTimes: number[] = [];
   const referenceTimes: number[] = [];

@@ -2,7 +2,7 @@ import { HealthSchema } from '../../functions/core/endpoints.js';
 import type { Platform } from './platform.js';
 import { Playlists } from './playlists.js';
 import { Tracks } from './tracks.js';
-import { type ClientOptions, Transport } from './transport.js';
+import { type ClientOptions, type RequestOptions, Transport } from './transport.js';
 
 /** The Segue API: `new Segue({ baseUrl })`, then `segue.tracks.…` and `segue.playlists.…`. */
 export class SegueClient {
@@ -16,11 +16,22 @@ export class SegueClient {
     this.playlists = new Playlists(this.transport);
   }
 
+  /**
+   * The service's origin as given, without a trailing slash: where the web player's share pages are too.
+   *
+   * @example
+   * console.log(`share it: ${segue.baseUrl}/t/${track.id}`);
+   */
   get baseUrl(): string {
     return this.transport.baseUrl;
   }
 
-  /** The key sent with writes; settable, e.g. once a user has typed it in. */
+  /**
+   * The key sent with writes; settable, e.g. once a user has typed it in.
+   *
+   * @example
+   * segue.apiKey = keyInput.value; // an empty string sends none
+   */
   get apiKey(): string | undefined {
     return this.transport.apiKey;
   }
@@ -29,8 +40,13 @@ export class SegueClient {
     this.transport.apiKey = key || undefined;
   }
 
-  /** Resolves once the service and its database answer; retried like any read. */
-  health(options: { signal?: AbortSignal } = {}): Promise<{ status: 'ok' }> {
+  /**
+   * Resolves once the service and its database answer; retried like any read.
+   *
+   * @example
+   * await segue.health(); // throws ServiceUnavailableError while the database is down
+   */
+  health(options: RequestOptions = {}): Promise<{ status: 'ok' }> {
     return this.transport.json({ endpoint: 'health', signal: options.signal }, HealthSchema);
   }
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ErrorCode } from '../../functions/core/errors.js';
+import { type ErrorCode, REQUEST_ID_HEADER } from '../../functions/core/errors.js';
 import type { Track } from '../../functions/core/schemas/track.js';
 
 /** Every error this client throws (besides the caller's own abort reason) is a SegueError. */
@@ -14,6 +14,8 @@ export interface APIErrorInit {
   message: string;
   details?: Record<string, unknown>;
   headers: Headers;
+  /** the request id the error body carried (`error.requestId`); an `X-Request-Id` header wins over it */
+  requestId?: string | null | undefined;
 }
 
 /** The server answered with an error status. Catch a subclass to handle one kind. */
@@ -23,6 +25,12 @@ export class APIError extends SegueError {
   readonly code: ErrorCode | null;
   readonly details: Record<string, unknown>;
   readonly headers: Headers;
+  /**
+   * The id the service gave the request (its `X-Request-Id` answer header, else the error body's
+   * `requestId`), as in its logs: quote it when reporting a problem. Null when the answer carried none
+   * (an older service, or a proxy's page).
+   */
+  readonly requestId: string | null;
 
   constructor(init: APIErrorInit) {
     super(init.message);
@@ -30,9 +38,15 @@ export class APIError extends SegueError {
     this.code = init.code;
     this.details = init.details ?? {};
     this.headers = init.headers;
+    this.requestId = init.headers.get(REQUEST_ID_HEADER) || init.requestId || null;
   }
 
-  /** How long the server asked to wait before trying again (Retry-After), when it said. */
+  /**
+   * How long the server asked to wait before trying again (Retry-After), when it said.
+   *
+   * @example
+   * if (error instanceof UploadInProgressError) await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs ?? 5_000));
+   */
   get retryAfterMs(): number | null {
     return retryAfterMs(this.headers);
   }
@@ -50,6 +64,12 @@ export class ValidationError extends BadRequestError {
     const problems = Object.entries(this.fields).map(([field, messages]) => `${field}: ${messages.join(', ')}`);
     if (problems.length) this.message = `${init.message} (${problems.join('; ')})`;
   }
+  /**
+   * Each bad parameter or field, with what is wrong with it.
+   *
+   * @example
+   * if (error instanceof ValidationError) for (const [field, problems] of Object.entries(error.fields)) console.log(field, problems.join(', '));
+   */
   get fields(): Record<string, string[]> {
     const fields = this.details.fields;
     return typeof fields === 'object' && fields !== null ? (fields as Record<string, string[]>) : {};
@@ -221,6 +241,7 @@ const classByStatus: Record<number, APIErrorClass> = {
   413: PayloadTooLargeError,
   415: UnsupportedMediaTypeError,
   416: RangeNotSatisfiableError,
+  408: RequestTimeoutError,
   422: UnprocessableEntityError,
   429: RateLimitError,
   500: InternalServerError,
@@ -229,12 +250,23 @@ const classByStatus: Record<number, APIErrorClass> = {
   504: ServiceUnavailableError,
 };
 
+/**
+ * The error for an answer with an error status: the class of its code, else
+ * the class its status implies (any other 5xx is an InternalServerError),
+ * else a plain APIError. What the client throws; exported for code that reads
+ * answers itself.
+ *
+ * @example
+ * const error = apiError({ status: 404, code: 'not_found', message: 'No track AAAAAAAAAAAA', headers: response.headers });
+ * error instanceof NotFoundError; // true
+ */
 export function apiError(init: APIErrorInit): APIError {
-  const ErrorClass = (init.code && classByCode[init.code]) || classByStatus[init.status] || APIError;
+  const byStatus = classByStatus[init.status] ?? (init.status >= 500 ? InternalServerError : APIError);
+  const ErrorClass = (init.code && classByCode[init.code]) || byStatus;
   return new ErrorClass(init);
 }
 
-/** The request never got an answer: refused, reset, DNS, CORS. */
+/** The request never got an answer: refused, reset, DNS, CORS, or none in time (TimeoutError). */
 export class ConnectionError extends SegueError {
   override name = 'ConnectionError';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -242,9 +274,18 @@ export class ConnectionError extends SegueError {
   }
 }
 
-/** No answer within the configured time. */
-export class TimeoutError extends SegueError {
+/** No answer within the client's `timeout`: a ConnectionError, retried like one. */
+export class TimeoutError extends ConnectionError {
   override name = 'TimeoutError';
+}
+
+/**
+ * A track was not ready (or playable) within the `timeout` of `waitUntilReady`
+ * or `waitUntilPlayable` (or `create`'s `waitTimeout`). The service answered
+ * every poll, so this is no ConnectionError: the track is still processing.
+ */
+export class WaitTimeoutError extends SegueError {
+  override name = 'WaitTimeoutError';
 }
 
 /** The server answered with a success the client cannot read: it is not the Segue this client was built for. */
@@ -267,7 +308,12 @@ export class ProcessingError extends SegueError {
   }
 }
 
-/** `Retry-After` in seconds or as an HTTP date, in milliseconds from now. */
+/**
+ * `Retry-After` in seconds or as an HTTP date, in milliseconds from now; null without one (or with one that is neither).
+ *
+ * @example
+ * retryAfterMs(new Headers({ 'retry-after': '5' })); // 5000
+ */
 export function retryAfterMs(headers: Headers): number | null {
   const value = headers.get('retry-after');
   if (!value) return null;

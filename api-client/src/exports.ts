@@ -20,8 +20,16 @@ export type { Page } from './pages.js';
 export { PageIterator } from './pages.js';
 export type { PlaylistAddTracksParams, PlaylistCreateParams, PlaylistListParams, PlaylistPageParams, PlaylistUpdateParams } from './playlists.js';
 export { PlaylistIterator, Playlists } from './playlists.js';
-export type { CreateOptions, ListQuery, PageQuery, UploadedTrack, UploadInput, WaitOptions } from './tracks.js';
+export type {
+  TrackCreateParams,
+  TrackListParams,
+  TrackPageParams,
+  TrackUpdateParams,
+  TrackWaitParams,
+  UploadedTrack,
+  UploadInput,
+} from './tracks.js';
 export { TrackIterator, Tracks } from './tracks.js';
-export type { ClientOptions } from './transport.js';
+export type { ClientOptions, RequestOptions } from './transport.js';
 export { RESUMABLE_CHUNK_BYTES, RESUMABLE_THRESHOLD_BYTES } from './resumable-upload.js';
 export type { UploadProgress } from './upload-body.js';

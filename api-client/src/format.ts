@@ -1,4 +1,9 @@
-/** 3725.4 → "1:02:05", 65 → "1:05". */
+/**
+ * A duration as a clock shows it: 3725.4 → "1:02:05", 65 → "1:05".
+ *
+ * @example
+ * label.textContent = formatDuration(track.durationSec);
+ */
 export function formatDuration(seconds: number): string {
   const total = Math.round(seconds);
   const h = Math.floor(total / 3600);

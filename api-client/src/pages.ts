@@ -9,6 +9,12 @@ export interface Page<Item> {
 export class PageIterator<Item> implements AsyncIterable<Item> {
   constructor(private readonly fetchPage: (cursor: string | null) => Promise<Page<Item>>) {}
 
+  /**
+   * The listing a page at a time, each `{ data, nextCursor }`.
+   *
+   * @example
+   * for await (const page of segue.tracks.list({ limit: 100 }).pages()) console.log(`${page.data.length} more`);
+   */
   async *pages(): AsyncGenerator<Page<Item>> {
     let cursor: string | null = null;
     const seen = new Set<string>();
@@ -22,11 +28,22 @@ export class PageIterator<Item> implements AsyncIterable<Item> {
     } while (cursor);
   }
 
+  /**
+   * The listing an item at a time, the next page fetched when one runs out.
+   *
+   * @example
+   * for await (const track of segue.tracks.list()) console.log(track.title);
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<Item> {
     for await (const page of this.pages()) yield* page.data;
   }
 
-  /** Collects every item; for a long listing, iterate instead. */
+  /**
+   * Collects every item; for a long listing, iterate instead.
+   *
+   * @example
+   * const live = await segue.tracks.list({ q: 'live' }).toArray();
+   */
   async toArray(): Promise<Item[]> {
     const items: Item[] = [];
     for await (const item of this) items.push(item);

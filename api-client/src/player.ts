@@ -15,13 +15,33 @@ export interface AttachedTrack {
   readonly engine: 'hls.js' | 'native';
   /** the hls.js instance, for anything this helper does not cover */
   readonly hls: Hls | null;
-  /** the renditions; empty until the playlist is read, and always empty natively (the browser chooses) */
+  /**
+   * The renditions; empty until the playlist is read, and always empty natively (the browser chooses).
+   *
+   * @example
+   * for (const { index, label } of player.qualities()) select.append(new Option(label, String(index)));
+   */
   qualities(): Quality[];
-  /** the rendition playing, or -1 for automatic choice */
+  /**
+   * The rendition chosen, or -1 for automatic choice.
+   *
+   * @example
+   * select.value = String(player.currentQuality());
+   */
   currentQuality(): number;
-  /** a rendition index, or -1 to let bandwidth decide */
+  /**
+   * A rendition index, or -1 to let bandwidth decide; it plays at once, not after what is buffered.
+   *
+   * @example
+   * select.addEventListener('change', () => player.setQuality(Number(select.value)));
+   */
   setQuality(index: number): void;
-  /** stops loading and releases the element */
+  /**
+   * Stops loading and releases the element.
+   *
+   * @example
+   * window.addEventListener('pagehide', () => player.destroy());
+   */
   destroy(): void;
 }
 
@@ -67,9 +87,19 @@ const MAX_BUFFER_AHEAD_SEC = 120;
 const MAX_NETWORK_RECOVERIES = 3;
 
 /**
- * Plays a Segue master playlist (`segue.tracks.masterPlaylistUrl(id)`) in an
- * `<audio>` element: through hls.js where Media Source Extensions exist, else
- * natively where the browser plays HLS itself (Safari on iOS).
+ * Plays a Segue master playlist (`segue.tracks.masterPlaylistUrl(id)`, or a
+ * playlist's: `segue.playlists.masterPlaylistUrl(id)`) in an `<audio>`
+ * element: through hls.js where Media Source Extensions exist, else natively
+ * where the browser plays HLS itself (Safari on iOS).
+ *
+ * @example
+ * import { attachTrack } from '@segue/api-client/player';
+ *
+ * const player = attachTrack(document.querySelector('audio')!, segue.tracks.masterPlaylistUrl(track.id), {
+ *   loadOnPlay: true,
+ *   onReady: () => console.log(player.qualities().map((quality) => quality.label)),
+ *   onFatalError: (error) => console.error(error.message),
+ * });
  */
 export function attachTrack(audio: HTMLMediaElement, masterPlaylistUrl: string, options: AttachOptions = {}): AttachedTrack {
   if (Hls.isSupported()) return attachWithHlsJs(audio, masterPlaylistUrl, options);

@@ -9,7 +9,7 @@ import {
   type PlaylistUpdate,
 } from '../../functions/core/schemas/playlist.js';
 import { PageIterator } from './pages.js';
-import type { Transport } from './transport.js';
+import type { RequestOptions, Transport } from './transport.js';
 
 /** What `playlists.create` takes: a name, and optionally a description and tracks in playing order. */
 export type PlaylistCreateParams = PlaylistCreate;
@@ -18,18 +18,16 @@ export type PlaylistUpdateParams = PlaylistUpdate;
 /** What `playlists.addTracks` takes: track ids, and where the first goes (counted from 0; the end if left out). */
 export type PlaylistAddTracksParams = PlaylistAddTracks;
 
-export interface PlaylistListParams {
+/** What `playlists.list` takes. */
+export interface PlaylistListParams extends RequestOptions {
   /** playlists per page, 1–100 */
   limit?: number;
-  signal?: AbortSignal;
 }
 
+/** What `playlists.page` takes: a listing's parameters and where to go on from. */
 export interface PlaylistPageParams extends PlaylistListParams {
+  /** the `nextCursor` of the page before; none (or null) for the first page */
   cursor?: string | null;
-}
-
-interface Signal {
-  signal?: AbortSignal;
 }
 
 /** Playlists: ordered lists of tracks, each track once, at most 1,000. Reads are open; writes need the API key. */
@@ -44,7 +42,7 @@ export class Playlists {
    * const playlist = await segue.playlists.create({ name: 'Road trip', trackIds: [first.id, second.id] });
    * console.log(`share it: /p/${playlist.id}`);
    */
-  create(params: PlaylistCreateParams, options: Signal = {}): Promise<Playlist> {
+  create(params: PlaylistCreateParams, options: RequestOptions = {}): Promise<Playlist> {
     return this.transport.json({ endpoint: 'createPlaylist', json: params, signal: options.signal, once: true }, PlaylistSchema);
   }
 
@@ -54,11 +52,17 @@ export class Playlists {
    * @example
    * const { name, tracks } = await segue.playlists.retrieve(id);
    */
-  retrieve(id: string, options: Signal = {}): Promise<Playlist> {
+  retrieve(id: string, options: RequestOptions = {}): Promise<Playlist> {
     return this.transport.json({ endpoint: 'retrievePlaylist', params: { id }, signal: options.signal }, PlaylistSchema);
   }
 
-  /** One page of playlists, newest first; pass `nextCursor` back for the next. */
+  /**
+   * One page of playlists, newest first; pass `nextCursor` back for the next (`null` on the last).
+   *
+   * @example
+   * const { data, nextCursor } = await segue.playlists.page({ limit: 20 });
+   * const more = nextCursor ? await segue.playlists.page({ limit: 20, cursor: nextCursor }) : null;
+   */
   page(params: PlaylistPageParams = {}): Promise<PlaylistList> {
     const { limit, cursor, signal } = params;
     return this.transport.json({ endpoint: 'listPlaylists', query: { limit, cursor: cursor ?? undefined }, signal }, PlaylistListSchema);
@@ -80,7 +84,7 @@ export class Playlists {
    * @example
    * await segue.playlists.update(id, { trackIds: [...playlist.trackIds].reverse() });
    */
-  update(id: string, params: PlaylistUpdateParams, options: Signal = {}): Promise<Playlist> {
+  update(id: string, params: PlaylistUpdateParams, options: RequestOptions = {}): Promise<Playlist> {
     return this.transport.json({ endpoint: 'updatePlaylist', params: { id }, json: params, signal: options.signal }, PlaylistSchema);
   }
 
@@ -92,7 +96,7 @@ export class Playlists {
    * @example
    * await segue.playlists.addTracks(id, { trackIds: [track.id], position: 0 });
    */
-  addTracks(id: string, params: PlaylistAddTracksParams, options: Signal = {}): Promise<Playlist> {
+  addTracks(id: string, params: PlaylistAddTracksParams, options: RequestOptions = {}): Promise<Playlist> {
     return this.transport.json({ endpoint: 'addPlaylistTracks', params: { id }, json: params, signal: options.signal, once: true }, PlaylistSchema);
   }
 
@@ -102,7 +106,7 @@ export class Playlists {
    * @example
    * await segue.playlists.removeTrack(id, track.id);
    */
-  removeTrack(id: string, trackId: string, options: Signal = {}): Promise<void> {
+  removeTrack(id: string, trackId: string, options: RequestOptions = {}): Promise<void> {
     return this.transport.json({ endpoint: 'removePlaylistTrack', params: { id, trackId }, signal: options.signal }, null);
   }
 
@@ -122,10 +126,15 @@ export class Playlists {
    * @example
    * await segue.playlists.delete(id);
    */
-  delete(id: string, options: Signal = {}): Promise<void> {
+  delete(id: string, options: RequestOptions = {}): Promise<void> {
     return this.transport.json({ endpoint: 'deletePlaylist', params: { id }, signal: options.signal }, null);
   }
 }
 
-/** Every playlist, fetched a page at a time; `pages()` gives them a page at a time. */
+/**
+ * Every playlist, fetched a page at a time; `pages()` gives them a page at a time.
+ *
+ * @example
+ * const all = await segue.playlists.list().toArray();
+ */
 export class PlaylistIterator extends PageIterator<PlaylistSummary> {}

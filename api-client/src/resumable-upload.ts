@@ -1,5 +1,6 @@
 import { DetailedError, Upload, type UploadOptions } from 'tus-js-client';
 import { DUPLICATE_HEADER, TRACK_HEADER } from '../../functions/core/endpoints.js';
+import { REQUEST_ID_HEADER } from '../../functions/core/errors.js';
 import type { UploadFields } from '../../functions/core/schemas/track.js';
 import { ConnectionError, SegueError } from './errors.js';
 import { readError, type Transport } from './transport.js';
@@ -36,7 +37,7 @@ async function asSegueError(error: Error): Promise<Error> {
   const answered = error instanceof DetailedError ? error.originalResponse : null;
   if (!answered) return new ConnectionError(`The resumable upload failed: ${error.message}`, { cause: error });
   const headers = new Headers();
-  for (const name of ['content-type', 'retry-after']) {
+  for (const name of ['content-type', 'retry-after', REQUEST_ID_HEADER]) {
     const value = answered.getHeader(name);
     if (value) headers.set(name, value);
   }

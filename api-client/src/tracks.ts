@@ -6,13 +6,14 @@ import {
   TrackSchema,
   type TrackUpdate,
   type UploadFields,
+  UploadFieldsSchema,
 } from '../../functions/core/schemas/track.js';
-import { ProcessingError, ResponseValidationError, TimeoutError } from './errors.js';
+import { ProcessingError, ResponseValidationError, WaitTimeoutError } from './errors.js';
 import { PageIterator } from './pages.js';
 import type { Platform } from './platform.js';
 import { RESUMABLE_THRESHOLD_BYTES, type ResumableOptions, sendResumable } from './resumable-upload.js';
 import { sendUpload } from './send-upload.js';
-import { readBody, sleep, type Transport } from './transport.js';
+import { type RequestOptions, readBody, sleep, type Transport } from './transport.js';
 import { blobSource, bytesSource, streamSource, type UploadProgress, type UploadSource } from './upload-body.js';
 
 /** What `tracks.create` takes: a Blob or File, bytes, a stream, or (in Node) a file path. */
@@ -24,21 +25,26 @@ export type UploadedTrack = Track & {
   duplicate: boolean;
 };
 
-export interface CreateOptions {
+/**
+ * What `tracks.create` takes: the file, the tags that win over the file's own
+ * (`title`, `artist`, `album`), and how to send it and whether to wait.
+ */
+export interface TrackCreateParams extends UploadFields, RequestOptions {
+  /** the audio: a Blob or File, bytes, a stream, or (in Node) a file path */
+  file: UploadInput;
+  /** the file name to send; defaults to the File's or path's name */
+  filename?: string;
+  /** the file's SHA-256 in hex: the service refuses the upload (ChecksumMismatchError) if the bytes it got differ */
+  sha256?: string;
   /** upload progress: file bytes sent, monotonic, ending at the total */
   onProgress?: (progress: UploadProgress) => void;
   /** resolve only once the track is ready (or throw ProcessingError if it fails) */
   wait?: boolean;
   /** with `wait`: each poll's view of the track while it is processed */
   onProcessing?: (track: Track) => void;
-  signal?: AbortSignal;
-  /** the file name to send; defaults to the File's or path's name */
-  filename?: string;
-  /** the file's SHA-256 in hex: the service refuses the upload (ChecksumMismatchError) if the bytes it got differ */
-  sha256?: string;
   /** milliseconds for the upload itself; none by default, since it depends on the file */
   timeout?: number;
-  /** with `wait`: milliseconds to wait for processing; none by default */
+  /** with `wait`: milliseconds to wait for processing before a WaitTimeoutError; none by default */
   waitTimeout?: number;
   /**
    * Send it as a resumable upload (tus), which goes on after a dropped connection from where the
@@ -58,29 +64,38 @@ export interface CreateOptions {
   urlStorage?: ResumableOptions['urlStorage'];
 }
 
-export interface WaitOptions {
-  signal?: AbortSignal;
-  /** milliseconds before a TimeoutError; none by default */
+/** What `tracks.update` takes: the tags to change; `null` clears one. */
+export type TrackUpdateParams = TrackUpdate;
+
+/** What `waitUntilReady` and `waitUntilPlayable` take. */
+export interface TrackWaitParams extends RequestOptions {
+  /** milliseconds before a WaitTimeoutError; none by default */
   timeout?: number;
   /** each poll's view of the track while it is processed */
   onProgress?: (track: Track) => void;
 }
 
-export interface ListQuery {
+/** What `tracks.list` takes. */
+export interface TrackListParams extends RequestOptions {
   /** matches title, artist or album, case-insensitively */
   q?: string;
   /** tracks per page, 1–100 */
   limit?: number;
-  signal?: AbortSignal;
 }
 
-export interface PageQuery extends ListQuery {
+/** What `tracks.page` takes: a listing's parameters and where to go on from. */
+export interface TrackPageParams extends TrackListParams {
+  /** the `nextCursor` of the page before; none (or null) for the first page */
   cursor?: string | null;
 }
+
+/** The tag fields an upload sends, as the service's schema names them. */
+const UPLOAD_FIELDS = Object.keys(UploadFieldsSchema.shape) as Array<keyof UploadFields>;
 
 const POLL_START_MS = 250;
 const POLL_MAX_MS = 2_000;
 
+/** The library's tracks: uploads, tags, listings, waiting for processing, and the URLs to play them. */
 export class Tracks {
   constructor(
     private readonly transport: Transport,
@@ -91,17 +106,24 @@ export class Tracks {
    * Uploads audio. Resolves with the track as accepted (`processing`), or with `wait`, once it is ready.
    * A file the library holds already is not stored again: the answer is that track, with `duplicate: true`.
    * Large files (and any with `resumable: true`) go as a resumable upload that survives dropped connections.
+   * Not retried: a stream cannot be sent twice.
    *
    * @example
-   * const track = await segue.tracks.create('./song.mp3', { artist: 'Someone' }, { wait: true });
+   * const track = await segue.tracks.create({
+   *   file: './song.mp3',
+   *   artist: 'Someone',
+   *   wait: true,
+   *   onProgress: ({ loaded, total }) => console.log(`${loaded} / ${total} bytes`),
+   * });
    * if (track.duplicate) console.log(`already in your library as ${track.id}`);
    */
-  async create(input: UploadInput, fields: UploadFields = {}, options: CreateOptions = {}): Promise<UploadedTrack> {
-    const source = await this.toSource(input, options.filename);
-    const resumable = this.resumableInput(source, options.resumable);
+  async create(params: TrackCreateParams): Promise<UploadedTrack> {
+    const fields = uploadFields(params);
+    const source = await this.toSource(params.file, params.filename);
+    const resumable = this.resumableInput(source, params.resumable);
     if (resumable !== null) {
-      const sent = await sendResumable(this.transport, { ...options, input: resumable, fields, source });
-      const track = options.wait ? await this.waitUntilReady(sent.trackId, waitOptions(options)) : await this.retrieve(sent.trackId);
+      const sent = await sendResumable(this.transport, { ...params, input: resumable, fields, source });
+      const track = params.wait ? await this.waitUntilReady(sent.trackId, waitParams(params)) : await this.retrieve(sent.trackId);
       return { ...track, duplicate: sent.duplicate };
     }
     const url = this.transport.url('createTrack');
@@ -109,74 +131,112 @@ export class Tracks {
       url,
       fields,
       source,
-      onProgress: options.onProgress,
-      signal: options.signal,
-      timeout: options.timeout ?? null,
-      headers: options.sha256 ? { 'x-content-sha256': options.sha256 } : {},
+      onProgress: params.onProgress,
+      signal: params.signal,
+      timeout: params.timeout ?? null,
+      headers: params.sha256 ? { 'x-content-sha256': params.sha256 } : {},
     });
     const track = await readBody(response, TrackSchema);
     const duplicate = duplicateMark(response, track);
-    if (!options.wait) return { ...track, duplicate };
-    const ready = await this.waitUntilReady(track.id, waitOptions(options));
+    if (!params.wait) return { ...track, duplicate };
+    const ready = await this.waitUntilReady(track.id, waitParams(params));
     return { ...ready, duplicate };
   }
 
-  retrieve(id: string, options: { signal?: AbortSignal } = {}): Promise<Track> {
+  /**
+   * One track, as it is now.
+   *
+   * @example
+   * const track = await segue.tracks.retrieve('k3J9x0aQw1Ze');
+   * console.log(track.title, track.status, track.durationSec);
+   */
+  retrieve(id: string, options: RequestOptions = {}): Promise<Track> {
     return this.transport.json({ endpoint: 'retrieveTrack', params: { id }, signal: options.signal }, TrackSchema);
   }
 
-  /** Changes tags; `null` clears one. */
-  update(id: string, patch: TrackUpdate, options: { signal?: AbortSignal } = {}): Promise<Track> {
-    return this.transport.json({ endpoint: 'updateTrack', params: { id }, json: patch, signal: options.signal }, TrackSchema);
-  }
-
-  /** Removes the track with everything stored for it. */
-  delete(id: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    return this.transport.json({ endpoint: 'deleteTrack', params: { id }, signal: options.signal }, null);
-  }
-
-  /** Processes a failed track again from its stored original; resolves with the track, processing again. */
-  reprocess(id: string, options: { signal?: AbortSignal } = {}): Promise<Track> {
-    return this.transport.json({ endpoint: 'reprocessTrack', params: { id }, signal: options.signal }, TrackSchema);
-  }
-
-  /** One page of the library, newest first; pass `nextCursor` back for the next. */
-  page(query: PageQuery = {}): Promise<TrackList> {
-    const { q, limit, cursor, signal } = query;
-    return this.transport.json({ endpoint: 'listTracks', query: { q, limit, cursor: cursor ?? undefined }, signal }, TrackListSchema);
-  }
-
-  /** Every track matching the query, fetched a page at a time as you iterate: `for await (const track of segue.tracks.list())`. */
-  list(query: ListQuery = {}): TrackIterator {
-    return new TrackIterator((cursor) => this.page({ ...query, cursor }));
+  /**
+   * Changes tags; `null` clears one. Resolves with the track as changed.
+   *
+   * @example
+   * await segue.tracks.update(track.id, { title: 'A better title', year: 1959, genre: null });
+   */
+  update(id: string, params: TrackUpdateParams, options: RequestOptions = {}): Promise<Track> {
+    return this.transport.json({ endpoint: 'updateTrack', params: { id }, json: params, signal: options.signal }, TrackSchema);
   }
 
   /**
-   * Polls until the track is ready; throws ProcessingError if it fails, TimeoutError past `timeout`.
+   * Removes the track with everything stored for it, and takes it out of every playlist.
    *
    * @example
-   * const track = await segue.tracks.waitUntilReady(id, { timeout: 120_000 });
+   * await segue.tracks.delete(track.id);
    */
-  waitUntilReady(id: string, options: WaitOptions = {}): Promise<Track> {
-    return this.pollUntil(id, (track) => track.status === 'ready', 'ready', POLL_MAX_MS, options);
+  delete(id: string, options: RequestOptions = {}): Promise<void> {
+    return this.transport.json({ endpoint: 'deleteTrack', params: { id }, signal: options.signal }, null);
+  }
+
+  /**
+   * Processes a failed track again from its stored original; resolves with the track, processing again.
+   * TrackNotFailedError for a track that has not failed.
+   *
+   * @example
+   * if (track.status === 'failed') await segue.tracks.reprocess(track.id);
+   * const ready = await segue.tracks.waitUntilReady(track.id);
+   */
+  reprocess(id: string, options: RequestOptions = {}): Promise<Track> {
+    return this.transport.json({ endpoint: 'reprocessTrack', params: { id }, signal: options.signal }, TrackSchema);
+  }
+
+  /**
+   * One page of the library, newest first; pass `nextCursor` back for the next (`null` on the last).
+   *
+   * @example
+   * const first = await segue.tracks.page({ q: 'miles', limit: 10 });
+   * const second = first.nextCursor ? await segue.tracks.page({ q: 'miles', limit: 10, cursor: first.nextCursor }) : null;
+   */
+  page(params: TrackPageParams = {}): Promise<TrackList> {
+    const { q, limit, cursor, signal } = params;
+    return this.transport.json({ endpoint: 'listTracks', query: { q, limit, cursor: cursor ?? undefined }, signal }, TrackListSchema);
+  }
+
+  /**
+   * Every track matching `q` (or the whole library), newest first, fetched `limit` a page as you iterate.
+   *
+   * @example
+   * for await (const track of segue.tracks.list({ q: 'live', limit: 50 })) console.log(track.id, track.title);
+   */
+  list(params: TrackListParams = {}): TrackIterator {
+    return new TrackIterator((cursor) => this.page({ ...params, cursor }));
+  }
+
+  /**
+   * Polls until the track is ready; throws ProcessingError if it fails, WaitTimeoutError past `timeout`.
+   *
+   * @example
+   * const track = await segue.tracks.waitUntilReady(id, {
+   *   timeout: 120_000,
+   *   onProgress: (processing) => console.log(`${Math.round(processing.progress * 100)}%`),
+   * });
+   */
+  waitUntilReady(id: string, params: TrackWaitParams = {}): Promise<Track> {
+    return this.pollUntil(id, (track) => track.status === 'ready', 'ready', POLL_MAX_MS, params);
   }
 
   /**
    * Polls until the track can be played: its first segments are stored, while
    * it is still processing (its playlists then grow until it is ready), or it
-   * is ready. Throws ProcessingError if it fails first, TimeoutError past `timeout`.
+   * is ready. Throws ProcessingError if it fails first, WaitTimeoutError past `timeout`.
    *
    * @example
    * const track = await segue.tracks.waitUntilPlayable(id);
    * attachTrack(audio, segue.tracks.masterPlaylistUrl(track.id));
    */
-  waitUntilPlayable(id: string, options: WaitOptions = {}): Promise<Track> {
+  waitUntilPlayable(id: string, params: TrackWaitParams = {}): Promise<Track> {
     // a track is playable about a second after its upload: polls do not space out, so none comes late
-    return this.pollUntil(id, (track) => track.playable, 'playable', POLL_START_MS, options);
+    return this.pollUntil(id, (track) => track.playable, 'playable', POLL_START_MS, params);
   }
 
   /** Polls every 250 ms at first, the pause doubling up to `maxPauseMs`. */
-  private async pollUntil(id: string, reached: (track: Track) => boolean, what: string, maxPauseMs: number, options: WaitOptions): Promise<Track> {
+  private async pollUntil(id: string, reached: (track: Track) => boolean, what: string, maxPauseMs: number, options: TrackWaitParams): Promise<Track> {
     const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeout;
     for (let pause = POLL_START_MS; ; pause = Math.min(pause * 2, maxPauseMs)) {
       const track = await this.retrieve(id, options.signal ? { signal: options.signal } : {});
@@ -184,18 +244,29 @@ export class Tracks {
       if (reached(track)) return track;
       options.onProgress?.(track);
       const left = deadline - Date.now();
-      if (left <= 0) throw new TimeoutError(`Track ${id} was not ${what} within ${options.timeout} ms`);
+      if (left <= 0) throw new WaitTimeoutError(`Track ${id} was not ${what} within ${options.timeout} ms`);
       // the last poll falls on the deadline itself
       await sleep(Math.min(pause, left), options.signal);
     }
   }
 
-  /** The HLS multivariant playlist, for a player. */
+  /**
+   * The HLS multivariant playlist, for a player (hls.js, Safari, ffplay, VLC).
+   *
+   * @example
+   * attachTrack(audio, segue.tracks.masterPlaylistUrl(track.id));
+   */
   masterPlaylistUrl(id: string): string {
     return this.transport.url('masterPlaylist', { id });
   }
 
-  /** The file as it was uploaded, served as a download. */
+  /**
+   * The file as it was uploaded, served as a download.
+   *
+   * @example
+   * link.href = segue.tracks.originalUrl(track.id);
+   * link.download = track.source.filename;
+   */
   originalUrl(id: string): string {
     return this.transport.url('original', { id });
   }
@@ -248,11 +319,18 @@ export class Tracks {
   }
 }
 
-function waitOptions(options: CreateOptions): WaitOptions {
+/** The tags among `create`'s parameters, as the upload sends them. */
+function uploadFields(params: TrackCreateParams): UploadFields {
+  const fields: UploadFields = {};
+  for (const name of UPLOAD_FIELDS) if (params[name] !== undefined) fields[name] = params[name];
+  return fields;
+}
+
+function waitParams(params: TrackCreateParams): TrackWaitParams {
   return {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.waitTimeout !== undefined ? { timeout: options.waitTimeout } : {}),
-    ...(options.onProcessing ? { onProgress: options.onProcessing } : {}),
+    ...(params.signal ? { signal: params.signal } : {}),
+    ...(params.waitTimeout !== undefined ? { timeout: params.waitTimeout } : {}),
+    ...(params.onProcessing ? { onProgress: params.onProcessing } : {}),
   };
 }
 
@@ -264,5 +342,10 @@ function duplicateMark(response: Response, track: Track): boolean {
   return true;
 }
 
-/** Every track of a listing, fetched a page at a time; `pages()` gives them a page at a time. */
+/**
+ * Every track of a listing, fetched a page at a time; `pages()` gives them a page at a time.
+ *
+ * @example
+ * for await (const page of segue.tracks.list({ limit: 100 }).pages()) console.log(page.data.length);
+ */
 export class TrackIterator extends PageIterator<Track> {}

@@ -24,6 +24,12 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
+/** What every call takes besides its parameters. */
+export interface RequestOptions {
+  /** stops the call: it rejects with the signal's reason (not a SegueError), and is not retried */
+  signal?: AbortSignal | undefined;
+}
+
 export const DEFAULTS = { timeout: 60_000, maxRetries: 2 } as const;
 const MAX_BACKOFF_MS = 8_000;
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -147,12 +153,13 @@ async function buffered(response: Response, url: string): Promise<Response> {
   return responseOf(await response.arrayBuffer(), response, response.url || url);
 }
 
+/** No answer (TimeoutError is a ConnectionError), too many requests, or a service that is down or busy for now. */
 function isRetryable(error: unknown): boolean {
-  if (error instanceof ConnectionError || error instanceof TimeoutError || error instanceof RateLimitError) return true;
-  return error instanceof ServiceUnavailableError;
+  return error instanceof ConnectionError || error instanceof RateLimitError || error instanceof ServiceUnavailableError;
 }
 
-function backoffMs(error: unknown, retry: number): number {
+/** How long to wait before retry number `retry` (from 0): what Retry-After asks for (at most a minute), else 0.5 s doubling to 8 s, ±25 %. */
+export function backoffMs(error: unknown, retry: number): number {
   const hinted = error instanceof APIError ? error.retryAfterMs : null;
   if (hinted !== null) return Math.min(hinted, MAX_RETRY_AFTER_MS);
   const exponential = Math.min(500 * 2 ** retry, MAX_BACKOFF_MS);
@@ -202,8 +209,8 @@ export async function readError(response: Response): Promise<APIError> {
     parsed = undefined;
   }
   if (parsed?.success) {
-    const { code, message, details } = parsed.data.error;
-    return apiError({ status: response.status, code, message, details: details ?? {}, headers: response.headers });
+    const { code, message, details, requestId } = parsed.data.error;
+    return apiError({ status: response.status, code, message, details: details ?? {}, headers: response.headers, requestId });
   }
   const excerpt = text.trim().slice(0, 200);
   return apiError({

@@ -40,7 +40,8 @@ export function uploadPanel(
   async function send(file: File, row: UploadRow) {
     for (;;) {
       try {
-        return await segue.tracks.create(file, {}, {
+        return await segue.tracks.create({
+          file,
           signal: controller.signal,
           onProgress: ({ loaded, total }) => row.progress('Uploading', total ? loaded / total : 0),
         });

@@ -7,8 +7,8 @@ import {
   ProcessingError,
   RateLimitError,
   ServiceUnavailableError,
-  TimeoutError,
   UploadInProgressError,
+  WaitTimeoutError,
 } from '../errors.js';
 
 /** What the CLI's exit status means; documented in api-client/README.md. */
@@ -39,7 +39,8 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof ProcessingError) return ExitCode.processingFailed;
   if (error instanceof NotFoundError) return ExitCode.notFound;
   if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) return ExitCode.unauthorized;
-  if (error instanceof ConnectionError || error instanceof TimeoutError) return ExitCode.unavailable;
+  // a TimeoutError is a ConnectionError
+  if (error instanceof ConnectionError || error instanceof WaitTimeoutError) return ExitCode.unavailable;
   if (error instanceof RateLimitError || error instanceof ServiceUnavailableError || error instanceof UploadInProgressError) return ExitCode.unavailable;
   if (error instanceof APIError && error.status >= 400 && error.status < 500) return ExitCode.rejected;
   if ((error as { code?: string }).code === 'ENOENT') return ExitCode.notFound;

@@ -1,6 +1,18 @@
 import type { Playlist, PlaylistSummary } from '../../../functions/core/schemas/playlist.js';
 import type { Track } from '../../../functions/core/schemas/track.js';
+import { APIError } from '../errors.js';
 import { formatDuration } from '../format.js';
+
+/** The id the service gave a failed request, to quote when reporting a problem; null for any other error. */
+export function requestIdOf(error: unknown): string | null {
+  return error instanceof APIError ? error.requestId : null;
+}
+
+/** An error as the CLI says it: its message, then the request id when the service gave one. */
+export function describeError(error: Error): string {
+  const requestId = requestIdOf(error);
+  return requestId === null ? error.message : `${error.message} (request id: ${requestId})`;
+}
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB'];

@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import { fileUploadMemory, Segue, SegueError, type UploadedTrack } from '../node.js';
 import { type Command, type Context, options } from './context.js';
 import { ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
-import { formatBytes, trackDetails, trackTable } from './format.js';
+import { describeError, formatBytes, requestIdOf, trackDetails, trackTable } from './format.js';
 import { collect } from './listing.js';
 import { playlistCommand } from './playlist-commands.js';
 
@@ -82,13 +82,15 @@ const commands: Record<string, Command> = {
       ...(context.flags.artist ? { artist: context.flags.artist } : {}),
       ...(context.flags.album ? { album: context.flags.album } : {}),
     };
-    const results: Array<{ file: string; track?: UploadedTrack; error?: { code: string | null; message: string } }> = [];
+    const results: Array<{ file: string; track?: UploadedTrack; error?: { code: string | null; message: string; requestId: string | null } }> = [];
     let exitCode: ExitCode = ExitCode.ok;
     const urlStorage = fileUploadMemory(join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'segue', 'uploads.json'));
     for (const file of files) {
       const bar = progressBar(context.flags.json, basename(file));
       try {
-        const track = await context.segue.tracks.create(file, fields, {
+        const track = await context.segue.tracks.create({
+          file,
+          ...fields,
           wait,
           onProgress: ({ loaded, total }) => bar.upload(loaded, total ?? loaded),
           onProcessing: (processing) => bar.processing(processing.progress),
@@ -102,9 +104,9 @@ const commands: Record<string, Command> = {
       } catch (error) {
         bar.done();
         if (!(error instanceof SegueError) && exitCodeFor(error) !== ExitCode.notFound) throw error;
-        const failed = { code: (error as { code?: string }).code ?? null, message: (error as Error).message };
+        const failed = { code: (error as { code?: string }).code ?? null, message: (error as Error).message, requestId: requestIdOf(error) };
         results.push({ file, error: failed });
-        if (!context.flags.json) console.error(`${file}: ${failed.message}`);
+        if (!context.flags.json) console.error(`${file}: ${describeError(error as Error)}`);
         if (exitCode === ExitCode.ok) exitCode = exitCodeFor(error);
       }
     }
@@ -185,6 +187,6 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   const code = exitCodeFor(error);
-  console.error(code === ExitCode.failure && !(error instanceof SegueError) ? error : `segue: ${(error as Error).message}`);
+  console.error(code === ExitCode.failure && !(error instanceof SegueError) ? error : `segue: ${describeError(error as Error)}`);
   process.exitCode = code;
 }

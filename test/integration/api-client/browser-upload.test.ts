@@ -51,7 +51,8 @@ describe('the SDK in a real browser', function () {
         const { Segue } = (window as unknown as { SegueSDK: typeof import('@segue/api-client') }).SegueSDK;
         const segue = new Segue({ baseUrl: location.origin });
         const events: Array<{ loaded: number; total: number | null }> = [];
-        const track = await segue.tracks.create(new File([bytes], name, { type: 'audio/mpeg' }), {}, {
+        const track = await segue.tracks.create({
+          file: new File([bytes], name, { type: 'audio/mpeg' }),
           wait: true,
           onProgress: (event) => events.push(event),
         });
@@ -74,10 +75,10 @@ describe('the SDK in a real browser', function () {
       const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
       const { Segue } = (window as unknown as { SegueSDK: typeof import('@segue/api-client') }).SegueSDK;
       const segue = new Segue({ baseUrl: location.origin });
-      const track = await segue.tracks.create(bytes, {}, { filename: 'bytes.wav', wait: true });
+      const track = await segue.tracks.create({ file: bytes, filename: 'bytes.wav', wait: true });
       let refusal = '';
       try {
-        await segue.tracks.create(new Blob([bytes]).stream(), {}, { filename: 'stream.wav' });
+        await segue.tracks.create({ file: new Blob([bytes]).stream(), filename: 'stream.wav' });
       } catch (error) {
         refusal = `${(error as Error).name}: ${(error as Error).message}`;
       }
@@ -93,7 +94,7 @@ describe('the SDK in a real browser', function () {
       const segue = new Segue({ baseUrl: location.origin });
       const names: string[] = [];
       for (const call of [
-        () => segue.tracks.create(new Blob(['just some text']), {}, { filename: 'notes.mp3' }),
+        () => segue.tracks.create({ file: new Blob(['just some text']), filename: 'notes.mp3' }),
         () => segue.tracks.retrieve('AAAAAAAAAAAA'),
       ]) {
         try {

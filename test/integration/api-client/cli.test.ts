@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { newTrackId } from '../../../functions/shared/ids.js';
@@ -188,6 +190,30 @@ describe('the segue CLI', function () {
       const run = await segue(args, { ...env, ...extra });
       expect(run.code, `segue ${args.join(' ')}: ${run.stderr}`).to.equal(code);
       expect(run.stdout + run.stderr, `segue ${args.join(' ')}`).to.match(says);
+    }
+  });
+
+  it('prints the request id of an error answer on stderr, and puts it in the JSON of a failed upload', async () => {
+    // a proxy in front that cannot reach the service, and names its answer as proxies do
+    const proxy = createServer((req, res) => {
+      req.resume();
+      res.writeHead(502, { 'x-request-id': 'edge-5d1c' }).end('<html>Bad Gateway</html>');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const proxied = { ...env, SEGUE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` };
+      const info = await segue(['info', 'AAAAAAAAAAAA'], proxied);
+      expect(info.code, info.stderr).to.equal(7);
+      expect(info.stderr).to.match(/^segue: .*Bad Gateway.* \(request id: edge-5d1c\)$/m);
+      expect(info.stdout).to.equal('');
+      const wav = await fixture('oneSecondWav');
+      const upload = await segue(['upload', wav.path, '--json'], proxied);
+      expect(upload.code, upload.stderr).to.equal(7);
+      const [result] = JSON.parse(upload.stdout) as Array<{ error: { code: string | null; requestId: string | null } }>;
+      expect(result!.error).to.include({ code: null, requestId: 'edge-5d1c' });
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
     }
   });
 });

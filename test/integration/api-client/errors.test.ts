@@ -19,6 +19,7 @@ import {
   TimeoutError,
   UnsupportedMediaTypeError,
   ValidationError,
+  WaitTimeoutError,
 } from '@segue/api-client';
 import { expect } from 'chai';
 import { createGateway } from '../../../functions/local/gateway.js';
@@ -83,12 +84,12 @@ describe('the SDK: every error, reached for real', function () {
     });
 
     it('EmptyUploadError and UnsupportedMediaTypeError for bad files; ProcessingError with truncated_audio for one cut off', async () => {
-      expect(await caught(segue.tracks.create(new Uint8Array(0), {}, { filename: 'empty.mp3' }))).to.be.instanceOf(EmptyUploadError);
+      expect(await caught(segue.tracks.create({ file: new Uint8Array(0), filename: 'empty.mp3' }))).to.be.instanceOf(EmptyUploadError);
       const random = await fixture('randomBytes');
-      expect(await caught(segue.tracks.create(random.path))).to.be.instanceOf(UnsupportedMediaTypeError);
+      expect(await caught(segue.tracks.create({ file: random.path }))).to.be.instanceOf(UnsupportedMediaTypeError);
       // found by decoding the whole file, after the upload was answered
       const truncated = await fixture('truncatedMp3');
-      const error = await caught(segue.tracks.create(truncated.path, {}, { wait: true }));
+      const error = await caught(segue.tracks.create({ file: truncated.path, wait: true }));
       expect(error).to.be.instanceOf(ProcessingError);
       expect((error as ProcessingError).track.error?.code).to.equal('truncated_audio');
       await segue.tracks.delete((error as ProcessingError).track.id);
@@ -96,16 +97,16 @@ describe('the SDK: every error, reached for real', function () {
 
     it('ChecksumMismatchError when the bytes are not the ones promised', async () => {
       const file = await fixture('oneSecondWav');
-      const error = await caught(segue.tracks.create(file.path, {}, { sha256: '0'.repeat(64) }));
+      const error = await caught(segue.tracks.create({ file: file.path, sha256: '0'.repeat(64) }));
       expect(error).to.be.instanceOf(ChecksumMismatchError);
       expect((error as APIError).status).to.equal(422);
     });
 
     it('PayloadTooLargeError, for a known size and for a stream', async () => {
       const file = await fixture('taggedMp3');
-      expect(await caught(segue.tracks.create(file.path))).to.be.instanceOf(PayloadTooLargeError);
+      expect(await caught(segue.tracks.create({ file: file.path }))).to.be.instanceOf(PayloadTooLargeError);
       const { createReadStream } = await import('node:fs');
-      expect(await caught(segue.tracks.create(createReadStream(file.path), {}, { filename: 'big.mp3' }))).to.be.instanceOf(
+      expect(await caught(segue.tracks.create({ file: createReadStream(file.path), filename: 'big.mp3' }))).to.be.instanceOf(
         PayloadTooLargeError,
       );
     });
@@ -121,11 +122,12 @@ describe('the SDK: every error, reached for real', function () {
       expect((error as ProcessingError).track.error?.message).to.equal('ffmpeg gave up');
     });
 
-    it('TimeoutError from waitUntilReady past its timeout', async () => {
+    it('WaitTimeoutError from waitUntilReady past its timeout, which is no ConnectionError: every poll was answered', async () => {
       const track = await harness.ingest('oneSecondWav');
       await harness.database.tracks.updateOne({ _id: track.id }, { $set: { status: 'processing', progress: 0.5 } });
       const error = await caught(segue.tracks.waitUntilReady(track.id, { timeout: 600 }));
-      expect(error).to.be.instanceOf(TimeoutError);
+      expect(error).to.be.instanceOf(WaitTimeoutError).and.instanceOf(SegueError).and.not.instanceOf(ConnectionError);
+      expect(error.message).to.equal(`Track ${track.id} was not ready within 600 ms`);
     });
 
     it('the caller’s abort reason, not a SegueError, when the caller aborts', async () => {
@@ -146,13 +148,13 @@ describe('the SDK: every error, reached for real', function () {
     it('AuthenticationError without a key, PermissionDeniedError with a wrong one', async () => {
       const file = await fixture('oneSecondWav');
       const anonymous = new Segue({ baseUrl: harness.origin });
-      const error = await caught(anonymous.tracks.create(file.path));
+      const error = await caught(anonymous.tracks.create({ file: file.path }));
       expect(error).to.be.instanceOf(AuthenticationError);
       expect((error as APIError).status).to.equal(401);
       const wrong = new Segue({ baseUrl: harness.origin, apiKey: 'wrong-key' });
-      expect(await caught(wrong.tracks.create(file.path))).to.be.instanceOf(PermissionDeniedError);
+      expect(await caught(wrong.tracks.create({ file: file.path }))).to.be.instanceOf(PermissionDeniedError);
       const right = new Segue({ baseUrl: harness.origin, apiKey: 'right-key-0123456789abcdef0123456789ab' });
-      expect((await right.tracks.create(file.path, {}, { wait: true })).status).to.equal('ready');
+      expect((await right.tracks.create({ file: file.path, wait: true })).status).to.equal('ready');
     });
   });
 
@@ -166,7 +168,7 @@ describe('the SDK: every error, reached for real', function () {
     it('RateLimitError with the time to wait, once the limit is spent', async () => {
       const file = await fixture('oneSecondWav');
       const segue = new Segue({ baseUrl: harness.origin, maxRetries: 0 });
-      const track = await segue.tracks.create(file.path);
+      const track = await segue.tracks.create({ file: file.path });
       const error = await caught(segue.tracks.update(track.id, { title: 'again' }));
       expect(error).to.be.instanceOf(RateLimitError);
       expect((error as RateLimitError).status).to.equal(429);
@@ -225,7 +227,7 @@ describe('the SDK: every error, reached for real', function () {
       const hangingUpUrl = await listening(hangingUp);
       try {
         const segue = new Segue({ baseUrl: hangingUpUrl, maxRetries: 2 });
-        expect(await caught(segue.tracks.create(new Uint8Array([1, 2, 3])))).to.be.instanceOf(ConnectionError);
+        expect(await caught(segue.tracks.create({ file: new Uint8Array([1, 2, 3]) }))).to.be.instanceOf(ConnectionError);
         expect(await caught(segue.tracks.retrieve('AAAAAAAAAAAA'))).to.be.instanceOf(ConnectionError);
         expect(connections, 'one upload, then a read and its two retries').to.equal(4);
       } finally {
@@ -241,7 +243,7 @@ describe('the SDK: every error, reached for real', function () {
         const segue = new Segue({ baseUrl: silentUrl, timeout: 300, maxRetries: 1 });
         const started = Date.now();
         const error = await caught(segue.tracks.retrieve('AAAAAAAAAAAA'));
-        expect(error).to.be.instanceOf(TimeoutError);
+        expect(error).to.be.instanceOf(TimeoutError).and.instanceOf(ConnectionError);
         expect(sockets, 'a read that timed out is tried once more').to.have.length(2);
         expect(Date.now() - started).to.be.below(5_000);
       } finally {

@@ -17,7 +17,7 @@ describe('the SDK: iterating the library', function () {
       const title = index % 2 === 0 ? `Even song ${index}` : `Odd song ${index}`;
       // bytes of its own, or it would be answered with the track the same file made
       const bytes = await readFile((await distinctCopy('oneSecondWav')).path);
-      uploaded.unshift((await segue.tracks.create(bytes, { title }, { filename: `${index}.wav` })).id);
+      uploaded.unshift((await segue.tracks.create({ file: bytes, title, filename: `${index}.wav` })).id);
     }
   });
   after(() => harness.close());

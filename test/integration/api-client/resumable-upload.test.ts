@@ -41,23 +41,23 @@ describe('the SDK: resumable uploads', function () {
     const file = await distinctCopy('plainWav');
     const { size } = await stat(file.path);
     const progress: UploadProgress[] = [];
-    const track = await segue.tracks.create(file.path, { artist: 'Someone' }, { resumable: true, wait: true, onProgress: (event) => progress.push(event) });
+    const track = await segue.tracks.create({ file: file.path, artist: 'Someone', resumable: true, wait: true, onProgress: (event) => progress.push(event) });
     expect(track).to.include({ status: 'ready', artist: 'Someone', duplicate: false });
     expect(track.source).to.include({ bytes: size, sha256: await sha256Of(file.path), filename: file.filename });
     expect(progress.at(-1)).to.deep.equal({ loaded: size, total: size });
-    const again = await segue.tracks.create(await readFile(file.path), {}, { resumable: true, filename: 'again.wav' });
+    const again = await segue.tracks.create({ file: await readFile(file.path), resumable: true, filename: 'again.wav' });
     expect(again).to.include({ id: track.id, duplicate: true });
   });
 
   it('refuses to send a stream resumable, since it cannot be read again', async () => {
     const file = await distinctCopy('plainWav');
-    const error = await segue.tracks.create(createReadStream(file.path), {}, { resumable: true }).catch((caught: unknown) => caught);
+    const error = await segue.tracks.create({ file: createReadStream(file.path), resumable: true }).catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(TypeError);
   });
 
   it('refuses a file whose bytes differ from the sha256 it was given, keeping nothing', async () => {
     const file = await distinctCopy('plainWav');
-    const error = await segue.tracks.create(file.path, {}, { resumable: true, sha256: '0'.repeat(64) }).catch((caught: unknown) => caught);
+    const error = await segue.tracks.create({ file: file.path, resumable: true, sha256: '0'.repeat(64) }).catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(ChecksumMismatchError);
     expect(await harness.database.uploads.countDocuments({ sha256: '0'.repeat(64) })).to.equal(0);
   });
@@ -166,7 +166,7 @@ describe('a 1 GB resumable upload through the SDK, its replica killed halfway', 
     const progress: UploadProgress[] = [];
     const segue = new Segue({ baseUrl: gateway.origin });
     const started = performance.now();
-    const uploaded = await segue.tracks.create(wav, {}, { retryDelays: [200, 1000, 2000], onProgress: (event) => progress.push(event) });
+    const uploaded = await segue.tracks.create({ file: wav, retryDelays: [200, 1000, 2000], onProgress: (event) => progress.push(event) });
     const uploadSec = (performance.now() - started) / 1000;
 
     expect(killedAt, 'the first replica was killed midway').to.not.equal(null);

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { type Track, type UploadedTrack, type UploadProgress, NotFoundError, ResponseValidationError, Segue } from '@segue/api-client';
+import { type Track, type TrackCreateParams, type UploadedTrack, type UploadProgress, NotFoundError, ResponseValidationError, Segue } from '@segue/api-client';
 import { expect } from 'chai';
 import { DUPLICATE_HEADER } from '../../../functions/core/endpoints.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
@@ -36,7 +36,8 @@ describe('the SDK: the life of a track', function () {
     const progress: UploadProgress[] = [];
     const processing: Track[] = [];
     // bounded, so a stuck upload or a stuck job fails with its own TimeoutError rather than mocha's
-    const track = await segue.tracks.create(file.path, {}, {
+    const track = await segue.tracks.create({
+      file: file.path,
       wait: true,
       timeout: 30_000,
       waitTimeout: 60_000,
@@ -78,7 +79,7 @@ describe('the SDK: the life of a track', function () {
 
   it('builds an img srcset of the cover sizes, each URL a WebP of its width, and the original cover without a width', async () => {
     const file = await fixture('largeCoverMp3');
-    const track = await segue.tracks.create(file.path, {}, { wait: true });
+    const track = await segue.tracks.create({ file: file.path, wait: true });
     expect(track.coverSizes).to.deep.equal([128, 256, 512]);
     const srcset = segue.tracks.coverSrcset(track);
     const candidates = srcset.split(', ').map((candidate) => candidate.split(' '));
@@ -95,7 +96,7 @@ describe('the SDK: the life of a track', function () {
 
   it('resolves 202-style without wait: the track comes back processing, and waitUntilReady finishes the story', async () => {
     const file = await fixture('oneSecondWav');
-    const accepted = await segue.tracks.create(file.path, { title: 'Later' });
+    const accepted = await segue.tracks.create({ file: file.path, title: 'Later' });
     expect(accepted.status).to.equal('processing');
     const ready = await segue.tracks.waitUntilReady(accepted.id, { timeout: 60_000 });
     expect(ready).to.deep.include({ id: accepted.id, status: 'ready', title: 'Later' });
@@ -118,9 +119,10 @@ describe('the SDK: the life of a track', function () {
         const file = await distinctCopy('oneSecondWav');
         const bytes = await readFile(file.path);
         const progress: UploadProgress[] = [];
-        const input = (await open(file.path)) as Parameters<typeof segue.tracks.create>[0];
+        const input = (await open(file.path)) as TrackCreateParams['file'];
         const named = kind.includes('File') ? {} : { filename: 'input.wav' };
-        const track = await segue.tracks.create(input, {}, {
+        const track = await segue.tracks.create({
+          file: input,
           ...named,
           sha256: createHash('sha256').update(bytes).digest('hex'),
           onProgress: (event) => progress.push(event),
@@ -137,19 +139,19 @@ describe('the SDK: the life of a track', function () {
   describe('a file the library already holds', () => {
     it('resolves with that track, marked `duplicate: true`, with or without wait; a new one is `duplicate: false`', async () => {
       const file = await distinctCopy('oneSecondWav');
-      const first: UploadedTrack = await segue.tracks.create(file.path, {}, { wait: true });
+      const first: UploadedTrack = await segue.tracks.create({ file: file.path, wait: true });
       expect(first).to.deep.include({ status: 'ready', duplicate: false });
 
-      const again: UploadedTrack = await segue.tracks.create(await readFile(file.path), { title: 'Ignored' }, { filename: 'again.wav' });
+      const again: UploadedTrack = await segue.tracks.create({ file: await readFile(file.path), title: 'Ignored', filename: 'again.wav' });
       expect(again).to.deep.equal({ ...first, duplicate: true });
-      const waited = await segue.tracks.create(file.path, {}, { wait: true });
+      const waited = await segue.tracks.create({ file: file.path, wait: true });
       expect(waited).to.deep.include({ id: first.id, status: 'ready', duplicate: true });
       expect(await harness.database.tracks.countDocuments({ 'source.sha256': first.source.sha256 })).to.equal(1);
     });
 
     it('throws ResponseValidationError when the answer marks it a duplicate of another track than the one it answers', async () => {
       const file = await distinctCopy('oneSecondWav');
-      const track = await segue.tracks.create(file.path, {}, { wait: true });
+      const track = await segue.tracks.create({ file: file.path, wait: true });
       const impostor = createServer((req, res) => {
         req.resume();
         req.on('end', () => {
@@ -162,7 +164,7 @@ describe('the SDK: the life of a track', function () {
       await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
       try {
         const misled = new Segue({ baseUrl: `http://127.0.0.1:${(impostor.address() as AddressInfo).port}` });
-        const error = await misled.tracks.create(file.path).catch((caught: unknown) => caught);
+        const error = await misled.tracks.create({ file: file.path }).catch((caught: unknown) => caught);
         expect(error).to.be.instanceOf(ResponseValidationError);
         expect((error as Error).message).to.contain('BBBBBBBBBBBB');
       } finally {

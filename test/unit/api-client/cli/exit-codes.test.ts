@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ExitCode, UsageError, exitCodeFor } from '../../../../api-client/src/cli/exit-codes.js';
-import { ConnectionError, ProcessingError, TimeoutError, apiError } from '../../../../api-client/src/errors.js';
+import { ConnectionError, ProcessingError, TimeoutError, WaitTimeoutError, apiError } from '../../../../api-client/src/errors.js';
 import type { ErrorCode } from '../../../../functions/core/errors.js';
 import { toTrack } from '../../../../functions/core/schemas/track.js';
 import { processingTrack } from '../../../support/track-documents.js';
@@ -22,6 +22,7 @@ describe('the CLI exit status', () => {
     ['a client error the client has no class for', answer(418, null), ExitCode.rejected],
     ['no answer at all', new ConnectionError('connect ECONNREFUSED 127.0.0.1:9'), ExitCode.unavailable],
     ['an answer too slow', new TimeoutError('no answer within 30000 ms'), ExitCode.unavailable],
+    ['a track not ready in the time waited', new WaitTimeoutError('Track AAAAAAAAAAAA was not ready within 600 ms'), ExitCode.unavailable],
     ['being rate limited', answer(429, 'rate_limited'), ExitCode.unavailable],
     ['a database that is down', answer(503, 'database_unavailable'), ExitCode.unavailable],
     ['a busy service', answer(503, 'service_busy'), ExitCode.unavailable],

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { formatBytes, trackDetails, trackTable } from '../../../../api-client/src/cli/format.js';
+import { describeError, formatBytes, requestIdOf, trackDetails, trackTable } from '../../../../api-client/src/cli/format.js';
+import { ConnectionError, apiError } from '../../../../api-client/src/errors.js';
 import { toTrack } from '../../../../functions/core/schemas/track.js';
 import { processingTrack, storedRendition } from '../../../support/track-documents.js';
 
@@ -56,5 +57,17 @@ describe('the CLI text output', () => {
       'AAAAAAAAAAAA  ready       5:00      The Tides – Track AAAAAAAAAAAA',
       'BBBBBBBBBBBB  processing  1:02:05   Track BBBBBBBBBBBB',
     ]);
+  });
+
+  it('says an error the service answered with the request id it gave, and any other error as its message alone', () => {
+    const answered = apiError({ status: 404, code: 'not_found', message: 'No track AAAAAAAAAAAA', headers: new Headers({ 'x-request-id': 'req-7f3a' }) });
+    expect(describeError(answered)).to.equal('No track AAAAAAAAAAAA (request id: req-7f3a)');
+    expect(requestIdOf(answered)).to.equal('req-7f3a');
+    const proxied = apiError({ status: 502, code: null, message: 'Bad Gateway', headers: new Headers() });
+    expect(describeError(proxied)).to.equal('Bad Gateway');
+    expect(requestIdOf(proxied)).to.equal(null);
+    const unanswered = new ConnectionError('Could not reach http://127.0.0.1:9: ECONNREFUSED');
+    expect(describeError(unanswered)).to.equal('Could not reach http://127.0.0.1:9: ECONNREFUSED');
+    expect(requestIdOf(unanswered)).to.equal(null);
   });
 });
