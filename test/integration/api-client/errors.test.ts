@@ -83,6 +83,15 @@ describe('the SDK: every error, reached for real', function () {
       expect((error as NotFoundError).status).to.equal(404);
     });
 
+    it('carries the request id the service answered with, the one its error body names', async () => {
+      const error = (await caught(segue.tracks.retrieve('AAAAAAAAAAAA'))) as NotFoundError;
+      expect(error).to.be.instanceOf(NotFoundError);
+      expect(error.requestId).to.match(/^[0-9a-f]{8}-[0-9a-f-]{27}$/);
+      expect(error.requestId).to.equal(error.headers.get('x-request-id'));
+      const response = await fetch(`${harness.origin}/function/crud/tracks/AAAAAAAAAAAA`, { headers: { 'X-Request-Id': 'sdk-test-1' } });
+      expect(((await response.json()) as { error: { requestId: string } }).error.requestId).to.equal('sdk-test-1');
+    });
+
     it('EmptyUploadError and UnsupportedMediaTypeError for bad files; ProcessingError with truncated_audio for one cut off', async () => {
       expect(await caught(segue.tracks.create({ file: new Uint8Array(0), filename: 'empty.mp3' }))).to.be.instanceOf(EmptyUploadError);
       const random = await fixture('randomBytes');
