@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import ffmpeg from 'fluent-ffmpeg';
 import * as z from 'zod';
 import { AUDIO_DEMUXERS, AUDIO_FORMATS, type StagedMedia } from './audio-formats.js';
@@ -58,7 +59,23 @@ const confinedInput = (path: string, demuxers: string) => ({
   url: `file:${resolve(path)}`,
 });
 
-/** Resolves with ffmpeg's stderr once it exits 0; rejects with the tail of stderr otherwise. */
+/**
+ * fluent-ffmpeg takes an output stream's 'close' as a sign the run is over:
+ * if ffmpeg has not exited 20 ms later, as on a busy machine, it reports a
+ * failure although ffmpeg succeeded. A stream is handed to it behind a relay
+ * that never emits 'close', so only ffmpeg's exit ends the run.
+ */
+function relayWithoutClose(target: Writable): Writable {
+  const relay = new Writable({
+    emitClose: false,
+    write: (chunk: Buffer, encoding, done) => void target.write(chunk, encoding, done),
+    final: (done) => void target.end(() => done()),
+  });
+  target.once('error', (error) => relay.destroy(error));
+  return relay;
+}
+
+/** Resolves with ffmpeg's stderr once it exits 0 and its output streams have taken every byte; rejects with the tail of stderr otherwise. */
 export function runFfmpeg(tools: MediaTools, run: FfmpegRun): Promise<{ stderr: string }> {
   const deadline = AbortSignal.timeout(run.timeoutMs);
   const signal = run.signal ? AbortSignal.any([run.signal, deadline]) : deadline;
@@ -70,7 +87,12 @@ export function runFfmpeg(tools: MediaTools, run: FfmpegRun): Promise<{ stderr: 
       .setFfmpegPath(tools.ffmpeg)
       .input(input.url)
       .inputOptions(['-nostdin', '-hide_banner', ...input.options, '-f', demuxer, ...(run.inputOptions ?? [])]);
-    for (const output of run.outputs) command.output(output.target).outputOptions(output.options);
+    const relays: Writable[] = [];
+    for (const { target, options } of run.outputs) {
+      const relay = typeof target === 'string' ? undefined : relayWithoutClose(target);
+      if (relay) relays.push(relay);
+      command.output(relay ?? target).outputOptions(options);
+    }
 
     const onAbort = () => command.kill('SIGKILL');
     signal.addEventListener('abort', onAbort, { once: true });
@@ -80,7 +102,7 @@ export function runFfmpeg(tools: MediaTools, run: FfmpegRun): Promise<{ stderr: 
     });
     command.on('end', (_stdout: string | null, stderr: string | null) => {
       signal.removeEventListener('abort', onAbort);
-      resolvePromise({ stderr: stderr ?? '' });
+      Promise.all(relays.map((relay) => finished(relay))).then(() => resolvePromise({ stderr: stderr ?? '' }), reject);
     });
     command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
       signal.removeEventListener('abort', onAbort);

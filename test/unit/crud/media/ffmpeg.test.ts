@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { FfmpegError, probeMedia, runFfmpeg, runFfmpegOnImage } from '../../../../functions/crud/media/ffmpeg.js';
 import { resolveMediaTools } from '../../../../functions/crud/media/media-tools.js';
@@ -145,6 +146,26 @@ describe('the ffmpeg wrapper', () => {
       expect((error as Error).message).to.match(/did not finish within 1 ms/);
     });
   });
+  it('ends a run into a stream when ffmpeg exits, even if that comes well after its output has ended (a busy machine)', async () => {
+    // ffmpeg itself, but its process lingers 300 ms after its output is closed, as one may on a loaded machine
+    const lingering = join(dir, 'lingering-ffmpeg');
+    await writeFile(lingering, `#!/bin/sh\n"${tools.ffmpeg}" "$@"\nstatus=$?\nexec 1>&-\nsleep 0.3\nexit $status\n`, { mode: 0o755 });
+    const file = await fixture('oneSecondWav');
+    let bytes = 0;
+    const pcm = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        done();
+      },
+    });
+    await runFfmpeg({ ...tools, ffmpeg: lingering }, {
+      input: { path: file.path, format: 'wav' },
+      outputs: [{ target: pcm, options: ['-f', 's16le', '-c:a', 'pcm_s16le', '-ac', '1', '-ar', '8000'] }],
+      timeoutMs: 30_000,
+    });
+    expect(bytes, 'every sample reached the stream').to.equal(8000 * 2);
+  });
+
 });
 
 describe('resolveMediaTools', () => {
