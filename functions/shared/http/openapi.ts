@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ErrorBodySchema, type ErrorCode, errorStatus } from '../../core/errors.js';
+import { ErrorBodySchema, type ErrorCode, errorStatus, REQUEST_ID_HEADER } from '../../core/errors.js';
 import { PlaylistListSchema, PlaylistSchema, PlaylistSummarySchema, PlaylistUpdateSchema } from '../../core/schemas/playlist.js';
 import { TrackListSchema, TrackSchema, TrackUpdateSchema, UploadFieldsSchema } from '../../core/schemas/track.js';
 import { type EndpointSpec, HealthSchema, endpoints } from '../../core/endpoints.js';
@@ -102,12 +102,21 @@ function requestBody(spec: EndpointSpec): JsonSchema | undefined {
   return { required: true, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } };
 }
 
+/** On every answer of every function. */
+const REQUEST_ID = {
+  [REQUEST_ID_HEADER]: {
+    description: 'names the request in the logs and in an error body: the caller\'s own X-Request-Id when it is at most 128 of `A-Za-z0-9_.:-`, else one made for it',
+    required: true,
+    schema: { type: 'string' },
+  },
+};
+
 function responseHeaders(spec: EndpointSpec, status: number): JsonSchema {
   const headers = Object.entries(spec.headers?.[status] ?? {}).map(([name, { schema, description, required }]) => [
     name,
     { description, required: required ?? false, schema: schemaOf(schema, 'output') },
   ]);
-  return headers.length > 0 ? { headers: Object.fromEntries(headers) } : {};
+  return { headers: { ...REQUEST_ID, ...Object.fromEntries(headers) } };
 }
 
 function responses(spec: EndpointSpec): JsonSchema {
@@ -115,7 +124,7 @@ function responses(spec: EndpointSpec): JsonSchema {
   for (const [status, body] of Object.entries(spec.responses)) {
     const description = spec.meanings?.[Number(status)] ?? 'success';
     const headers = responseHeaders(spec, Number(status));
-    if (body === null) result[status] = { description: status === '304' ? 'not modified' : 'no content' };
+    if (body === null) result[status] = { description: status === '304' ? 'not modified' : 'no content', ...headers };
     else if (body instanceof z.ZodType) result[status] = { description, ...headers, content: { 'application/json': { schema: schemaOf(body, 'output') } } };
     else result[status] = { description, ...headers, content: { [body.mediaType]: { schema: { type: 'string', contentMediaType: body.mediaType } } } };
   }
@@ -127,6 +136,7 @@ function responses(spec: EndpointSpec): JsonSchema {
   for (const [status, codes] of byStatus) {
     result[String(status)] = {
       description: `error: ${codes.join(', ')}`,
+      headers: REQUEST_ID,
       content: { 'application/json': { schema: { $ref: `${COMPONENT}Error` } } },
     };
   }
