@@ -44,6 +44,7 @@ printf 'cafile=/etc/ssl/certs/ca-certificates.crt\nupdate-notifier=false\n' >"$w
 mounts=(--volume /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro --volume "$work/npmrc:/usr/local/etc/npmrc:ro")
 
 # One line per function of stack.yml: its name, its handler folder, then its build_args as KEY=VALUE.
+# shellcheck disable=SC2016 # JavaScript in single quotes, its template literals not for the shell
 stack_builds=$(node --input-type=module -e '
   import { readFileSync } from "node:fs";
   import { load } from "js-yaml";
