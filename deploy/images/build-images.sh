@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm run images`: builds the crud, stream and web images from their unchanged Dockerfiles with buildah,
-# on a base image made offline (make-base-image.sh). With of-watchdog built (`npm run openfaas:build`),
+# `npm run images`: builds the crud, stream and web images with buildah as faas-cli does (each function's
+# handler Dockerfile, unchanged, with its build_args from stack.yml), on a base image made offline
+# (make-base-image.sh). With of-watchdog built (`npm run openfaas:build`),
 # the images are complete; without it they stop at the `server` stage, everything but the watchdog.
 # Prints one line per image, `<function> <image>`; layers are cached between runs.
 set -euo pipefail
@@ -42,20 +43,32 @@ git -c safe.directory="$root" ls-files -z --cached --others --exclude-standard -
 printf 'cafile=/etc/ssl/certs/ca-certificates.crt\nupdate-notifier=false\n' >"$work/npmrc"
 mounts=(--volume /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro --volume "$work/npmrc:/usr/local/etc/npmrc:ro")
 
-for function in crud stream web; do
+# One line per function of stack.yml: its name, its handler folder, then its build_args as KEY=VALUE.
+# shellcheck disable=SC2016 # JavaScript in single quotes, its template literals not for the shell
+stack_builds=$(node --input-type=module -e '
+  import { readFileSync } from "node:fs";
+  import { load } from "js-yaml";
+  for (const [name, fn] of Object.entries(load(readFileSync("stack.yml", "utf8")).functions)) {
+    console.log([name, fn.handler, ...Object.entries(fn.build_args ?? {}).map(([key, value]) => `${key}=${value}`)].join(" "));
+  }')
+
+while read -r function handler stack_args; do
   image="localhost/segue-$function:$tag"
+  function_args=()
+  for arg in $stack_args; do function_args+=(--build-arg "$arg"); done
   echo "images: building $image" >&2
-  buildah bud --layers --force-rm --network host "${mounts[@]}" "${build_args[@]}" "${target[@]}" \
-    -f "$context/functions/$function/image/Dockerfile" -t "$image" "$context" >"$work/$function.log" 2>&1 \
+  buildah bud --layers --force-rm --network host "${mounts[@]}" "${build_args[@]}" "${function_args[@]}" "${target[@]}" \
+    -f "$context/$handler/Dockerfile" -t "$image" "$context" >"$work/$function.log" 2>&1 \
     || { tail -n 40 "$work/$function.log" >&2; exit 1; }
   echo "$function $image"
-done
+done <<<"$stack_builds"
 
 # The layer cache keeps what these builds used, and nothing older: every build of a changed tree would
-# otherwise add its layers for good. Each step's log line names the layer it made or reused.
-used=$(grep -ohE '^--> (Using cache )?[0-9a-f]{12,}' "$work"/*.log | awk '{print substr($NF, 1, 12)}' | sort -u)
+# otherwise add its layers for good. Each step's log line names the layer it made or reused (a layer it made
+# only by the 11 hex digits buildah prints).
+used=$(grep -ohE '^--> (Using cache )?[0-9a-f]{11,}' "$work"/*.log | awk '{print substr($NF, 1, 11)}' | sort -u)
 for id in $(buildah images --filter dangling=true --format '{{.ID}}'); do
-  grep -qx "${id:0:12}" <<<"$used" || buildah rmi "$id" >/dev/null 2>&1 || true
+  grep -qx "${id:0:11}" <<<"$used" || buildah rmi "$id" >/dev/null 2>&1 || true
 done
 for old in $(buildah images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/segue-base/node:' | grep -vxF "$base"); do
   buildah rmi "$old" >/dev/null 2>&1 || true

@@ -2,10 +2,12 @@
 # Backs up a MongoDB database (Segue's library: tracks, segments, originals, covers) into one gzipped
 # archive with mongodump.
 #
-#   scripts/backup/backup.sh <connection-string> <archive> [mongodump options...]
+#   MONGODB_URI=<connection-string> scripts/backup/backup.sh <archive> [mongodump options...]
+#   MONGODB_URI_FILE=<file holding it> scripts/backup/backup.sh <archive> [mongodump options...]
 #
-# A connection string naming a database (mongodb://host/segue) dumps that database; one naming none
-# dumps them all. Options after the archive go to mongodump as they are (--ssl --sslCAFile=ca.crt,
+# The connection string is never an argument, of this script or of mongodump: the process list would show
+# its password. A connection string naming a database (mongodb://host/segue) dumps that database; one
+# naming none dumps them all. Options after the archive go to mongodump as they are (--ssl --sslCAFile=ca.crt,
 # --oplog for a point-in-time dump of a replica set). The archive is written beside its final name and
 # renamed once mongodump has finished and it reads back whole: a failed backup leaves nothing behind,
 # and an existing archive is never overwritten. Against the embedded database of `npm start` it only works
@@ -14,9 +16,11 @@ set -euo pipefail
 # shellcheck source=scripts/backup/mongo-tools.sh
 source "$(dirname "$0")/mongo-tools.sh"
 
-needs_uri_and_archive $# "$0" mongodump
-uri=$1 archive=$2
-shift 2
+needs_archive "$0" mongodump "$@"
+uri=$(connection_string backup) || exit 2
+unset MONGODB_URI
+archive=$1
+shift
 mongodump=$(mongo_tool mongodump) || exit 127
 if [ -e "$archive" ]; then
   echo "backup: $archive already exists; not overwriting it" >&2

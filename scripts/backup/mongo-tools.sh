@@ -31,11 +31,34 @@ MISSING
   fi
 }
 
-# needs_uri_and_archive COUNT SCRIPT TOOL stops SCRIPT with its usage unless given COUNT >= 2 arguments.
-needs_uri_and_archive() {
-  if [ "$1" -lt 2 ]; then
-    echo "usage: $2 <connection-string> <archive> [$3 options...]" >&2
+# needs_archive SCRIPT TOOL ARGUMENTS... stops SCRIPT with its usage unless ARGUMENTS begin with an archive,
+# not a connection string: every user can read every process's command line (ps), and a connection string
+# may hold a password.
+needs_archive() {
+  local script=$1 tool=$2
+  shift 2
+  if [ $# -lt 1 ] || [[ $1 =~ ^mongodb(\+srv)?:// ]]; then
+    [ $# -lt 1 ] || echo "$(basename "$script" .sh): the connection string goes in MONGODB_URI or a file named by MONGODB_URI_FILE, never on the command line, where the process list shows it" >&2
+    echo "usage: MONGODB_URI=<connection-string> $script <archive> [$tool options...]" >&2
+    echo "   or: MONGODB_URI_FILE=<file holding it> $script <archive> [$tool options...]" >&2
     exit 2
+  fi
+}
+
+# connection_string SCRIPT prints the connection string the scripts work with: the content of the file
+# MONGODB_URI_FILE names (a mounted secret, say), else MONGODB_URI. Without either it says so, and fails.
+connection_string() {
+  if [ -n "${MONGODB_URI_FILE:-}" ]; then
+    if [ ! -r "$MONGODB_URI_FILE" ]; then
+      echo "$1: cannot read MONGODB_URI_FILE ($MONGODB_URI_FILE)" >&2
+      return 1
+    fi
+    printf '%s' "$(<"$MONGODB_URI_FILE")"
+  elif [ -n "${MONGODB_URI:-}" ]; then
+    printf '%s' "$MONGODB_URI"
+  else
+    echo "$1: set MONGODB_URI to the connection string, or MONGODB_URI_FILE to a file holding it" >&2
+    return 1
   fi
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Restores an archive written by backup.sh with mongorestore, replacing what it holds.
 #
-#   scripts/backup/restore.sh <connection-string> <archive> [mongorestore options...]
+#   MONGODB_URI=<connection-string> scripts/backup/restore.sh <archive> [mongorestore options...]
+#   MONGODB_URI_FILE=<file holding it> scripts/backup/restore.sh <archive> [mongorestore options...]
 #
+# The connection string is never an argument, as with backup.sh.
 # Every collection in the archive is dropped first (--drop) and restored whole, with its indexes;
 # collections the archive does not hold are left alone. It stops at the first document that fails.
 # A connection string naming a database restores only that database from the archive; one naming none
@@ -13,9 +15,11 @@ set -euo pipefail
 # shellcheck source=scripts/backup/mongo-tools.sh
 source "$(dirname "$0")/mongo-tools.sh"
 
-needs_uri_and_archive $# "$0" mongorestore
-uri=$1 archive=$2
-shift 2
+needs_archive "$0" mongorestore "$@"
+uri=$(connection_string restore) || exit 2
+unset MONGODB_URI
+archive=$1
+shift
 mongorestore=$(mongo_tool mongorestore) || exit 127
 if [ ! -f "$archive" ] || [ ! -r "$archive" ]; then
   echo "restore: no archive to read at $archive" >&2

@@ -61,16 +61,29 @@ export function dockerInstructions(text: string): string[] {
     .filter(Boolean);
 }
 
+/** `${NAME}` and `$NAME` replaced by their values, as a Dockerfile's instructions see them; an unset one is empty. */
+const substitute = (text: string, values: Record<string, string>) =>
+  text.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced?: string, bare?: string) => values[(braced ?? bare)!] ?? '');
+
 /**
- * The environment the image's last stage starts with: the ENV of that stage
- * and of the stages it is built FROM, in order, later ones winning.
+ * The environment a function's image starts with: the ENV of its Dockerfile's
+ * last stage and of the stages it is built FROM, in order, later ones winning,
+ * with the function's stack.yml build_args given to the ARGs (those declared
+ * before the first FROM for the FROM lines, a stage's own for its lines).
  */
-export function imageEnvironment(dockerfile: string): Record<string, string> {
-  const instructions = dockerInstructions(readFileSync(dockerfile, 'utf8'));
+export function imageEnvironment(fn: StackFunction, dir = REPO): Record<string, string> {
+  const buildArgs = fn.build_args ?? {};
+  const argument = (line: string, outer: Record<string, string>) => {
+    const match = /^ARG\s+(\w+)(?:=(\S*))?$/i.exec(line);
+    return match && { name: match[1]!, value: buildArgs[match[1]!] ?? match[2] ?? outer[match[1]!] ?? '' };
+  };
+  const globals: Record<string, string> = {};
   const stages: { name?: string; base: string; lines: string[] }[] = [];
-  for (const line of instructions) {
+  for (const line of dockerInstructions(readFileSync(dockerfileOf(fn, dir), 'utf8'))) {
     const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
-    if (from) stages.push({ base: from[1]!, name: from[2], lines: [] });
+    const global = stages.length === 0 && argument(line, {});
+    if (from) stages.push({ base: substitute(from[1]!, globals), name: from[2], lines: [] });
+    else if (global) globals[global.name] = global.value;
     else stages.at(-1)?.lines.push(line);
   }
   const chain = (stage: (typeof stages)[number]): (typeof stages)[number][] => {
@@ -78,10 +91,15 @@ export function imageEnvironment(dockerfile: string): Record<string, string> {
     return parent ? [...chain(parent), stage] : [stage];
   };
   const env: Record<string, string> = {};
-  for (const line of chain(stages.at(-1)!).flatMap((stage) => stage.lines)) {
-    const match = /^ENV\s+(.*)$/i.exec(line);
-    if (!match) continue;
-    for (const [, key, quoted, bare] of match[1]!.matchAll(/(\w+)=(?:"([^"]*)"|(\S*))/g)) env[key!] = quoted ?? bare ?? '';
+  for (const stage of chain(stages.at(-1)!)) {
+    const args: Record<string, string> = {};
+    for (const line of stage.lines) {
+      const arg = argument(line, globals);
+      if (arg) args[arg.name] = arg.value;
+      const match = /^ENV\s+(.*)$/i.exec(line);
+      if (!match) continue;
+      for (const [, key, quoted, bare] of match[1]!.matchAll(/(\w+)=(?:"([^"]*)"|(\S*))/g)) env[key!] = substitute(quoted ?? bare ?? '', { ...args, ...env });
+    }
   }
   return env;
 }
@@ -122,7 +140,7 @@ export async function startWatchdog(
   fn: StackFunction,
   { cwd, env }: { cwd: string; env: Record<string, string> },
 ): Promise<RunningWatchdog> {
-  const image = imageEnvironment(dockerfileOf(fn));
+  const image = imageEnvironment(fn);
   const upstream = new URL(image.upstream_url ?? '');
   if (upstream.port !== image.PORT) throw new Error(`the image's upstream_url ${image.upstream_url} is not the PORT its server listens on (${image.PORT})`);
   // the watchdog always serves its metrics on 8081, so only one can run at a time

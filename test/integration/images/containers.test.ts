@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { expect } from 'chai';
+import { RUNTIME_PACKAGES, type RuntimePackages } from '../../../functions/local/runtime-packages.js';
 import type { Track } from '../../../functions/core/schemas/track.js';
 import { type BuiltImages, type FunctionName, type RunningContainer, buildImagesOrSkip, podman, runContainer } from '../../support/containers.js';
 import { freshDatabase, type TestDatabase, testDatabaseUri } from '../../support/database.js';
@@ -91,6 +92,15 @@ describe('the images, built and run as containers', function () {
       expect(share.status).to.equal(200);
       expect(await share.text()).to.contain('<base href="/function/web/"');
     });
+  });
+
+  it('each holds the packages its server imports (runtime-packages.json) with what they depend on, and nothing else', async () => {
+    const listed = JSON.parse(await readFile(RUNTIME_PACKAGES, 'utf8')) as RuntimePackages;
+    for (const name of ['crud', 'stream', 'web'] as const) {
+      // npm ls fails on a package missing, and on one nothing depends on (extraneous)
+      const { stdout } = await podman(['run', '--rm', '--network', 'host', '--health-interval', 'disable', built.images[name], 'npm', 'ls', '--omit=dev', '--depth=0', '--json']);
+      expect(Object.keys((JSON.parse(stdout) as { dependencies?: object }).dependencies ?? {}).sort(), name).to.deep.equal(listed[name]);
+    }
   });
 
   it('crud: deletes the track, after which the stream has nothing to play', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -93,9 +93,17 @@ describe('the stack files and the rules OpenFaaS enforces', () => {
     expect(pro.crud, 'what CE refuses is what Pro adds').to.include({ 'com.openfaas.scale.type': 'capacity' });
   });
 
+  it("builds each function's image for its own server: the shared Dockerfile's FUNCTION build arg names it", () => {
+    for (const [name, fn] of Object.entries(stack.functions)) {
+      expect(fn.build_args?.FUNCTION, name).to.equal(name);
+      expect(imageEnvironment(fn).fprocess, name).to.equal(`node dist/functions/${name}/server.js`);
+      expect(existsSync(join(REPO, 'functions', name, 'server.ts')), `functions/${name}/server.ts`).to.equal(true);
+    }
+  });
+
   it("gives each function's server a configuration it starts with, in its image's environment", () => {
     for (const [name, fn] of Object.entries(stack.functions)) {
-      const environment = { ...imageEnvironment(dockerfileOf(fn)), ...stackEnvironment(fn) };
+      const environment = { ...imageEnvironment(fn), ...stackEnvironment(fn) };
       expect(() => loadConfig({ ...environment, SECRETS_DIR: '/nonexistent' }), name).not.to.throw();
     }
   });
@@ -114,7 +122,7 @@ describe('the stack files and the rules OpenFaaS enforces', () => {
 
   it('lets only the watchdog reach the Node server, and hands the server the lock file the watchdog reads', () => {
     for (const [name, fn] of Object.entries(stack.functions)) {
-      const image = { ...imageEnvironment(dockerfileOf(fn)), ...stackEnvironment(fn) };
+      const image = { ...imageEnvironment(fn), ...stackEnvironment(fn) };
       expect(image.HOST, name).to.equal('127.0.0.1');
       expect(image.upstream_url, name).to.equal(`http://127.0.0.1:${image.PORT}`);
       // of-watchdog reads its lock file in os.TempDir(), which is $TMPDIR, and leaves writing it to the server
@@ -174,7 +182,7 @@ describe('the stack files and the rules OpenFaaS enforces', () => {
 
   it("lets Prometheus scrape each function's own metrics port, which no gateway route reaches", () => {
     for (const [name, fn] of Object.entries(stack.functions)) {
-      const image = imageEnvironment(dockerfileOf(fn));
+      const image = imageEnvironment(fn);
       expect(image.METRICS_PORT, name).to.match(/^\d+$/);
       expect(image.METRICS_PORT, name).not.to.equal(image.PORT);
       expect(fn.annotations, name).to.include({ 'prometheus.io.scrape': 'true', 'prometheus.io.port': image.METRICS_PORT, 'prometheus.io.path': '/metrics' });
