@@ -49,7 +49,7 @@ export interface StreamApp {
 const TrackParams = z.object({ id: TrackIdSchema });
 const TRACK_ID = /^[0-9A-Za-z]{12}$/;
 
-/** The schema says what is wrong with a bad id; a plain test lets good ones through faster, on every request. */
+/** The schema says what is wrong with a bad id; a good one, on every request, needs only a plain test. */
 function checkTrackId(id: string): void {
   if (TRACK_ID.test(id)) return;
   const parsed = TrackParams.safeParse({ id });

@@ -1,3 +1,5 @@
+// The only module that runs ffmpeg or ffprobe; fluent-ffmpeg stays behind it.
+
 import { execFile, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -5,8 +7,6 @@ import ffmpeg from 'fluent-ffmpeg';
 import * as z from 'zod';
 import { AUDIO_DEMUXERS, AUDIO_FORMATS, type StagedMedia } from './audio-formats.js';
 import type { MediaTools } from './media-tools.js';
-
-/** The only module that runs ffmpeg or ffprobe; fluent-ffmpeg stays behind it. */
 
 export interface FfmpegOutput {
   target: string | Writable;
