@@ -24,9 +24,11 @@ export interface FfmpegRun {
 
 /**
  * When a run on `durationSec` of audio is given up: a minute to start, plus the
- * audio's length played `minSpeed` times faster than real time. Encoding runs
- * many times faster than real time and decoding hundreds of times: slower than
- * that, ffmpeg is stuck or chewing on something hostile.
+ * audio's length played `minSpeed` times faster than real time. A whole ingest
+ * (every rung encoded, the file decoded and its loudness measured, all at once)
+ * runs many times faster than real time (`npm run bench:ingest` prints how long
+ * five minutes of audio take): slower than `minSpeed`, ffmpeg is stuck or
+ * chewing on something hostile.
  */
 export const deadlineMs = (durationSec: number, minSpeed: number) => 60_000 + Math.ceil((durationSec * 1000) / minSpeed);
 
