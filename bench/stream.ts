@@ -13,16 +13,17 @@ import { connectDatabase } from '../functions/shared/storage/database.js';
 import { fixture } from '../test/support/fixtures.js';
 import { startFunctionProcess } from '../test/support/function-process.js';
 import { freePort } from '../test/support/net.js';
-import { buildForBenchmark, median, run } from './support.js';
+import { buildBenchEntry, buildForBenchmark, median, run } from './support.js';
 
 /**
- * The stream function against nginx serving the same bytes from disk, both
+ * The stream function against nginx serving the same bytes from disk, and
+ * against its own routes mounted on Express (`stream-on-express.ts`), all
  * single-process (nginx with one worker) and pinned to the same CPU, loaded by
  * wrk (pinned to another) over loopback in the same run: requests per second
  * and p99 latency for a hot segment and for a media playlist.
  */
 const DURATION = process.env.BENCH_SECONDS ?? '5';
-/** rounds alternate between the two servers, and the medians are compared, to even out a noisy machine */
+/** rounds alternate between the servers, and the medians are compared, to even out a noisy machine */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '32';
 
@@ -94,6 +95,7 @@ async function main() {
   required('wrk');
   required('nginx');
   await buildForBenchmark();
+  const expressEntry = await buildBenchEntry('stream-on-express');
   const work = await mkdtemp(join(tmpdir(), 'segue-bench-stream-'));
   // nginx's workers drop to an unprivileged user, who must be able to read the files
   await chmod(work, 0o755);
@@ -107,16 +109,17 @@ async function main() {
     const track = (await supertest(crud.app).post('/tracks?wait=true').attach('file', file.path, file.filename)).body;
     await crud.shutdown();
 
-    const stream = await startFunctionProcess(
-      'stream',
-      { MONGODB_URI: engine.uri, MONGODB_DB: 'bench', LOG_LEVEL: 'warn' },
-      { compiled: true, pinned: SERVER_CPU },
-    );
+    const streamEnv = { MONGODB_URI: engine.uri, MONGODB_DB: 'bench', LOG_LEVEL: 'warn' };
+    const stream = await startFunctionProcess('stream', streamEnv, { compiled: true, pinned: SERVER_CPU });
+    const onExpress = await startFunctionProcess('stream', streamEnv, { entry: expressEntry, pinned: SERVER_CPU });
     const nginxRoot = join(work, 'www');
     const paths = { segment: `/tracks/${track.id}/a128/000001.m4s`, playlist: `/tracks/${track.id}/a128/index.m3u8` };
     for (const path of Object.values(paths)) {
       const response = await fetch(`${stream.url}${path}`);
       if (!response.ok) throw new Error(`${path}: ${response.status}`);
+      const onExpressResponse = await fetch(`${onExpress.url}${path}`);
+      if (!onExpressResponse.ok) throw new Error(`${path} on Express: ${onExpressResponse.status}`);
+      await onExpressResponse.arrayBuffer();
       await mkdir(dirname(join(nginxRoot, path)), { recursive: true });
       await writeFile(join(nginxRoot, path), Buffer.from(await response.arrayBuffer()));
     }
@@ -125,28 +128,34 @@ async function main() {
       console.log(
         `stream: wrk (1 thread, ${CONNECTIONS} connections) on CPU 0, servers on CPU 1 (nginx with 1 worker); median of ${ROUNDS} alternating ${DURATION} s runs`,
       );
+      const servers = { nginx: nginx.url, segue: stream.url, express: onExpress.url };
       for (const [name, path] of Object.entries(paths)) {
-        const runs: { nginx: Load[]; segue: Load[] } = { nginx: [], segue: [] };
+        const runs: Record<keyof typeof servers, Load[]> = { nginx: [], segue: [], express: [] };
         for (let round = 0; round < ROUNDS; round++) {
-          runs.nginx.push(await load(`${nginx.url}${path}`));
-          runs.segue.push(await load(`${stream.url}${path}`));
+          for (const [server, url] of Object.entries(servers)) runs[server as keyof typeof servers].push(await load(`${url}${path}`));
         }
         const summary = (loads: Load[]) => ({
           requestsPerSecond: median(loads.map((entry) => entry.requestsPerSecond)),
           p99Ms: median(loads.map((entry) => entry.p99Ms)),
         });
-        const reference = summary(runs.nginx);
+        const nginxLoad = summary(runs.nginx);
         const segue = summary(runs.segue);
+        const express = summary(runs.express);
+        const ratio = (measured: Load, against: Load, reference: string) =>
+          `${(measured.requestsPerSecond / against.requestsPerSecond).toFixed(2)} of ${reference}'s requests/s, p99 ${(measured.p99Ms / against.p99Ms).toFixed(2)}x`;
         console.log(`  ${name} (${path.split('/').slice(-2).join('/')})`);
-        console.log(`    nginx   ${reference.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${reference.p99Ms.toFixed(2)} ms`);
-        console.log(`    segue   ${segue.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${segue.p99Ms.toFixed(2)} ms`);
-        console.log(
-          `    ratio   ${(segue.requestsPerSecond / reference.requestsPerSecond).toFixed(2)} of nginx's requests/s, p99 ${(segue.p99Ms / reference.p99Ms).toFixed(2)}x`,
-        );
+        const line = (label: string, figures: Load) =>
+          console.log(`    ${label.padEnd(18)} ${figures.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${figures.p99Ms.toFixed(2)} ms`);
+        line('nginx', nginxLoad);
+        line('segue', segue);
+        line('segue on Express', express);
+        console.log(`    ratio              segue: ${ratio(segue, nginxLoad, 'nginx')}`);
+        console.log(`                       segue on Express: ${ratio(express, segue, 'segue')}`);
       }
     } finally {
       nginx.stop();
       await stream.stop();
+      await onExpress.stop();
       await database.close();
     }
   } finally {

@@ -4,7 +4,9 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { openDatabase } from '../functions/local/embedded-database.js';
 import { createGateway } from '../functions/local/gateway.js';
@@ -18,9 +20,22 @@ import { buildWeb } from '../web/build.js';
 
 export const run = promisify(execFile);
 
-/** Benchmarks measure what the image runs: the build, not the sources through tsx (whose helpers cost a quarter of the stream function's throughput). */
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+
+/** Benchmarks measure what the image runs: the build, not the sources through tsx. */
 export async function buildForBenchmark(): Promise<void> {
   await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
+}
+
+/**
+ * A benchmark's own server entry (`bench/<name>.ts`), built beside the
+ * functions' build (`dist/bench/<name>.js`, whose `../functions/…` imports are
+ * that build) so that it runs compiled as they do; its path.
+ */
+export async function buildBenchEntry(name: string): Promise<string> {
+  const outfile = join(REPO, 'dist', 'bench', `${name}.js`);
+  await build({ entryPoints: [join(REPO, 'bench', `${name}.ts`)], outfile, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+  return outfile;
 }
 
 export async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; result: T }> {

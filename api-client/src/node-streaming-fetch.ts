@@ -9,7 +9,7 @@ import { responseOf } from './transport.js';
  * POSTs a streamed body with node:http, which reads the next chunk only once
  * the socket has taken the last. Node's global fetch reads a request stream
  * as fast as the disk gives it and holds what the server has not taken yet:
- * a 100 MB upload to a slow server cost 100 MB of memory that way.
+ * against a slow server, up to the whole file.
  */
 export const streamingFetch = (async (input: string | URL | Request, init: RequestInit = {}) => {
   const url = new URL(String(input));

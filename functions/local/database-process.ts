@@ -12,10 +12,9 @@ const START_TIMEOUT_MS = 30_000;
  * library of a thousand tracks: the documents it handles are at most a few
  * MB (a segment, a chunk of an original), its page cache is bounded by
  * `--cache-mb`, and network buffers live on the heap. Out of memory, it exits
- * and is restarted rather than limping on. Its work is mostly copying bytes:
- * the optimising compiler (C2) cost more CPU compiling than its code saved
- * (0.4–1.4 s against 0.25 s of database CPU per 5-minute ingest), so only the
- * quick one runs.
+ * and is restarted rather than limping on (`npm run bench:library` prints its
+ * peak). Its work is mostly copying bytes: only the quick compiler (C1) runs,
+ * not the optimising one.
  */
 const JVM_OPTIONS = [
   '-XX:TieredStopAtLevel=1',

@@ -16,6 +16,8 @@ export interface FunctionProcess {
 export interface ProcessOptions {
   /** run the build in `dist/` (what the image runs) rather than the sources through tsx */
   compiled?: boolean;
+  /** a compiled entry point to run instead of the function's own server (a benchmark's variant of it) */
+  entry?: string;
   /** a command that wraps it, such as `taskset -c 1` */
   pinned?: string[];
   /** its working directory (the web function serves `web/dist` under it); the repository by default */
@@ -39,9 +41,13 @@ export function killLeftoverProcesses(): void {
 export async function startFunctionProcess(
   name: 'crud' | 'stream' | 'web',
   env: Record<string, string>,
-  { compiled = false, pinned = [], cwd = REPO, untilReady = true }: ProcessOptions = {},
+  { compiled = false, entry: compiledEntry, pinned = [], cwd = REPO, untilReady = true }: ProcessOptions = {},
 ): Promise<FunctionProcess> {
-  const entry = compiled ? [join(REPO, `dist/functions/${name}/server.js`)] : ['--import', TSX, join(REPO, `functions/${name}/server.ts`)];
+  const entry = compiledEntry
+    ? [compiledEntry]
+    : compiled
+      ? [join(REPO, `dist/functions/${name}/server.js`)]
+      : ['--import', TSX, join(REPO, `functions/${name}/server.ts`)];
   const [command, ...args] = [...pinned, process.execPath, ...entry];
   const child = spawn(command!, args, {
     cwd,

@@ -1,3 +1,5 @@
+// The only module that runs ffmpeg or ffprobe; fluent-ffmpeg stays behind it.
+
 import { execFile, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -6,8 +8,6 @@ import ffmpeg from 'fluent-ffmpeg';
 import * as z from 'zod';
 import { AUDIO_DEMUXERS, AUDIO_FORMATS, type StagedMedia } from './audio-formats.js';
 import type { MediaTools } from './media-tools.js';
-
-/** The only module that runs ffmpeg or ffprobe; fluent-ffmpeg stays behind it. */
 
 export interface FfmpegOutput {
   target: string | Writable;
@@ -25,9 +25,11 @@ export interface FfmpegRun {
 
 /**
  * When a run on `durationSec` of audio is given up: a minute to start, plus the
- * audio's length played `minSpeed` times faster than real time. Encoding runs
- * many times faster than real time and decoding hundreds of times: slower than
- * that, ffmpeg is stuck or chewing on something hostile.
+ * audio's length played `minSpeed` times faster than real time. A whole ingest
+ * (every rung encoded, the file decoded and its loudness measured, all at once)
+ * runs many times faster than real time (`npm run bench:ingest` prints how long
+ * five minutes of audio take): slower than `minSpeed`, ffmpeg is stuck or
+ * chewing on something hostile.
  */
 export const deadlineMs = (durationSec: number, minSpeed: number) => 60_000 + Math.ceil((durationSec * 1000) / minSpeed);
 

@@ -22,9 +22,8 @@ export interface CorsPolicy {
  * upload from the origins named in CORS_ORIGINS: with `*`, any page may read,
  * but preflights allow write methods only to a named origin (writes from other
  * pages are refused outright, see write-intent.ts). The headers are worked out
- * once, not per request: the stream function answers a segment request in tens
- * of microseconds, and a general CORS middleware cost a fifth of its
- * throughput (see the stream benchmark).
+ * once, not per request: this runs before every segment the stream function
+ * serves.
  */
 export function corsPolicy(origins: '*' | string[]): CorsPolicy {
   const allowed = origins === '*' ? undefined : new Set(origins);

@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { LRUCache } from 'lru-cache';
 import { contentEtag } from '../../shared/util/content-etag.js';
 import type { TrackDocument } from '../../core/schemas/track.js';
 import type { TrackStore } from '../../shared/storage/track-store.js';
@@ -10,12 +11,11 @@ export interface CachedText {
   etag: string;
 }
 
-/** Bounds the map: past this many tracks the oldest entry goes (it is reloaded if asked for again). */
+/** Bounds the cache: past this many tracks the least recently used goes (it is reloaded if asked for again). */
 const MAX_TRACKS = 10_000;
 
 export interface TrackEntry {
   track: TrackDocument | null;
-  loadedAt: number;
   texts: Map<string, CachedText>;
 }
 
@@ -26,27 +26,45 @@ export const textEtag = (body: Buffer) => `W/${contentEtag(body)}`;
  * What the stream function knows about each track, for a short while: every
  * request for a segment needs the track (is it ready, which renditions), and
  * this keeps that from costing a database read each time. A track deleted
- * elsewhere is noticed within `ttlMs`; one deleted in this process at once
- * (see `forget`).
+ * elsewhere is noticed within `ttlMs` (0: every request reads it); one deleted
+ * in this process at once (see `forget`). Concurrent requests for a track that
+ * is not at hand share one read.
  */
 export class TrackCache {
-  private readonly entries = new Map<string, TrackEntry>();
-  private readonly loading = new Map<string, Promise<TrackEntry>>();
+  private readonly entries: LRUCache<string, TrackEntry>;
+  /** lru-cache takes a ttl of 0 as "forever", so a TTL of 0 is kept as "never trusted" here */
+  private readonly trusted: boolean;
 
   constructor(
-    private readonly tracks: TrackStore,
-    private readonly ttlMs: number,
+    tracks: TrackStore,
+    ttlMs: number,
     private readonly onGone: (trackId: string) => void,
-  ) {}
+  ) {
+    this.trusted = ttlMs > 0;
+    this.entries = new LRUCache<string, TrackEntry>({
+      max: MAX_TRACKS,
+      ttl: ttlMs,
+      // an expired entry stays until it is reloaded (a failed reload too), so that the reload can tell a track that went away
+      noDeleteOnStaleGet: true,
+      noDeleteOnFetchRejection: true,
+      // a read cut short by `forget` or by eviction still answers the requests waiting on it; it is just not kept
+      ignoreFetchAbort: true,
+      fetchMethod: async (trackId, previous) => {
+        const track = await tracks.get(trackId);
+        if (!track && previous?.track) onGone(trackId);
+        return { track, texts: new Map() };
+      },
+    });
+  }
 
   /** What is known of a track; without waiting when it was read recently, which is nearly always. */
   lookup(trackId: string): TrackEntry | Promise<TrackEntry> {
-    return this.fresh(trackId) ?? this.entry(trackId);
+    return this.fresh(trackId) ?? this.load(trackId);
   }
 
   get(trackId: string): TrackDocument | null | Promise<TrackDocument | null> {
     const cached = this.fresh(trackId);
-    return cached ? cached.track : this.entry(trackId).then((entry) => entry.track);
+    return cached ? cached.track : this.load(trackId).then((entry) => entry.track);
   }
 
   /** Text derived from a looked-up track (a playlist), made once per load of the track. */
@@ -66,28 +84,10 @@ export class TrackCache {
   }
 
   private fresh(trackId: string): TrackEntry | undefined {
-    const cached = this.entries.get(trackId);
-    return cached && Date.now() - cached.loadedAt < this.ttlMs ? cached : undefined;
+    return this.trusted ? this.entries.get(trackId) : undefined;
   }
 
-  private async entry(trackId: string): Promise<TrackEntry> {
-    const cached = this.fresh(trackId);
-    if (cached) return cached;
-    // concurrent requests for one track share one read
-    let pending = this.loading.get(trackId);
-    if (!pending) {
-      pending = this.load(trackId, this.entries.get(trackId)).finally(() => this.loading.delete(trackId));
-      this.loading.set(trackId, pending);
-    }
-    return pending;
-  }
-
-  private async load(trackId: string, previous: TrackEntry | undefined): Promise<TrackEntry> {
-    const track = await this.tracks.get(trackId);
-    if (!track && previous?.track) this.onGone(trackId);
-    const entry: TrackEntry = { track, loadedAt: Date.now(), texts: new Map() };
-    this.entries.set(trackId, entry);
-    if (this.entries.size > MAX_TRACKS) this.entries.delete(this.entries.keys().next().value!);
-    return entry;
+  private load(trackId: string): Promise<TrackEntry> {
+    return this.entries.forceFetch(trackId, { forceRefresh: !this.trusted });
   }
 }
