@@ -9,7 +9,7 @@ import { pinoHttp } from 'pino-http';
 import { type CrudConfig, stagedBytesLimit } from './config.js';
 import { requireApiKey } from '../shared/http/auth.js';
 import { corsPolicy } from '../shared/http/cors.js';
-import { requestId } from '../shared/http/request-id.js';
+import { requestId, withRequestId } from '../shared/http/request-id.js';
 import { errorHandler, methodNotAllowed, routeNotFound } from '../shared/http/error-handler.js';
 import { shuttingDown } from '../shared/http/http-error.js';
 import { newReplicaId } from '../shared/ids.js';
@@ -108,6 +108,7 @@ export function createApp(deps: CrudDeps): CrudApp {
   // whose X-Forwarded-* to believe (client addresses for limits, the origin for write intent): only as configured
   app.set('trust proxy', config.trustProxy);
   app.use(expressRequestMetrics(registry, 'crud'));
+  app.use(withRequestId);
   app.use(pinoHttp({ logger, genReqId: requestId, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   app.use(corsPolicy(config.corsOrigins));
   const { writeGuards } = services;

@@ -4,8 +4,8 @@ import { expressPath, endpoints } from '../core/endpoints.js';
 import type { StreamConfig } from './config.js';
 import { HttpError, shuttingDown } from '../shared/http/http-error.js';
 import { corsPolicy } from '../shared/http/cors.js';
-import { requestId } from '../shared/http/request-id.js';
-import { fieldErrors } from '../shared/http/endpoint.js';
+import { withRequestId } from '../shared/http/request-id.js';
+import { fieldErrors } from '../shared/field-errors.js';
 import { sendError, sendJson } from '../shared/http/json-answer.js';
 import type { Logger } from '../shared/logger.js';
 import { watchSegmentCache } from '../shared/metrics/cache-metrics.js';
@@ -118,20 +118,21 @@ export function createApp({ config, database, logger, events, registry = createR
   const app: RequestListener = (req, res) => {
     // routed once, on arrival: a gateway in front may rewrite req.url once the listener is done
     const path = (req.url ?? '/').split('?', 1)[0]!;
-    requestId(req, res);
     const found = matchRoute(routes, path);
     timeRequest(req, res, found && patterns.get(found.route));
     // nothing served is ever run as a page of this origin: types are taken as sent
     res.setHeader('X-Content-Type-Options', 'nosniff');
     // a preflight is answered by the CORS policy itself
     const fail = (error: unknown) => sendError(res, error, logger, req.url);
-    cors(req, res, () => {
-      try {
-        dispatch(req, res, path, found)?.catch(fail);
-      } catch (error) {
-        fail(error);
-      }
-    });
+    withRequestId(req, res, () =>
+      cors(req, res, () => {
+        try {
+          dispatch(req, res, path, found)?.catch(fail);
+        } catch (error) {
+          fail(error);
+        }
+      }),
+    );
   };
   return { app, byteCache, trackCache, routes };
 }

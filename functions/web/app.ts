@@ -4,7 +4,7 @@ import expressStaticGzip from 'express-static-gzip';
 import { createRegistry, type Registry } from '../shared/metrics/registry.js';
 import { webRequestMetrics } from '../shared/metrics/request-metrics.js';
 import { IMMUTABLE } from '../shared/http/cache-control.js';
-import { requestId } from '../shared/http/request-id.js';
+import { withRequestId } from '../shared/http/request-id.js';
 import { SHARE_ID } from '../core/share-id.js';
 
 /** The pages a share link opens (a track's, a playlist's), answered with the app like the root. */
@@ -22,6 +22,7 @@ const SHARED_PAGE = new RegExp(`^/[tp]/${SHARE_ID}/?$`);
  */
 export function webPlayer(root: string): Router {
   const router = express.Router();
+  router.use(withRequestId);
   const index = join(root, 'index.html');
   const isAsset = (path: string) => relative(root, path).startsWith(`assets${sep}`);
   router.use(
@@ -57,10 +58,6 @@ export function webPlayer(root: string): Router {
 export function createApp({ root, registry = createRegistry() }: { root: string; registry?: Registry }): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use((req, res, next) => {
-    requestId(req, res);
-    next();
-  });
   app.use(webRequestMetrics(registry), webPlayer(root));
   return app;
 }

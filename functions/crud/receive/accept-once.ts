@@ -1,9 +1,9 @@
-import { errorStatus } from '../../core/errors.js';
 import type { TrackDocument } from '../../core/schemas/track.js';
 import { type RestartServices, restartFailed } from '../jobs/restart-failed.js';
 import type { ReceivedUpload } from './receive-upload.js';
 import { CLAIM_RENEWAL_MS, type DuplicateServices, findDuplicate } from './find-duplicate.js';
 import type { CrudServices } from '../services.js';
+import { isAudioRefusal } from '../probe/audio-refused.js';
 
 export type Accepted =
   | { duplicate: false; track: TrackDocument }
@@ -52,7 +52,7 @@ export async function acceptOnce(
 
 /** A track failed because decoding the whole file refused it: processing those bytes again would refuse them again. */
 const refusedForItsFile = (track: TrackDocument) =>
-  track.error !== null && (errorStatus as Record<string, number>)[track.error.code] === 422;
+  track.error !== null && isAudioRefusal(track.error.code);
 
 async function answerWith(deps: AcceptOnceServices, track: TrackDocument): Promise<Accepted> {
   if (track.status !== 'failed' || refusedForItsFile(track)) return { duplicate: true, track, reprocessed: false };

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { UploadRefused } from './upload-refused.js';
-import { fieldErrors } from '../../shared/http/endpoint.js';
+import { fieldErrors } from '../../shared/field-errors.js';
 import { newTrackId } from '../../shared/ids.js';
 import { type TrackDocument, type UploadFields, UploadFieldsSchema } from '../../core/schemas/track.js';
 import { type Accepted, type AcceptOnceServices, acceptOnce } from './accept-once.js';

@@ -6,7 +6,7 @@ import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import { DUPLICATE_HEADER, endpoints, expressPath, TRACK_HEADER } from '../../core/endpoints.js';
 import { ErrorBodySchema, REQUEST_ID_HEADER, retryAfterSeconds } from '../../core/errors.js';
 import { HttpError } from '../../shared/http/http-error.js';
-import { fieldErrors } from '../../shared/http/endpoint.js';
+import { fieldErrors } from '../../shared/field-errors.js';
 import { isFailure } from '../../shared/http/json-answer.js';
 import { answeredRequestId } from '../../shared/http/request-id.js';
 import { newTrackId } from '../../shared/ids.js';

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import * as z from 'zod';
 import { type EndpointSpec, expressPath } from '../../core/endpoints.js';
 import { HttpError } from './http-error.js';
+import { fieldErrors } from '../field-errors.js';
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
 
@@ -11,20 +12,6 @@ export interface ValidInput<S extends EndpointSpec> {
   body: Parsed<S['body']>;
 }
 
-/** Per-field messages keyed by the field's path, the way the API reports them in `details.fields`. */
-export function fieldErrors(issues: z.core.$ZodIssue[]): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
-  const add = (path: string, message: string) => (fields[path] ??= []).push(message);
-  for (const issue of issues) {
-    const path = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) add(path ? `${path}.${key}` : key, 'is not a field this request takes');
-    } else {
-      add(path || '(request)', issue.message);
-    }
-  }
-  return fields;
-}
 
 const requireJson: RequestHandler = (req, _res, next) => {
   next(

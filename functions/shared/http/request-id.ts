@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REQUEST_ID_HEADER } from '../../core/errors.js';
@@ -23,4 +24,14 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
 export function answeredRequestId(res: ServerResponse): string | undefined {
   const id = res.getHeader(REQUEST_ID_HEADER);
   return typeof id === 'string' ? id : undefined;
+}
+
+const handling = new AsyncLocalStorage<string>();
+
+/** The id of the request whose handling this code is part of, if any: every log line carries it. */
+export const currentRequestId = (): string | undefined => handling.getStore();
+
+/** Runs the rest of a request's handling (`next`) as part of that request, named by its id. */
+export function withRequestId(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  handling.run(requestId(req, res), next);
 }

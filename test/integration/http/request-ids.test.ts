@@ -7,6 +7,7 @@ import supertest from 'supertest';
 import { createApp as createWebApp } from '../../../functions/web/app.js';
 import { createLogger } from '../../../functions/shared/logger.js';
 import { type CrudHarness, startCrud } from '../../support/crud.js';
+import { fixture } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -85,22 +86,31 @@ describe('request ids', function () {
     });
     after(() => harness.close());
 
-    it('is on the line that logs a request, under the id it was answered with', async () => {
-      const response = await harness.http.get('/tracks/AAAAAAAAAAAA').set('X-Request-Id', 'trace-me-1');
+    it('is on every line logged while a request is handled, under the key requestId', async () => {
+      const file = await fixture('oneSecondWav');
+      const response = await harness.http.post('/tracks').set('X-Request-Id', 'trace-me-1').attach('file', file.path, file.filename);
+      expect(response.status).to.equal(202);
       expect(response.headers['x-request-id']).to.equal('trace-me-1');
-      const logged = lines.filter((line) => (line.req as { id?: unknown } | undefined)?.id === 'trace-me-1');
-      expect(logged.map((line) => line.msg)).to.include('request completed');
+      const logged = lines.filter((line) => line.requestId === 'trace-me-1').map((line) => line.msg);
+      expect(logged).to.include.members(['upload accepted', 'request completed']);
+      await harness.crud.processor.whenSettled(response.body.id);
     });
   });
 
-  it('names the web function’s answers as well', async () => {
+  it('names the web function’s answers as well, on its own and behind npm start’s gateway', async () => {
     const root = await mkdtemp(join(tmpdir(), 'segue-web-'));
+    const gateway = await startGateway({}, { webRoot: root });
     try {
       await writeFile(join(root, 'index.html'), '<!doctype html><title>Segue</title>');
-      const response = await supertest(createWebApp({ root })).get('/t/AAAAAAAAAAAA');
-      expect(response.status).to.equal(200);
-      expect(response.headers['x-request-id']).to.match(UUID);
+      for (const http of [supertest(createWebApp({ root })), gateway.http]) {
+        for (const [path, status] of [['/t/AAAAAAAAAAAA', 200], ['/favicon.ico', 404]] as const) {
+          const response = await http.get(path);
+          expect(response.status, path).to.equal(status);
+          expect(response.headers['x-request-id'], path).to.match(UUID);
+        }
+      }
     } finally {
+      await gateway.close();
       await rm(root, { recursive: true, force: true });
     }
   });
