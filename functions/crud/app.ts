@@ -37,7 +37,7 @@ import { trackRoutes } from './routes/tracks.js';
 import { uploadRoutes } from './routes/uploads.js';
 import type { CrudServices } from './services.js';
 
-export interface CrudDeps {
+export interface CrudAppOptions {
   config: CrudConfig;
   database: Database;
   logger: Logger;
@@ -63,10 +63,10 @@ export interface CrudApp {
 }
 
 /** The crud function: uploads, the library, tags, deletion and playlists. Listening is the caller's business. */
-export function createApp(deps: CrudDeps): CrudApp {
-  const { config, database, logger } = deps;
-  const tools = deps.tools ?? resolveMediaTools(config);
-  const owner = deps.owner ?? newReplicaId();
+export function createApp(options: CrudAppOptions): CrudApp {
+  const { config, database, logger } = options;
+  const tools = options.tools ?? resolveMediaTools(config);
+  const owner = options.owner ?? newReplicaId();
   const stores = {
     tracks: new TrackStore(database.tracks),
     segments: new SegmentStore(database.segments),
@@ -77,7 +77,7 @@ export function createApp(deps: CrudDeps): CrudApp {
     uploads: new UploadStore(database.uploads),
     playlists: new PlaylistStore(database.playlists),
   };
-  const registry = deps.registry ?? createRegistry();
+  const registry = options.registry ?? createRegistry();
   const metrics: IngestMetrics = new IngestMetrics(registry, () => processor.load);
   const processor = new TrackProcessor({ ...stores, config, tools, owner, logger, metrics });
   const budget = new StagingBudget(stagedBytesLimit(config));
@@ -89,15 +89,14 @@ export function createApp(deps: CrudDeps): CrudApp {
     owner,
     logger,
     metrics,
-    events: deps.events,
-    budget,
+    events: options.events,
     uploadLimits: {
       tmpDir: config.tmpDir,
       maxBytes: config.maxUploadBytes,
       budget,
       pace: { idleMs: config.uploadIdleMs, minBytesPerSecond: config.minUploadBytesPerSecond },
       onBytes: (bytes) => metrics.uploadBytesReceived(bytes),
-      cutOff: deps.cutOff,
+      cutOff: options.cutOff,
     },
     writeGuards: [requireWriteIntent(config.corsOrigins), requireApiKey(config.apiKeys), writeRateLimit(config.writeRateLimitPerMinute)],
   };
@@ -113,10 +112,10 @@ export function createApp(deps: CrudDeps): CrudApp {
   app.use(corsPolicy(config.corsOrigins));
   const { writeGuards } = services;
   // a client sent away now tries again, and another replica takes it
-  app.use((req, _res, next) => next(req.method === 'POST' && deps.stopping?.aborted ? shuttingDown() : undefined));
+  app.use((req, _res, next) => next(req.method === 'POST' && options.stopping?.aborted ? shuttingDown() : undefined));
   const service = Router();
   mount(service, endpoints.health, writeGuards, async (_input, _req, res) => {
-    if (deps.stopping?.aborted) throw shuttingDown();
+    if (options.stopping?.aborted) throw shuttingDown();
     await database.ping();
     res.json({ status: 'ok' });
   });

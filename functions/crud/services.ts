@@ -14,7 +14,6 @@ import type { CrudConfig } from './config.js';
 import type { TrackProcessor } from './jobs/track-processor.js';
 import type { MediaTools } from './media/media-tools.js';
 import type { UploadLimits } from './receive/receive-upload.js';
-import type { StagingBudget } from './receive/staging-budget.js';
 
 /**
  * What the crud function's stages work with, made once in `createApp`: its
@@ -39,8 +38,7 @@ export interface CrudServices {
   metrics: IngestMetrics;
   /** where deletions are announced to other functions in this process */
   events: TrackEvents | undefined;
-  /** the disk this replica's staged uploads may take */
-  budget: StagingBudget;
+  /** what a replica takes of uploads: size, pace, and the disk its staged uploads may fill (`budget`) */
   uploadLimits: UploadLimits;
   /** what a write must pass first: write intent, the API key, the rate limit */
   writeGuards: RequestHandler[];

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../core/errors.js';
+import { type ErrorCode, retryAfterSeconds } from '../core/errors.js';
 
 /**
  * What the service refuses, said in its own terms: a code from the error
@@ -18,3 +18,7 @@ export class Refusal<Code extends ErrorCode = ErrorCode> extends Error {
     super(message, options);
   }
 }
+
+/** This replica has as much work as it takes (uploads, disk, tracks): another one takes the request, or this one shortly. */
+export const busy = (what: string) =>
+  new Refusal('service_busy', `This replica is busy (${what}); try again shortly`, { retryAfterSeconds: retryAfterSeconds.service_busy });

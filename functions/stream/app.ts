@@ -27,7 +27,7 @@ import { playbackHandlers } from './routes/playback.js';
 import { playlistPlaybackHandlers } from './routes/playlist-playback.js';
 import { type Handler, type MatchedRoute, type Route, type StreamEndpoint, matchRoute, streamRoutes } from './routes/route-table.js';
 
-export interface StreamDeps {
+export interface StreamAppOptions {
   config: StreamConfig;
   database: Database;
   logger: Logger;
@@ -66,7 +66,7 @@ function checkTrackId(id: string): void {
  * serve about half as many segments a second (`npm run bench:stream` measures
  * both).
  */
-export function createApp({ config, database, logger, events, registry = createRegistry(), stopping }: StreamDeps): StreamApp {
+export function createApp({ config, database, logger, events, registry = createRegistry(), stopping }: StreamAppOptions): StreamApp {
   const tracks = new TrackStore(database.tracks);
   const byteCache = new ByteCache(config.streamCacheBytes);
   watchSegmentCache(registry, byteCache);

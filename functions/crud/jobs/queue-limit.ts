@@ -1,4 +1,4 @@
-import { busy } from '../receive/staging-budget.js';
+import { busy } from '../../shared/refusal.js';
 
 /**
  * Refuses (503 service_busy) what would give this replica another track to process while it holds as many as

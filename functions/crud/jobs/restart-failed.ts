@@ -1,5 +1,5 @@
 import type { TrackDocument } from '../../core/schemas/track.js';
-import { busy } from '../receive/staging-budget.js';
+import { busy } from '../../shared/refusal.js';
 import { refuseWhenQueueFull } from './queue-limit.js';
 import type { CrudServices } from '../services.js';
 

@@ -73,7 +73,7 @@ function relayWithoutClose(target: Writable): Writable {
     write: (chunk: Buffer, encoding, done) => void target.write(chunk, encoding, done),
     final: (done) => void target.end(() => done()),
   });
-  target.once('error', (error) => relay.destroy(error));
+  target.on('error', (error) => relay.destroy(error));
   return relay;
 }
 
@@ -104,7 +104,11 @@ export function runFfmpeg(tools: MediaTools, run: FfmpegRun): Promise<{ stderr: 
     });
     command.on('end', (_stdout: string | null, stderr: string | null) => {
       signal.removeEventListener('abort', onAbort);
-      Promise.all(relays.map((relay) => finished(relay))).then(() => resolvePromise({ stderr: stderr ?? '' }), reject);
+      // the deadline and the caller's signal still hold while the last bytes reach a stream
+      Promise.all(relays.map((relay) => finished(relay, { signal }))).then(
+        () => resolvePromise({ stderr: stderr ?? '' }),
+        (error: unknown) => reject(signal.aborted ? signal.reason : error),
+      );
     });
     command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
       signal.removeEventListener('abort', onAbort);

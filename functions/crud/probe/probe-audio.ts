@@ -95,8 +95,8 @@ export async function probeAudio(tools: MediaTools, path: string): Promise<Probe
       detected: probed.format.format_name ?? 'unknown',
     });
   }
-  if (probed && format && !stream) {
-    // a film without sound, say: the container is one audio comes in, but none came
+  if (probed && format && !stream && read.kind !== 'broken') {
+    // a film without sound, say: the container is one audio comes in, but none came (broken audio stays a 422)
     throw new AudioRefused('unsupported_media_type', 'This file has no audio stream', { detected: probed.format.format_name });
   }
   if (!probed || !stream || !format) {

@@ -9,7 +9,8 @@ import { UploadRefused } from './upload-refused.js';
 import { teeWritable } from '../../shared/util/tee-writable.js';
 import { disposableTempDir } from '../../shared/util/temp-dir.js';
 import { cleanFilename } from './filename.js';
-import { busy, type StagingBudget } from './staging-budget.js';
+import { busy } from '../../shared/refusal.js';
+import type { StagingBudget } from './staging-budget.js';
 import { type UploadPace, watchUploadPace } from './upload-pace.js';
 
 export interface ReceivedUpload {

@@ -1,9 +1,3 @@
-import { retryAfterSeconds } from '../../core/errors.js';
-import { UploadRefused } from './upload-refused.js';
-
-export const busy = (what: string) =>
-  new UploadRefused('service_busy', `This replica is busy (${what}); try again shortly`, { retryAfterSeconds: retryAfterSeconds.service_busy });
-
 /**
  * The bytes a replica holds on its disk for uploads: those being received and
  * those waiting to be (or being) transcoded. Past the budget an upload is

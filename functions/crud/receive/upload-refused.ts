@@ -8,7 +8,6 @@ type UploadRefusalCode =
   | 'upload_checksum_mismatch'
   | 'request_timeout'
   | 'upload_in_progress'
-  | 'service_busy'
   | 'unsupported_media_type';
 
 /** Codes that say what is wrong with the file or its fields: sent again, it would be refused again. */

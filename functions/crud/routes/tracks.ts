@@ -7,7 +7,7 @@ import type { Accepted } from '../receive/accept-once.js';
 import { acceptUpload } from '../receive/accept-upload.js';
 import { restartFailed } from '../jobs/restart-failed.js';
 import { finishRemoval, removeTrack } from '../jobs/remove-track.js';
-import { busy } from '../receive/staging-budget.js';
+import { busy } from '../../shared/refusal.js';
 import { refuseWhenQueueFull } from '../jobs/queue-limit.js';
 import type { CrudServices } from '../services.js';
 

@@ -8,7 +8,7 @@ import { stageUpload } from './stage-upload.js';
 import { refuseWhenQueueFull } from '../../jobs/queue-limit.js';
 import type { CrudServices } from '../../services.js';
 
-export type FinishServices = IngestServices & Pick<CrudServices, 'uploads' | 'budget'>;
+export type FinishServices = IngestServices & Pick<CrudServices, 'uploads'>;
 
 export interface FinishedUpload {
   trackId: string;

@@ -7,17 +7,17 @@ import { ORIGINAL_CHUNK_BYTES } from '../../../shared/storage/original-store.js'
 import type { UploadDocument } from '../../../shared/storage/upload-store.js';
 import { disposableTempDir } from '../../../shared/util/temp-dir.js';
 import type { ReceivedUpload } from '../receive-upload.js';
-import { busy } from '../staging-budget.js';
+import { busy } from '../../../shared/refusal.js';
 import type { CrudServices } from '../../services.js';
 
-type StageServices = Pick<CrudServices, 'originals' | 'config' | 'budget'>;
+type StageServices = Pick<CrudServices, 'originals' | 'config' | 'uploadLimits'>;
 
 /**
  * Copies a complete resumable upload from its stored chunks to a temp file
  * (which ffmpeg reads), hashing it on the way, a chunk or two in memory at a
  * time: the same `ReceivedUpload` a direct upload ends with.
  */
-export async function stageUpload({ originals, config, budget }: StageServices, upload: UploadDocument): Promise<ReceivedUpload> {
+export async function stageUpload({ originals, config, uploadLimits: { budget } }: StageServices, upload: UploadDocument): Promise<ReceivedUpload> {
   if (!budget.tryReserve(upload.length)) throw busy('its disk holds as many uploads as it may');
   const { dir, dispose } = await disposableTempDir(config.tmpDir, 'upload', () => budget.release(upload.length)).catch((error: unknown) => {
     budget.release(upload.length);
