@@ -4,10 +4,10 @@ import { MemoryLocker, Server } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import { DUPLICATE_HEADER, endpoints, expressPath, TRACK_HEADER } from '../../core/endpoints.js';
-import { ErrorBodySchema, REQUEST_ID_HEADER, retryAfterSeconds } from '../../core/errors.js';
+import { ErrorBodySchema, REQUEST_ID_HEADER } from '../../core/errors.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import { fieldErrors } from '../../shared/field-errors.js';
-import { isFailure } from '../../shared/http/json-answer.js';
+import { errorAnswer, isFailure } from '../../shared/http/json-answer.js';
 import { answeredRequestId } from '../../shared/http/request-id.js';
 import { newTrackId } from '../../shared/ids.js';
 import { ResumableMetadataSchema, TrackIdSchema } from '../../core/schemas/track.js';
@@ -127,14 +127,9 @@ export function uploadRoutes(deps: CrudServices): Router {
 async function asJsonError(answer: globalThis.Response, requestId: string | undefined): Promise<globalThis.Response> {
   const text = await answer.text();
   const parsed = text.startsWith('{') ? ErrorBodySchema.safeParse(JSON.parse(text)) : null;
-  const errorBody = parsed?.success ? parsed.data : tusHttpError({ status_code: answer.status, body: text }).toBody();
-  if (requestId) errorBody.error.requestId = requestId;
-  const body = JSON.stringify(errorBody);
+  const error = parsed?.success ? new HttpError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.details) : tusHttpError({ status_code: answer.status, body: text });
+  const json = errorAnswer(error, requestId);
   const headers = new Headers(answer.headers);
-  headers.set('Content-Type', 'application/json; charset=utf-8');
-  headers.set('Content-Length', String(Buffer.byteLength(body)));
-  headers.set('Cache-Control', 'no-store');
-  const retryAfter = retryAfterSeconds[errorBody.error.code];
-  if (retryAfter) headers.set('Retry-After', String(retryAfter));
-  return new Response(body, { status: answer.status, headers });
+  for (const [name, value] of Object.entries(json.headers)) headers.set(name, value);
+  return new Response(json.body, { status: answer.status, headers });
 }

@@ -18,25 +18,41 @@ export function toHttpError(error: unknown): HttpError {
   return new HttpError('internal_error', 'Something went wrong on our side');
 }
 
-/** A JSON answer no cache keeps: errors, and the health checks. */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
+export interface JsonAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
 }
+
+/** A JSON answer no cache keeps: errors, and the health checks. */
+function jsonAnswer(status: number, body: unknown): JsonAnswer {
+  const text = JSON.stringify(body);
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': String(Buffer.byteLength(text)) },
+    body: text,
+  };
+}
+
+/** What an error is answered with, wherever it is written: its status, its JSON body naming the request, and when to ask again for a refusal that passes. */
+export function errorAnswer(error: HttpError, requestId: string | undefined): JsonAnswer {
+  const answer = jsonAnswer(error.status, error.toBody(requestId));
+  const seconds = retryAfterSeconds[error.code];
+  if (seconds !== undefined) answer.headers['Retry-After'] = String(seconds);
+  return answer;
+}
+
+function writeAnswer(res: ServerResponse, { status, headers, body }: JsonAnswer): void {
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.end(body);
+}
+
+export const sendJson = (res: ServerResponse, status: number, body: unknown): void => writeAnswer(res, jsonAnswer(status, body));
 
 /** A 5xx that went wrong, as opposed to one the service chose to answer (starting, busy, shutting down). */
 export function isFailure(error: unknown, answered: HttpError): boolean {
   return answered.status >= 500 && !(error instanceof Refusal && retryAfterSeconds[answered.code] !== undefined);
-}
-
-/** When to ask again, for a refusal that passes. */
-export function setRetryAfter(res: ServerResponse, error: HttpError): void {
-  const seconds = retryAfterSeconds[error.code];
-  if (seconds !== undefined) res.setHeader('Retry-After', String(seconds));
 }
 
 const REPRESENTATION_HEADERS = ['Content-Type', 'Content-Length', 'Content-Encoding', 'Content-Disposition', 'ETag', 'Accept-Ranges', 'Vary'];
@@ -51,6 +67,5 @@ export function sendError(res: ServerResponse, error: unknown, logger: Logger, u
     return;
   }
   for (const header of REPRESENTATION_HEADERS) res.removeHeader(header);
-  setRetryAfter(res, httpError);
-  sendJson(res, httpError.status, httpError.toBody(requestId));
+  writeAnswer(res, errorAnswer(httpError, requestId));
 }

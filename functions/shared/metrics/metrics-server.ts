@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpError } from '../http/http-error.js';
-import { sendError, sendJson } from '../http/json-answer.js';
+import { sendError } from '../http/json-answer.js';
 import { closeServer, listen } from '../http/listen.js';
 import type { Logger } from '../logger.js';
 import type { Registry } from './registry.js';
@@ -22,8 +22,7 @@ export function metricsListener(registry: Registry, logger: Logger) {
       },
       (error: unknown) => {
         logger.error({ err: error }, 'could not collect the metrics');
-        const failed = new HttpError('internal_error', 'The metrics could not be collected');
-        sendJson(res, failed.status, failed.toBody());
+        sendError(res, new HttpError('internal_error', 'The metrics could not be collected'), logger, req.url);
       },
     );
   };
