@@ -62,6 +62,5 @@ export const ErrorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
-
 /** Names each request in the answer, the logs and error bodies; a caller's own (a safe one) is kept. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';
