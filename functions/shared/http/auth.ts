@@ -23,6 +23,7 @@ export function requireApiKey(apiKeys: readonly string[]): RequestHandler {
   const known = apiKeys.map(digest);
   // express-rate-limit's store, counting refusals only: a right key must pass whatever the count
   const refusals = new MemoryStore();
+  // the store reads nothing of its options but the window
   refusals.init({ windowMs: 60_000 } as Options);
   const refuse = async (req: Request, res: Response, error: HttpError) => {
     const { totalHits, resetTime } = await refusals.increment(ipKeyGenerator(req.ip ?? 'unknown'));
