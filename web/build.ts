@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 const WEB = dirname(fileURLToPath(import.meta.url));
 export const WEB_DIST = join(WEB, 'dist');
 /** Everything in here is named by its content, so it may be cached for good. */
-export const ASSETS_DIR = 'assets';
+const ASSETS_DIR = 'assets';
 /** Text worth sending compressed; the server picks `.br` or `.gz` by the request's Accept-Encoding. */
 const COMPRESSIBLE = /\.(js|css|svg|map)$/;
 

@@ -4,7 +4,7 @@ import { commaList, type ConfigCheck, type ConfigOf, type Environment, flag, int
 const GiB = 1024 ** 3;
 
 /** Long enough that guessing is hopeless, whatever the rate limits. */
-export const MIN_API_KEY_LENGTH = 32;
+const MIN_API_KEY_LENGTH = 32;
 
 /** What the crud function reads besides its process's settings. */
 const ownSettings = {

@@ -3,7 +3,7 @@ import type { AttachedTrack, PlaylistSegment } from '@segue/api-client/player';
 import { h } from './dom.js';
 import { Waveform } from './waveform.js';
 
-export const SEEK_STEP_SEC = 5;
+const SEEK_STEP_SEC = 5;
 const VOLUME_STEP = 0.1;
 
 /** The stretch of the audio element's timeline the controls show: a whole track, or a playlist's current track. */

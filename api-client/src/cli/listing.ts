@@ -1,7 +1,7 @@
 import { UsageError } from './exit-codes.js';
 
 /** `--limit`: how many to list at most, every one when not given. */
-export function listLimit(flag: string | undefined): number {
+function listLimit(flag: string | undefined): number {
   const limit = flag === undefined ? Number.POSITIVE_INFINITY : Number(flag);
   if (!(limit > 0)) throw new UsageError('--limit is a positive number');
   return limit;

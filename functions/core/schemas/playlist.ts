@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { PageQuerySchema, pageSchema } from './page.js';
-import { shareIdSchema, type TrackDocument, TrackIdSchema, TrackSchema, toTrack } from './track.js';
+import { NOT_ONLY_SPACES, shareIdSchema, type TrackDocument, TrackIdSchema, TrackSchema, toTrack } from './track.js';
 
 /** The most tracks one playlist holds: more is refused with 422 `too_many_tracks`. */
 export const MAX_PLAYLIST_TRACKS = 1000;
@@ -15,8 +15,8 @@ const name = z
   .trim()
   .min(1)
   .max(200)
-  // at least one character that is not a space: what `min(1)` after `trim()` means, said so the OpenAPI document carries it
-  .regex(new RegExp(`^[^${CONTROL_CHARACTERS}]*[^\\s${CONTROL_CHARACTERS}][^${CONTROL_CHARACTERS}]*$`), 'a name has no control characters, and not only spaces');
+  .regex(new RegExp(`^[^${CONTROL_CHARACTERS}]*$`), 'a name has no control characters, and not only spaces')
+  .regex(NOT_ONLY_SPACES, 'a name has no control characters, and not only spaces');
 // a description may run over lines: tabs and line breaks are the control characters it keeps
 const description = z
   .string()

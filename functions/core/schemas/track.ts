@@ -125,6 +125,9 @@ export const LeaseSchema = z.object({
 });
 export type Lease = z.infer<typeof LeaseSchema>;
 
+/** The widths of a cover's resized copies, smallest first. */
+const CoverSizesSchema = z.array(z.number().int().positive());
+
 /** The `tracks` collection's document. */
 export const TrackDocumentSchema = z.object({
   _id: TrackIdSchema,
@@ -137,7 +140,7 @@ export const TrackDocumentSchema = z.object({
   lastAccessedAt: z.date().nullable(),
   lease: LeaseSchema.optional(),
   /** absent on tracks kept before covers were resized */
-  coverSizes: z.array(z.number().int().positive()).optional(),
+  coverSizes: CoverSizesSchema.optional(),
 });
 export type TrackDocument = z.infer<typeof TrackDocumentSchema>;
 
@@ -152,13 +155,11 @@ export const TrackSchema = z.object({
    * as an HLS EVENT stream and end when it is ready), and whenever it is ready
    */
   playable: z.boolean(),
-  coverSizes: z
-    .array(z.number().int().positive())
-    .describe(
-      'the widths in pixels, smallest first, of the WebP sizes of the cover (GET /tracks/{id}/cover/{width}.webp), for an img srcset; ' +
-        'each fits a square of 128, 256 or 512 px and is never enlarged; ' +
-        'empty when the track has no cover, or kept its cover before sizes were made (the original still serves)',
-    ),
+  coverSizes: CoverSizesSchema.describe(
+    'the widths in pixels, smallest first, of the WebP sizes of the cover (GET /tracks/{id}/cover/{width}.webp), for an img srcset; ' +
+      'each fits a square of 128, 256 or 512 px and is never enlarged; ' +
+      'empty when the track has no cover, or kept its cover before sizes were made (the original still serves)',
+  ),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   lastAccessedAt: z.iso.datetime().nullable(),

@@ -7,10 +7,10 @@ import type { Cover } from './read-cover.js';
 import { webpSize } from './webp-size.js';
 
 /** The squares a cover is fitted into: the library's rows, a phone's page, a large screen's (each at 2x and more). */
-export const COVER_BOXES = [128, 256, 512] as const;
+const COVER_BOXES = [128, 256, 512] as const;
 
 /** 4096 × 4096: bigger pictures would take the decoder hundreds of MB, and no cover art needs that many. */
-export const MAX_COVER_PIXELS = 4096 * 4096;
+const MAX_COVER_PIXELS = 4096 * 4096;
 
 const RESIZE_DEADLINE_MS = 20_000;
 

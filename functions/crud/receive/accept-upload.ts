@@ -97,7 +97,9 @@ export async function acceptUpload(deps: IngestServices, req: Request): Promise<
   let upload: ReceivedUpload | undefined;
   try {
     upload = await receiveUpload(req, uploadLimits, original.stream);
-    return await ingestReceived(deps, id, upload, uploadFields(upload), discardStored);
+    const accepted = await ingestReceived(deps, id, upload, uploadFields(upload));
+    if (accepted.duplicate) await discardStored();
+    return accepted;
   } catch (error) {
     await Promise.allSettled([discardStored(), upload?.dispose()]);
     throw error;
@@ -107,20 +109,11 @@ export async function acceptUpload(deps: IngestServices, req: Request): Promise<
 /**
  * What every upload, direct or resumable, goes through once all its bytes are
  * in a temp file and in the original's chunks under `id`: the bytes a track
- * holds already are answered with that track (and `discardStored` removes
- * what came of them here), others are probed and made track `id`.
+ * holds already are answered with that track (the caller then removes what
+ * it stored of them), others are probed and made track `id`.
  */
-export async function ingestReceived(
-  deps: IngestServices,
-  id: string,
-  received: ReceivedUpload,
-  fields: UploadFields,
-  discardStored: () => Promise<void>,
-): Promise<Accepted> {
-  const accepted = await acceptOnce(deps, received, id, () => makeTrack(deps, id, received, fields), deps.uploadLimits.cutOff);
-  if (accepted.duplicate) await discardStored();
-  return accepted;
-}
+export const ingestReceived = (deps: IngestServices, id: string, received: ReceivedUpload, fields: UploadFields): Promise<Accepted> =>
+  acceptOnce(deps, received, id, () => makeTrack(deps, id, received, fields), deps.uploadLimits.cutOff);
 
 /** Probes the received file and makes it track `id`, its original made visible, its job started. */
 async function makeTrack(deps: IngestServices, id: string, received: ReceivedUpload, fields: UploadFields): Promise<TrackDocument> {

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import { MemoryLocker, Server } from '@tus/server';
 import type { Upload } from '@tus/utils';
@@ -18,9 +17,6 @@ import { CHECKSUM_ALGORITHMS, parseUploadChecksum, patchChecksum } from '../rece
 import { cleanFilename } from '../receive/filename.js';
 import { watchUploadPace } from '../receive/upload-pace.js';
 import type { CrudServices } from '../services.js';
-
-/** The id of the request tus is handling, for its hooks, which see a request of their own. */
-const requestIds = new AsyncLocalStorage<string | undefined>();
 
 /** The headers a finished upload is answered with: where its track is, relative to `uploads/<id>`. */
 function trackHeaders({ trackId, duplicate }: FinishedUpload): Record<string, string> {
@@ -73,7 +69,7 @@ export function uploadRoutes(deps: CrudServices): Router {
     },
     onResponseError: (_req, error) => {
       const httpError = tusHttpError(error);
-      if (isFailure(error, httpError)) logger.error({ err: error, requestId: requestIds.getStore() }, 'resumable upload request failed');
+      if (isFailure(error, httpError)) logger.error({ err: error }, 'resumable upload request failed');
       return { status_code: httpError.status, body: JSON.stringify(httpError.toBody()) };
     },
   });
@@ -102,7 +98,7 @@ export function uploadRoutes(deps: CrudServices): Router {
     if (finished === 'gone') return;
     const stopWatching = req.method === 'PATCH' ? watchUploadPace(req, uploadLimits.pace, () => req.destroy()) : () => {};
     try {
-      const answer = await requestIds.run(answeredRequestId(res), () => patchChecksum.run(checksum, () => tus.handleWeb(new NodeRequest({ req, res }))));
+      const answer = await patchChecksum.run(checksum, () => tus.handleWeb(new NodeRequest({ req, res })));
       if (finished && answer.ok) for (const [name, value] of Object.entries(trackHeaders(finished))) answer.headers.set(name, value);
       if (req.method === 'OPTIONS') answer.headers.set('Tus-Checksum-Algorithm', CHECKSUM_ALGORITHMS.join(','));
       await sendNodeResponse(res, answer.status >= 400 ? await asJsonError(answer, answeredRequestId(res)) : answer);

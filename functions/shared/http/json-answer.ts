@@ -42,7 +42,7 @@ export function errorAnswer(error: HttpError, requestId: string | undefined): Js
   return answer;
 }
 
-function writeAnswer(res: ServerResponse, { status, headers, body }: JsonAnswer): void {
+export function writeAnswer(res: ServerResponse, { status, headers, body }: JsonAnswer): void {
   res.statusCode = status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.end(body);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpError } from '../http/http-error.js';
-import { sendError } from '../http/json-answer.js';
+import { errorAnswer, sendError, writeAnswer } from '../http/json-answer.js';
 import { closeServer, listen } from '../http/listen.js';
 import type { Logger } from '../logger.js';
 import type { Registry } from './registry.js';
@@ -21,8 +21,9 @@ export function metricsListener(registry: Registry, logger: Logger) {
         res.end(req.method === 'HEAD' ? undefined : text);
       },
       (error: unknown) => {
+        // logged once, here, with what went wrong
         logger.error({ err: error }, 'could not collect the metrics');
-        sendError(res, new HttpError('internal_error', 'The metrics could not be collected'), logger, req.url);
+        writeAnswer(res, errorAnswer(new HttpError('internal_error', 'The metrics could not be collected'), undefined));
       },
     );
   };

@@ -50,9 +50,10 @@ export function playlistPlaybackHandlers({ playlists, tracks }: PlaylistPlayback
     return inOrder;
   }
 
+  // written on every request, so compressed only for a client that takes gzip and is not answered 304
   const send = (req: IncomingMessage, res: ServerResponse, text: string) => {
     const body = Buffer.from(text);
-    sendPlaylist(req, res, { body, gzip: gzipSync(body), etag: textEtag(body) }, GROWING_PLAYLIST_CACHE);
+    sendPlaylist(req, res, { body, etag: textEtag(body), get gzip() { return gzipSync(body); } }, GROWING_PLAYLIST_CACHE);
   };
 
   return {

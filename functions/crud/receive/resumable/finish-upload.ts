@@ -73,7 +73,7 @@ async function finishClaimed(deps: FinishServices, upload: UploadDocument): Prom
     }
     // a duplicate's chunks go only once the upload names the track that holds its bytes: a finish cut short
     // between the two then has nothing left to redo
-    const accepted = await ingestReceived(deps, id, received, fields, async () => {}).catch(async (error: unknown) => {
+    const accepted = await ingestReceived(deps, id, received, fields).catch(async (error: unknown) => {
       await received.dispose();
       throw error;
     });
