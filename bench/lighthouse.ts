@@ -8,8 +8,7 @@ import { run, startWebStack } from './support.js';
  * Lighthouse's mobile profile (a mid-range phone, simulated slow 4G and a
  * 4× slower CPU) on the pages a link opened on a phone lands on: the share
  * page of a track with a 1,400 px cover, and a playlist of three such tracks.
- * Goals: performance ≥ 95, accessibility 100 on both. Lighthouse simulates the throttling from one unthrottled load, so the
- * figures barely depend on this machine's speed.
+ * Goals: performance ≥ 95, accessibility 100 on both. Lighthouse simulates the throttling from one unthrottled load.
  */
 const GOALS = { performance: 95, accessibility: 100 };
 const CHROMIUM_FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

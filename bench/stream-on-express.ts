@@ -4,7 +4,7 @@ import { runFunction } from '../functions/shared/boot.js';
 import { corsPolicy } from '../functions/shared/http/cors.js';
 import { errorHandler, routeNotFound } from '../functions/shared/http/error-handler.js';
 import { expressRequestMetrics } from '../functions/shared/metrics/request-metrics.js';
-import { requestId } from '../functions/shared/http/request-id.js';
+import { withRequestId } from '../functions/shared/http/request-id.js';
 import { createApp } from '../functions/stream/app.js';
 import { loadStreamConfig } from '../functions/stream/config.js';
 
@@ -19,8 +19,8 @@ await runFunction('stream', { needsDatabase: true, loadConfig: loadStreamConfig 
   const app = express();
   app.disable('x-powered-by');
   app.use(expressRequestMetrics(registry, 'stream'));
-  app.use((req, res, next) => {
-    requestId(req, res);
+  app.use(withRequestId);
+  app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });

@@ -10,7 +10,8 @@ export const WEB_DIST = join(WEB, 'dist');
 /** Everything in here is named by its content, so it may be cached for good. */
 const ASSETS_DIR = 'assets';
 /** Text worth sending compressed; the server picks `.br` or `.gz` by the request's Accept-Encoding. */
-const COMPRESSIBLE = /\.(js|css|svg|map)$/;
+// not source maps: only developer tools fetch them, and brotli at its best takes seconds on the largest
+const COMPRESSIBLE = /\.(js|css|svg)$/;
 
 const brotli = promisify(brotliCompress);
 const gzipped = promisify(gzip);

@@ -17,10 +17,11 @@ export class SegueClient {
   }
 
   /**
-   * The service's origin as given, without a trailing slash: where the web player's share pages are too.
+   * The service's origin as given, without a trailing slash. The web player's share pages are there under
+   * `npm start`; on OpenFaaS they are under `/function/web/`.
    *
    * @example
-   * console.log(`share it: ${segue.baseUrl}/t/${track.id}`);
+   * console.log(`the API: ${segue.baseUrl}/function/crud/openapi.json`);
    */
   get baseUrl(): string {
     return this.transport.baseUrl;

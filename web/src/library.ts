@@ -1,9 +1,11 @@
-import { formatDuration, type Track } from '@segue/api-client';
+import type { Track } from '@segue/api-client';
 import { coverImage } from './cover.js';
 import { announce, h } from './dom.js';
+import { apiKeyPrompt } from './api-key.js';
 import { playlistBuilder } from './playlist-builder.js';
 import { uploadPanel } from './uploads.js';
 import { setTitle, type View, type ViewContext } from './view.js';
+import { trackDuration, trackText } from './track-row.js';
 
 const PAGE_SIZE = 24;
 const SEARCH_DELAY_MS = 250;
@@ -12,7 +14,9 @@ const SEARCH_DELAY_MS = 250;
 export function libraryView(context: ViewContext): View {
   const { segue, rememberApiKey } = context;
   setTitle(null);
-  const builder = playlistBuilder(context);
+  // one for the page: uploads and the playlist builder both ask for it
+  const keyPrompt = apiKeyPrompt(segue, rememberApiKey);
+  const builder = playlistBuilder(context, keyPrompt);
   const list = h('ul', { class: 'track-list', 'aria-labelledby': 'library-title' });
   const status = h('p', { class: 'list-status', 'aria-live': 'polite' });
   const more = h('button', { type: 'button', class: 'button secondary', hidden: true }, 'Load more');
@@ -51,9 +55,9 @@ export function libraryView(context: ViewContext): View {
         'a',
         { href: `t/${track.id}`, 'data-link': true },
         cover,
-        h('span', { class: 'track-text' }, h('span', { class: 'track-title' }, track.title), h('span', { class: 'track-artist' }, track.artist ?? 'Unknown artist')),
+        trackText(track),
         state,
-        h('span', { class: 'track-duration' }, h('span', { class: 'visually-hidden' }, 'Duration '), formatDuration(track.durationSec)),
+        trackDuration(track),
       ),
     );
   }
@@ -64,7 +68,7 @@ export function libraryView(context: ViewContext): View {
   });
   more.addEventListener('click', () => void load(false));
 
-  const uploads = uploadPanel(segue, rememberApiKey, (track) => {
+  const uploads = uploadPanel(segue, keyPrompt, (track) => {
     announce(`${track.title} is ready`);
     void load(true);
   });

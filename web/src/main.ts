@@ -41,7 +41,7 @@ const SHARED_PAGES: Array<{ path: RegExp; open(id: string): Promise<View> }> = [
   },
   {
     path: new RegExp(`^p/(${SHARE_ID})/?$`),
-    open: (id) => alongside(segue.playlists.retrieve(id), async (first) => (await import('./playlist-page.js')).playlistView(context, id, first)),
+    open: (id) => alongside(segue.playlists.retrieve(id), async (first) => (await import('./playlist-page.js')).playlistView(context, first)),
   },
 ];
 

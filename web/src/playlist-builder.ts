@@ -1,5 +1,5 @@
 import type { Track } from '@segue/api-client';
-import { apiKeyPrompt } from './api-key.js';
+import type { KeyPrompt } from './api-key.js';
 import { announce, h } from './dom.js';
 import type { ViewContext } from './view.js';
 
@@ -11,10 +11,10 @@ export interface PlaylistBuilder {
 }
 
 /** Tracks ticked in the library become a playlist, in the order they were ticked; then its page opens. */
-export function playlistBuilder(context: ViewContext): PlaylistBuilder {
+/** `keyPrompt` is the library's own, which the upload panel shows. */
+export function playlistBuilder(context: ViewContext, keyPrompt: KeyPrompt): PlaylistBuilder {
   const { segue } = context;
   const chosen = new Set<string>();
-  const keyPrompt = apiKeyPrompt(segue, context.rememberApiKey);
   const name = h('input', { id: 'playlist-name', name: 'name', required: true, maxlength: 200, autocomplete: 'off' });
   const create = h('button', { type: 'submit', class: 'button', disabled: true }, 'Create playlist');
   const status = h('p', { class: 'playlist-status', role: 'status' });
@@ -25,7 +25,7 @@ export function playlistBuilder(context: ViewContext): PlaylistBuilder {
     h('div', { class: 'builder-row' }, name, create),
     status,
   );
-  const element = h('div', {}, form, keyPrompt.element);
+  const element = form;
   const showCount = () => {
     create.disabled = chosen.size === 0;
     status.textContent = chosen.size ? `${chosen.size} ${chosen.size === 1 ? 'track' : 'tracks'} ticked` : 'Tick tracks below to put them in a playlist.';

@@ -1,10 +1,11 @@
 import { formatDuration, NotFoundError, type Playlist, type Track, ValidationError } from '@segue/api-client';
-import { artworkOf, coverImage, whenShown } from './cover.js';
+import { artworkOf, coverImage } from './cover.js';
 import { announce, h } from './dom.js';
 import { notFoundView } from './not-found.js';
 import { showInMediaSession, type Span, Transport } from './transport.js';
 import { setTitle, type View, type ViewContext } from './view.js';
 import { SHARE_ID } from '../../functions/core/share-id.js';
+import { trackDuration, trackText } from './track-row.js';
 
 /** Back within this many seconds of a track's start goes to the track before; later, to its own start. */
 const RESTART_WITHIN_SEC = 3;
@@ -23,14 +24,14 @@ interface Entry extends Span {
  * `/p/<id>`: a shared playlist. Its tracks play one after another as one HLS
  * presentation (the stream function's playlist playlists), so the next
  * track is buffered ahead like any later segment and follows without a gap.
- * `first` is the playlist already being asked for, if the router asked.
+ * `first` is the playlist, which the router asks for alongside this page's code.
  */
-export function playlistView(context: ViewContext, id: string, first?: Promise<Playlist>): View {
+export function playlistView(context: ViewContext, first: Promise<Playlist>): View {
   const element = h('article', { class: 'playlist-page', 'aria-busy': 'true' }, h('p', { class: 'loading' }, 'Loading…'));
   const controller = new AbortController();
   let page: { dispose(): void } | null = null;
 
-  (first ?? context.segue.playlists.retrieve(id, { signal: controller.signal }))
+  first
     .then((playlist) => {
       if (controller.signal.aborted) return;
       const shown = playlistPage(context, playlist, controller.signal);
@@ -197,8 +198,8 @@ function playlistPage(context: ViewContext, playlist: Playlist, signal: AbortSig
 
 /** A track in the list: played from there when pressed, or marked as not playable yet. */
 function trackItem(context: ViewContext, track: Track, play: (() => void) | null): HTMLLIElement {
-  const text = h('span', { class: 'track-text' }, h('span', { class: 'track-title' }, track.title), h('span', { class: 'track-artist' }, track.artist ?? 'Unknown artist'));
-  const duration = h('span', { class: 'track-duration' }, h('span', { class: 'visually-hidden' }, 'Duration '), formatDuration(track.durationSec));
+  const text = trackText(track);
+  const duration = trackDuration(track);
   const cover = coverImage(context.segue, track, 'small');
   if (!play) {
     return h('li', { class: 'playlist-track unavailable', 'data-track-id': track.id }, h('div', { class: 'row' }, cover, text, h('span', { class: `badge ${track.status}` }, track.status), duration));

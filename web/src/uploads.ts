@@ -1,5 +1,5 @@
 import { ConnectionError, RESUMABLE_THRESHOLD_BYTES, type Segue, type Track } from '@segue/api-client';
-import { apiKeyPrompt } from './api-key.js';
+import type { KeyPrompt } from './api-key.js';
 import { announce, h } from './dom.js';
 
 /**
@@ -12,7 +12,7 @@ import { announce, h } from './dom.js';
  */
 export function uploadPanel(
   segue: Segue,
-  rememberApiKey: (key: string) => void,
+  keyPrompt: KeyPrompt,
   onReady: (track: Track) => void,
 ): { element: HTMLElement; dispose(): void } {
   const rows = h('ul', { class: 'upload-list', 'aria-label': 'Uploads' });
@@ -24,7 +24,6 @@ export function uploadPanel(
     h('label', { for: 'file-picker', class: 'button' }, 'Choose files'),
     picker,
   );
-  const keyPrompt = apiKeyPrompt(segue, rememberApiKey);
   const controller = new AbortController();
   let queue: Promise<void> = Promise.resolve();
 
