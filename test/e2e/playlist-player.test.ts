@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { openPage } from '../support/browser.js';
 import type { GatewayHarness } from '../support/gateway.js';
+import { mediaTools } from '../support/media.js';
 import { playerSuite } from '../support/player.js';
 
 const run = promisify(execFile);
@@ -120,7 +121,7 @@ describe('a shared playlist in Chromium', function () {
     trackIds = [];
     for (const [index, tone] of TONES.entries()) {
       const path = join(work, `tone-${tone.frequency}.wav`);
-      await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=f=${tone.frequency}:d=${tone.seconds}:r=${tone.sampleRate}`, '-ac', String(tone.channels), path]);
+      await run(mediaTools.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `sine=f=${tone.frequency}:d=${tone.seconds}:r=${tone.sampleRate}`, '-ac', String(tone.channels), path]);
       const uploaded = await harness.http.post('/function/crud/tracks?wait=true').field('title', `Tone ${index + 1}`).attach('file', path);
       expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(201);
       trackIds.push(uploaded.body.id);

@@ -66,3 +66,18 @@ export function answeringLate(database: TestDatabase, ms: number, which: (update
   });
   return { ...database, tracks };
 }
+
+/**
+ * The same object (a store, a collection), except that its method `key` is
+ * `wrap` of the real one: to count calls, or to make one fail or be slow,
+ * while everything else goes to the real thing.
+ */
+export function wrapMethod<T extends object, K extends keyof T>(target: T, key: K, wrap: (real: T[K]) => T[K]): T {
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value: unknown = Reflect.get(object, property, receiver);
+      if (property !== key || typeof value !== 'function') return value;
+      return wrap(value.bind(object) as T[K]);
+    },
+  });
+}

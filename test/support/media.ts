@@ -38,6 +38,16 @@ export async function probeStream(path: string): Promise<{ codec_name: string; c
   return JSON.parse(stdout).streams[0];
 }
 
+/** What ffprobe says an image is (its bytes written to a file of their own first; `extension` tells ffprobe what to expect). */
+export async function probeImage(data: Buffer, extension = 'webp'): Promise<{ codec_name: string; width: number; height: number }> {
+  return withTempDir(tmpdir(), 'probe-image', async (dir) => {
+    const path = join(dir, `image.${extension}`);
+    await writeFile(path, data);
+    const { stdout } = await run(mediaTools.ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', path]);
+    return (JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number; height: number }> }).streams[0]!;
+  });
+}
+
 /**
  * Reassembles a stored rendition (init segment + media segments, read by `_id`
  * as the stream function will) into one fragmented MP4 and hands it to `check`.

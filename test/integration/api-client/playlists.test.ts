@@ -14,13 +14,10 @@ import { expect } from 'chai';
 import { newTrackId } from '../../../functions/shared/ids.js';
 import { caught } from '../../support/caught.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
+import { newestFirst } from '../../support/newest-first.js';
 import { readyTrack } from '../../support/track-documents.js';
 
 const KEY = 'sdk-playlists-key-0123456789abcdef01234';
-
-/** Newest first, and by id among those made in the same millisecond: the order the listing promises. */
-const newestFirst = (playlists: PlaylistSummary[]) =>
-  [...playlists].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 
 describe('the SDK: playlists', function () {
   this.timeout(120_000);

@@ -108,9 +108,12 @@ describe('segue upload, stopped midway and run again', function () {
 
     const second = cli(file.path);
     let output = '';
+    let errors = '';
     second.stdout.on('data', (data: Buffer) => (output += data.toString()));
-    const [code] = (await once(second, 'exit')) as [number];
-    expect(code, output).to.equal(0);
+    second.stderr.on('data', (data: Buffer) => (errors += data.toString()));
+    // 'close', not 'exit': only then are stdout and stderr drained
+    const [code] = (await once(second, 'close')) as [number | null];
+    expect(code, `stdout:\n${output}\nstderr:\n${errors}`).to.equal(0);
     const [result] = JSON.parse(output) as Array<{ track: { id: string; source: { sha256: string } } }>;
     expect(result!.track.source.sha256).to.equal(await sha256Of(file.path));
     const resumedFrom = gateway.headOffsets.at(-1) ?? 0;

@@ -3,6 +3,7 @@ import { newTrackId } from '../../../functions/shared/ids.js';
 import type { Playlist, PlaylistSummary } from '../../../functions/core/schemas/playlist.js';
 import type { Track } from '../../../functions/core/schemas/track.js';
 import { type CrudHarness, cutDeletionShort, startCrud, uploadTrack } from '../../support/crud.js';
+import { newestFirst } from '../../support/newest-first.js';
 import { readyTrack } from '../../support/track-documents.js';
 
 const KEY = 'playlist-key-0123456789abcdef0123456789';
@@ -99,9 +100,7 @@ describe('the playlists API', function () {
       } while (cursor);
       expect(pages).to.equal(3);
       expect(seen.map((playlist) => playlist.id)).to.have.members(made);
-      expect(seen, 'newest first, by id within a millisecond').to.deep.equal(
-        [...seen].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : -1)),
-      );
+      expect(seen, 'newest first, by id within a millisecond').to.deep.equal(newestFirst(seen));
       const withTrack = seen.find((playlist) => playlist.name === 'List 4');
       expect(withTrack).to.include({ trackCount: 1 }).and.not.have.any.keys('tracks', 'trackIds');
       expect(seen.filter((playlist) => playlist.trackCount === 0)).to.have.length(4);

@@ -1,48 +1,21 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
-import type supertest from 'supertest';
 import type { Track } from '../../../functions/core/schemas/track.js';
+import { asBuffer } from '../../support/binary-body.js';
 import { cutDeletionShort } from '../../support/crud.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
-import { mediaTools } from '../../support/media.js';
-
-const run = promisify(execFile);
-
-const asBuffer = (request: supertest.Test) =>
-  request.buffer(true).parse((res, done) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.on('end', () => done(null, Buffer.concat(chunks)));
-  });
+import { probeImage } from '../../support/media.js';
 
 describe('cover sizes', function () {
   this.timeout(120_000);
   let harness: GatewayHarness;
   let covered: Track;
-  let dir: string;
   const coverSize = (track: Track, width: number | string) => `/function/stream/tracks/${track.id}/cover/${width}.webp`;
 
-  /** What ffprobe says the served bytes are. */
-  async function probe(data: Buffer): Promise<{ codec_name: string; width: number; height: number }> {
-    const path = join(dir, 'served.webp');
-    await writeFile(path, data);
-    const { stdout } = await run(mediaTools.ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', path]);
-    return (JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number; height: number }> }).streams[0]!;
-  }
-
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'segue-cover-sizes-'));
     harness = await startGateway();
     covered = await harness.ingest('largeCoverMp3');
   });
-  after(async () => {
-    await harness.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => harness.close());
 
   it('lists the sizes made at upload on the track', async () => {
     expect(covered).to.include({ hasCover: true });
@@ -61,7 +34,7 @@ describe('cover sizes', function () {
         'x-content-type-options': 'nosniff',
         'content-security-policy': "sandbox; default-src 'none'",
       });
-      expect(await probe(response.body as Buffer)).to.deep.equal({ codec_name: 'webp', width, height: width });
+      expect(await probeImage(response.body as Buffer)).to.deep.equal({ codec_name: 'webp', width, height: width });
       const again = await harness.http.get(coverSize(covered, width)).set('If-None-Match', response.headers.etag!);
       expect(again.status).to.equal(304);
     }
@@ -95,7 +68,7 @@ describe('cover sizes', function () {
     const small = await harness.ingest('taggedMp3');
     expect(small.coverSizes).to.deep.equal([64]);
     const response = await asBuffer(harness.http.get(coverSize(small, 64)));
-    expect(await probe(response.body as Buffer)).to.deep.include({ width: 64, height: 64 });
+    expect(await probeImage(response.body as Buffer)).to.deep.include({ width: 64, height: 64 });
     expect((await harness.http.get(coverSize(small, 128))).status).to.equal(404);
   });
 

@@ -6,6 +6,7 @@ import { createApp as createStreamApp } from '../../../functions/stream/app.js';
 import { createLogger } from '../../../functions/shared/logger.js';
 import { segmentId } from '../../../functions/shared/storage/segment-store.js';
 import type { Track } from '../../../functions/core/schemas/track.js';
+import { asBuffer } from '../../support/binary-body.js';
 import { fixture } from '../../support/fixtures.js';
 import { type GatewayHarness, startGateway } from '../../support/gateway.js';
 import { parseMaster, parseMedia } from '../../support/hls.js';
@@ -13,14 +14,8 @@ import { parseMaster, parseMedia } from '../../support/hls.js';
 const PLAYLIST = 'application/vnd.apple.mpegurl';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/** supertest hands back binary bodies as Buffers only when told to. */
+/** the body of a response read with `asBuffer` */
 const binary = (response: supertest.Response) => response.body as Buffer;
-const asBuffer = (request: supertest.Test) =>
-  request.buffer(true).parse((res, done) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.on('end', () => done(null, Buffer.concat(chunks)));
-  });
 
 describe('the stream function over HTTP', function () {
   this.timeout(120_000);

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { type CoverSize, resizeCover } from '../../../../functions/crud/probe/cover-sizes.js';
 import { webpSize } from '../../../../functions/crud/probe/webp-size.js';
 import { imageTypeOf } from '../../../../functions/shared/util/image-type.js';
-import { mediaTools } from '../../../support/media.js';
+import { mediaTools, probeImage } from '../../../support/media.js';
 
 const run = promisify(execFile);
 
@@ -34,19 +34,11 @@ describe('resizeCover', () => {
     return { mimeType: imageTypeOf(data)!, data };
   }
 
-  /** What ffprobe says a made size is. */
-  async function probed(size: CoverSize): Promise<{ codec_name: string; width: number; height: number }> {
-    const path = join(dir, `probed-${size.width}x${size.height}.webp`);
-    await writeFile(path, size.data);
-    const { stdout } = await run(mediaTools.ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', path]);
-    return (JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number; height: number }> }).streams[0]!;
-  }
-
   async function expectSizes(sizes: CoverSize[], expected: Array<[number, number]>) {
     expect(sizes.map((size) => [size.width, size.height])).to.deep.equal(expected);
     for (const size of sizes) {
       expect(imageTypeOf(size.data)).to.equal('image/webp');
-      expect(await probed(size)).to.deep.equal({ codec_name: 'webp', width: size.width, height: size.height });
+      expect(await probeImage(size.data)).to.deep.equal({ codec_name: 'webp', width: size.width, height: size.height });
     }
   }
 

@@ -1,37 +1,38 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { TrackDocument } from '../../../../functions/core/schemas/track.js';
-import type { TrackStore } from '../../../../functions/shared/storage/track-store.js';
+import { TrackStore } from '../../../../functions/shared/storage/track-store.js';
 import { TrackCache } from '../../../../functions/stream/cache/track-cache.js';
 import { caught } from '../../../support/caught.js';
+import { freshDatabase, type TestDatabase, wrapMethod } from '../../../support/database.js';
 import { readyTrack } from '../../../support/track-documents.js';
 
-/** A track store that holds `stored` and counts its reads; `failing` makes every read fail. */
-function fakeTracks() {
-  const stored = new Map<string, TrackDocument>();
-  const store = {
-    stored,
-    reads: 0,
-    failing: false,
-    /** each read waits a turn, as a database read does, so concurrent requests overlap */
-    async get(id: string): Promise<TrackDocument | null> {
-      store.reads++;
-      await sleep(5);
-      if (store.failing) throw new Error('the database is gone');
-      return stored.get(id) ?? null;
-    },
-  };
-  return store;
-}
-
 describe('TrackCache', () => {
-  let tracks: ReturnType<typeof fakeTracks>;
+  let database: TestDatabase;
+  let store: TrackStore;
+  /** the real store, counting its reads; `failing` makes every read fail */
+  let tracks: TrackStore;
+  let reads: number;
+  let failing: boolean;
   let gone: string[];
-  const cache = (ttlMs: number) => new TrackCache(tracks as unknown as TrackStore, ttlMs, (id) => gone.push(id));
+  const cache = (ttlMs: number) => new TrackCache(tracks, ttlMs, (id) => gone.push(id));
 
-  beforeEach(() => {
-    tracks = fakeTracks();
-    tracks.stored.set('aaaaaaaaaaaa', readyTrack('aaaaaaaaaaaa'));
+  before(async () => {
+    database = await freshDatabase();
+    store = new TrackStore(database.tracks);
+    tracks = wrapMethod(store, 'get', (get) => async (id) => {
+      reads++;
+      if (failing) throw new Error('the database is gone');
+      return get(id);
+    });
+  });
+  after(() => database.drop());
+
+  beforeEach(async () => {
+    await database.tracks.deleteMany({});
+    await store.insert(readyTrack('aaaaaaaaaaaa'));
+    reads = 0;
+    failing = false;
     gone = [];
   });
 
@@ -44,21 +45,21 @@ describe('TrackCache', () => {
     expect(again).not.to.be.instanceOf(Promise);
     expect((again as TrackDocument)._id).to.equal('aaaaaaaaaaaa');
     expect(trackCache.lookup('aaaaaaaaaaaa')).not.to.be.instanceOf(Promise);
-    expect(tracks.reads).to.equal(1);
+    expect(reads).to.equal(1);
   });
 
   it('remembers a track that is not there as well, for as long', async () => {
     const trackCache = cache(1000);
     expect(await trackCache.get('bbbbbbbbbbbb')).to.equal(null);
     expect(trackCache.get('bbbbbbbbbbbb')).to.equal(null);
-    expect(tracks.reads).to.equal(1);
+    expect(reads).to.equal(1);
   });
 
   it('lets concurrent requests for a track not at hand share one read', async () => {
     const trackCache = cache(1000);
     const answers = await Promise.all([trackCache.get('aaaaaaaaaaaa'), trackCache.lookup('aaaaaaaaaaaa'), trackCache.get('aaaaaaaaaaaa')]);
     expect(answers.map((answer) => ('texts' in answer! ? answer.track : answer)!._id)).to.deep.equal(Array(3).fill('aaaaaaaaaaaa'));
-    expect(tracks.reads).to.equal(1);
+    expect(reads).to.equal(1);
   });
 
   it('reads a track again once its time is up', async () => {
@@ -67,7 +68,7 @@ describe('TrackCache', () => {
     await sleep(60);
     expect(trackCache.get('aaaaaaaaaaaa')).to.be.instanceOf(Promise);
     await trackCache.get('aaaaaaaaaaaa');
-    expect(tracks.reads).to.equal(2);
+    expect(reads).to.equal(2);
   });
 
   it('with a time of 0, reads the track for every request, concurrent ones sharing a read', async () => {
@@ -75,14 +76,14 @@ describe('TrackCache', () => {
     await trackCache.get('aaaaaaaaaaaa');
     expect(trackCache.get('aaaaaaaaaaaa')).to.be.instanceOf(Promise);
     await Promise.all([trackCache.get('aaaaaaaaaaaa'), trackCache.get('aaaaaaaaaaaa')]);
-    expect(tracks.reads).to.equal(2);
+    expect(reads).to.equal(2);
   });
 
   it('tells when a reload finds a track gone, and only then', async () => {
     const trackCache = cache(30);
     await trackCache.get('aaaaaaaaaaaa');
     await trackCache.get('bbbbbbbbbbbb');
-    tracks.stored.delete('aaaaaaaaaaaa');
+    await store.delete('aaaaaaaaaaaa');
     await sleep(60);
     expect(await trackCache.get('aaaaaaaaaaaa')).to.equal(null);
     expect(await trackCache.get('bbbbbbbbbbbb')).to.equal(null);
@@ -92,11 +93,11 @@ describe('TrackCache', () => {
   it('forgets a track at once when told, and tells', async () => {
     const trackCache = cache(1000);
     await trackCache.get('aaaaaaaaaaaa');
-    tracks.stored.delete('aaaaaaaaaaaa');
+    await store.delete('aaaaaaaaaaaa');
     trackCache.forget('aaaaaaaaaaaa');
     expect(gone).to.deep.equal(['aaaaaaaaaaaa']);
     expect(await trackCache.get('aaaaaaaaaaaa')).to.equal(null);
-    expect(tracks.reads).to.equal(2);
+    expect(reads).to.equal(2);
   });
 
   it('answers the requests waiting on a read that a forget cut short, and keeps nothing of it', async () => {
@@ -104,7 +105,7 @@ describe('TrackCache', () => {
     const waiting = trackCache.get('aaaaaaaaaaaa');
     trackCache.forget('aaaaaaaaaaaa');
     expect((await waiting)!._id).to.equal('aaaaaaaaaaaa');
-    tracks.stored.delete('aaaaaaaaaaaa');
+    await store.delete('aaaaaaaaaaaa');
     expect(await trackCache.get('aaaaaaaaaaaa')).to.equal(null);
   });
 
@@ -112,12 +113,12 @@ describe('TrackCache', () => {
     const trackCache = cache(30);
     await trackCache.get('aaaaaaaaaaaa');
     await sleep(60);
-    tracks.failing = true;
+    failing = true;
     const errors = await Promise.all([caught(trackCache.get('aaaaaaaaaaaa') as Promise<unknown>), caught(trackCache.get('aaaaaaaaaaaa') as Promise<unknown>)]);
     expect(errors.map((error) => error.message)).to.deep.equal(Array(2).fill('the database is gone'));
-    expect(tracks.reads).to.equal(2);
-    tracks.failing = false;
-    tracks.stored.delete('aaaaaaaaaaaa');
+    expect(reads).to.equal(2);
+    failing = false;
+    await store.delete('aaaaaaaaaaaa');
     expect(await trackCache.get('aaaaaaaaaaaa')).to.equal(null);
     expect(gone).to.deep.equal(['aaaaaaaaaaaa']);
   });
