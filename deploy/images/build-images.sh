@@ -55,10 +55,12 @@ stack_builds=$(node --input-type=module -e '
 while read -r function handler stack_args; do
   image="localhost/segue-$function:$tag"
   function_args=()
-  for arg in $stack_args; do function_args+=(--build-arg "$arg"); done
+  # read into an array: split at spaces, never expanded as file names
+  read -r -a stack_arg_list <<<"$stack_args"
+  for arg in "${stack_arg_list[@]}"; do function_args+=(--build-arg "$arg"); done
   echo "images: building $image" >&2
   buildah bud --layers --force-rm --network host "${mounts[@]}" "${build_args[@]}" "${function_args[@]}" "${target[@]}" \
-    -f "$context/$handler/Dockerfile" -t "$image" "$context" >"$work/$function.log" 2>&1 \
+    -f "$context/$handler/Dockerfile" -t "$image" "$context" </dev/null >"$work/$function.log" 2>&1 \
     || { tail -n 40 "$work/$function.log" >&2; exit 1; }
   echo "$function $image"
 done <<<"$stack_builds"

@@ -35,6 +35,17 @@ describe('the architecture', () => {
     expect(reaching).to.deep.equal([]);
   });
 
+  it('lets a function import only the core, the shared server code and itself: its image holds nothing else', () => {
+    const across = ['crud', 'stream', 'web'].flatMap((fn) =>
+      sourcesUnder(`functions/${fn}`).flatMap((file) =>
+        importsOf(file)
+          .filter((target) => target.startsWith('functions/') && !/^functions\/(core|shared)\//.test(target) && !target.startsWith(`functions/${fn}/`))
+          .map((target) => `${file} → ${target}`),
+      ),
+    );
+    expect(across).to.deep.equal([]);
+  });
+
   it('builds the core from nothing but itself and zod', () => {
     const outside = sourcesUnder('functions/core').flatMap((file) =>
       importsOf(file)
