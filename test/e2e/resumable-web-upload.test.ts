@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { openPage } from '../support/browser.js';
 import { mediaTools, sha256Of } from '../support/media.js';
-import { freePort, tcpForwarder } from '../support/net.js';
+import { freePort, tcpLink } from '../support/net.js';
 import { playerSuite } from '../support/player.js';
 
 const run = promisify(execFile);
@@ -36,8 +36,8 @@ describe('the web player, uploading a large file while the network drops', funct
     const { harness } = suite;
     const port = await freePort();
     const service = { host: '127.0.0.1', port: Number(new URL(harness.origin).port) };
-    let link = await tcpForwarder(port, service);
-    // closed however the test ends (closing it again does no harm)
+    const link = await tcpLink(port, service);
+    // closed however the test ends
     try {
       await page.goto(`http://127.0.0.1:${port}/`);
       await page.getByRole('heading', { name: 'Library' }).waitFor();
@@ -49,14 +49,14 @@ describe('the web player, uploading a large file while the network drops', funct
       await page.waitForFunction(() => (document.querySelector<HTMLProgressElement>('.upload progress')?.value ?? 0) > 0.3, undefined, { timeout: 60_000 });
 
       await page.context().setOffline(true);
-      await link.close();
+      link.cut();
       const row = page.locator('.upload[data-state="offline"]');
       await row.waitFor({ timeout: 60_000 });
       expect(await row.locator('.upload-state').textContent()).to.match(/^Offline at \d+%: it goes on when the network is back$/);
       const stored = await harness.database.uploads.findOne({});
       expect(stored?.offset, 'part of it is stored').to.be.above(0);
 
-      link = await tcpForwarder(port, service);
+      link.open();
       await page.context().setOffline(false);
       await page.locator('.upload[data-state="ready"]').waitFor({ timeout: 180_000 });
       expect(await bar.evaluate((element: HTMLProgressElement) => element.value)).to.equal(1);

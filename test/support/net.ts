@@ -27,10 +27,29 @@ export function jsonAnswer(response: IncomingMessage): Promise<{ status: number;
   });
 }
 
-/** A TCP port on loopback that passes every connection on to `target`: a server that appears at an address on cue. */
-export async function tcpForwarder(port: number, target: { host: string; port: number }): Promise<{ close(): Promise<void> }> {
+export interface TcpLink {
+  /** from now on, connections pass on to the target */
+  open(): void;
+  /** cuts every connection, and from now on each new one as it arrives: the server is gone, or the network */
+  cut(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP port on loopback that passes connections on to `target` while it is
+ * open, and cuts them while it is not: a server, or a network, that comes and
+ * goes on cue. The port stays bound throughout, so nothing else takes it in
+ * the meantime (not even the port of an outgoing connection to it, which the
+ * kernel may pick from the same range and so connect a socket to itself).
+ */
+export async function tcpLink(port: number, target: { host: string; port: number }, { open = true } = {}): Promise<TcpLink> {
   const sockets = new Set<Socket>();
+  let passing = open;
   const server = createServer((client) => {
+    if (!passing) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(target.port, target.host);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
@@ -45,10 +64,20 @@ export async function tcpForwarder(port: number, target: { host: string; port: n
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
   });
+  const cutAll = () => {
+    for (const socket of sockets) socket.destroy();
+  };
   return {
+    open: () => {
+      passing = true;
+    },
+    cut: () => {
+      passing = false;
+      cutAll();
+    },
     close: () =>
       new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
+        cutAll();
         server.close(() => resolve());
       }),
   };

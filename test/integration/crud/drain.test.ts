@@ -11,7 +11,7 @@ import { testDatabaseUri } from '../../support/database.js';
 import { fixture } from '../../support/fixtures.js';
 import { type FunctionProcess, startFunctionProcess } from '../../support/function-process.js';
 import { DRAIN_TEST_ENV, expectHandedBack, underWay, untilDraining } from '../../support/drain.js';
-import { dripUpload, freePort, piecesOf, tcpForwarder } from '../../support/net.js';
+import { dripUpload, freePort, piecesOf, type TcpLink, tcpLink } from '../../support/net.js';
 import { waitForStatus } from '../../support/openfaas.js';
 import { exitOf, until } from '../../support/proc.js';
 
@@ -130,21 +130,24 @@ describe('a replica whose database does not answer yet', function () {
   this.timeout(120_000);
   let dir: string;
   let replica: FunctionProcess | undefined;
-  let forwarder: { close(): Promise<void> } | undefined;
+  let link: TcpLink | undefined;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'segue-starting-'));
   });
   afterEach(async () => {
     replica?.child.kill('SIGKILL');
-    await forwarder?.close();
+    await link?.close();
     replica = undefined;
-    forwarder = undefined;
+    link = undefined;
     await rm(dir, { recursive: true, force: true });
   });
 
   for (const name of ['crud', 'stream'] as const) {
     it(`${name}: answers 503 with Retry-After and writes no lock file for the watchdog until it does, then takes traffic`, async () => {
+      // the database's address answers nothing until the link opens
       const port = await freePort();
+      const database = new URL(testDatabaseUri());
+      link = await tcpLink(port, { host: database.hostname, port: Number(database.port) }, { open: false });
       const lockFile = join(dir, '.lock');
       // one left from an earlier run in the same /tmp
       await writeFile(lockFile, '');
@@ -161,8 +164,7 @@ describe('a replica whose database does not answer yet', function () {
       expect(read.status, 'every request, not only the health check').to.equal(503);
       expect(existsSync(lockFile), 'no lock file: /_/health answers 503, so the probe sends no traffic').to.equal(false);
 
-      const database = new URL(testDatabaseUri());
-      forwarder = await tcpForwarder(port, { host: database.hostname, port: Number(database.port) });
+      link.open();
       await waitForStatus(`${replica.url}/healthz`, 200);
       expect(existsSync(lockFile), 'the lock file is back: ready').to.equal(true);
 
